@@ -1,0 +1,50 @@
+/*
+ * dialect_sqlite.c — how SQLite spells things.
+ *
+ * SQLite picks a column's "affinity" from words in its declared type. Type
+ * names here are chosen so each keeps its value exactly: DECIMAL_TEXT and
+ * JSON_TEXT contain "TEXT", so SQLite stores them as text (a plain DECIMAL
+ * or JSON column has NUMERIC affinity and would turn "12.50" into 12.5 or
+ * drop digits past the 15th). The declared names also let introspection
+ * tell the DSL types apart.
+ */
+#include "corm/dialect.h"
+
+const corm_dialect corm_dialect_sqlite = {
+	.name = "sqlite",
+	.placeholder = CORM_PLACEHOLDER_QMARK,
+	.quote_open = '"',
+	.quote_close = '"',
+	/* SQLite has RETURNING since 3.35; last-insert-id also works, but one
+	 * round trip that returns the row is what RETURNING is for. */
+	.insert_id = CORM_INSERT_ID_RETURNING,
+	.transactional_ddl = true,
+	.max_params = 32766, /* SQLITE_MAX_VARIABLE_NUMBER since 3.32 */
+	.max_ident_len = 0,
+	.type_format = {
+		[CORM_COL_I16] = "SMALLINT",
+		[CORM_COL_I32] = "INTEGER",
+		[CORM_COL_I64] = "BIGINT",
+		[CORM_COL_F32] = "FLOAT",
+		[CORM_COL_F64] = "DOUBLE",
+		[CORM_COL_BOOL] = "BOOLEAN",
+		[CORM_COL_STRING] = "VARCHAR(%d)",
+		[CORM_COL_TEXT] = "TEXT",
+		[CORM_COL_BYTES] = "BLOB",
+		[CORM_COL_DECIMAL] = "DECIMAL_TEXT(%d,%d)",
+		[CORM_COL_DATE] = "DATE",
+		[CORM_COL_TIME] = "TIME",
+		[CORM_COL_TIMESTAMP] = "TIMESTAMP",
+		[CORM_COL_UUID] = "UUID",
+		[CORM_COL_JSON] = "JSON_TEXT",
+	},
+	/* Only "INTEGER PRIMARY KEY" aliases the rowid; AUTOINCREMENT keeps
+	 * ids of deleted rows from coming back, as on the other engines. */
+	.auto_format = {
+		"INTEGER PRIMARY KEY AUTOINCREMENT",
+		"INTEGER PRIMARY KEY AUTOINCREMENT",
+		"INTEGER PRIMARY KEY AUTOINCREMENT",
+	},
+	.auto_includes_pk = true,
+	.now_sql = "CURRENT_TIMESTAMP",
+};

@@ -1,0 +1,351 @@
+/*
+ * sqlite.c — the SQLite driver (sqlite3), the embedded default.
+ *
+ * Connections open in WAL mode with foreign keys on and a busy timeout
+ * (5 s unless the URL says busy_timeout=MS), synchronous=NORMAL as the
+ * SQLite docs recommend with WAL. Text and blob parameters are bound
+ * without copying (SQLITE_STATIC): the core's contract keeps them alive
+ * until the statement is reset.
+ *
+ * Sections: errors, connections, statements.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "corm/driver.h"
+
+#define DEFAULT_BUSY_TIMEOUT_MS 5000
+
+typedef struct sq_conn {
+	corm_conn parent;
+	sqlite3 *db;
+} sq_conn;
+
+typedef struct sq_stmt {
+	corm_stmt parent;
+	sqlite3_stmt *st;
+	bool done;          /* SQLITE_DONE seen: don't let sqlite re-run it */
+	int64_t changes;    /* of the last completed run */
+	int64_t insert_id;  /* of the last completed run */
+} sq_stmt;
+
+/* ------------------------------------------------------------------ errors */
+
+static int map_code(int ext)
+{
+	switch (ext) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return CORM_EUNIQUE;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return CORM_EFOREIGNKEY;
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return CORM_ENOTNULL;
+	case SQLITE_CONSTRAINT_CHECK:
+		return CORM_ECHECK;
+	case SQLITE_BUSY_SNAPSHOT:
+		/* A read transaction's snapshot went stale before it could
+		 * write: SQLite's form of a serialization failure. */
+		return CORM_ESERIALIZATION;
+	}
+	switch (ext & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CORM_EBUSY;
+	case SQLITE_NOMEM:
+		return CORM_ENOMEM;
+	case SQLITE_TOOBIG:
+		return CORM_ETOOLONG;
+	case SQLITE_RANGE:
+	case SQLITE_MISUSE:
+		return CORM_EINVAL;
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOTADB:
+		return CORM_ECONNECT;
+	case SQLITE_ERROR:
+		return CORM_ESQL;
+	}
+	return CORM_ERROR;
+}
+
+static int set_error(sq_conn *c)
+{
+	int ext = sqlite3_extended_errcode(c->db);
+	char native[16];
+
+	snprintf(native, sizeof(native), "%d", ext);
+	return corm_conn__set_error(&c->parent, map_code(ext), native, "%s",
+		sqlite3_errmsg(c->db));
+}
+
+/* ------------------------------------------------------------- connections */
+
+static int sq_exec(corm_conn *conn, const char *sql)
+{
+	sq_conn *c = (sq_conn *)conn;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return set_error(c);
+	return CORM_OK;
+}
+
+static int sq_open(corm_conn **out, const corm_url *url, int timeout)
+{
+	static const char *const known[] = {"busy_timeout", NULL};
+	int busy_ms = DEFAULT_BUSY_TIMEOUT_MS;
+	bool in_memory;
+	sq_conn *c = NULL;
+	int error;
+
+	(void)timeout; /* a local file: nothing to wait for */
+	*out = NULL;
+	if ((error = corm_url_check_params(url, known)) != CORM_OK ||
+		(error = corm_url_param_int(&busy_ms, url, "busy_timeout", 0,
+			 3600 * 1000)) != CORM_OK)
+		return error;
+	c = corm_calloc(1, sizeof(*c));
+	if (!c)
+		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+	if (sqlite3_open_v2(url->database, &c->db,
+		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX,
+		    NULL) != SQLITE_OK) {
+		int ext = c->db ? sqlite3_extended_errcode(c->db) : SQLITE_NOMEM;
+		char native[16];
+
+		snprintf(native, sizeof(native), "%d", ext);
+		error = corm_error__set_thread(map_code(ext) == CORM_ENOMEM
+				? CORM_ENOMEM : CORM_ECONNECT, native,
+			"cannot open SQLite database '%s': %s", url->database,
+			c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, busy_ms);
+	in_memory = strcmp(url->database, ":memory:") == 0;
+	/* WAL lets readers run beside a writer; NORMAL is durable across
+	 * application crashes, which is what WAL users choose. */
+	if ((!in_memory && sq_exec(&c->parent, "PRAGMA journal_mode=WAL")) ||
+		sq_exec(&c->parent, "PRAGMA synchronous=NORMAL") ||
+		sq_exec(&c->parent, "PRAGMA foreign_keys=ON")) {
+		int code = c->parent.err_code == CORM_EBUSY ? CORM_EBUSY
+							    : CORM_ECONNECT;
+
+		error = corm_error__set_thread(code, c->parent.err_native,
+			"cannot set up SQLite database '%s': %s", url->database,
+			c->parent.err_msg);
+		goto fail;
+	}
+	*out = &c->parent;
+	return CORM_OK;
+fail:
+	sqlite3_close_v2(c->db);
+	corm_free(c);
+	return error;
+}
+
+static void sq_close(corm_conn *conn)
+{
+	sq_conn *c = (sq_conn *)conn;
+
+	sqlite3_close_v2(c->db);
+	corm_free(c);
+}
+
+static int sq_ping(corm_conn *conn)
+{
+	(void)conn; /* an embedded database cannot go away */
+	return CORM_OK;
+}
+
+/* -------------------------------------------------------------- statements */
+
+/* Only whitespace and semicolons may follow the one statement prepared:
+ * anything else would be silently ignored by SQLite. */
+static bool only_blanks(const char *p)
+{
+	for (; *p; p++)
+		if (*p != ';' && *p != ' ' && *p != '\t' && *p != '\n' &&
+			*p != '\r')
+			return false;
+	return true;
+}
+
+static int sq_prepare(corm_stmt **out, corm_conn *conn, const char *sql)
+{
+	sq_conn *c = (sq_conn *)conn;
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	sq_stmt *s;
+
+	*out = NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+		    &tail) != SQLITE_OK)
+		return set_error(c);
+	if (!st || (tail && !only_blanks(tail))) {
+		sqlite3_finalize(st);
+		return corm_conn__set_error(conn, CORM_EINVAL, NULL,
+			st ? "a prepared statement holds one SQL statement; use "
+			     "corm_exec() for several"
+			   : "no SQL statement to prepare");
+	}
+	s = corm_calloc(1, sizeof(*s));
+	if (!s) {
+		sqlite3_finalize(st);
+		return corm_conn__set_error(conn, CORM_ENOMEM, NULL,
+			"out of memory");
+	}
+	s->st = st;
+	s->parent.nparams = sqlite3_bind_parameter_count(st);
+	*out = &s->parent;
+	return CORM_OK;
+}
+
+static void sq_finalize(corm_stmt *stmt)
+{
+	sq_stmt *s = (sq_stmt *)stmt;
+
+	sqlite3_finalize(s->st);
+	corm_free(s);
+}
+
+static int bind_params(sq_stmt *s)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i < s->parent.nparams && rc == SQLITE_OK; i++) {
+		const corm_value *v = &s->parent.params[i];
+
+		switch (v->type) {
+		case CORM_TYPE_NULL:
+			rc = sqlite3_bind_null(s->st, i + 1);
+			break;
+		case CORM_TYPE_INT:
+			rc = sqlite3_bind_int64(s->st, i + 1, v->v.i);
+			break;
+		case CORM_TYPE_DOUBLE:
+			rc = sqlite3_bind_double(s->st, i + 1, v->v.d);
+			break;
+		case CORM_TYPE_TEXT:
+			rc = sqlite3_bind_text64(s->st, i + 1, v->v.bytes.ptr,
+				v->v.bytes.len, SQLITE_STATIC, SQLITE_UTF8);
+			break;
+		case CORM_TYPE_BLOB:
+			rc = sqlite3_bind_blob64(s->st, i + 1, v->v.bytes.ptr,
+				v->v.bytes.len, SQLITE_STATIC);
+			break;
+		}
+	}
+	return rc;
+}
+
+static int sq_step(corm_stmt *stmt)
+{
+	sq_stmt *s = (sq_stmt *)stmt;
+	sq_conn *c = (sq_conn *)stmt->conn;
+	int rc;
+
+	if (s->done)
+		return CORM_DONE;
+	if (!stmt->started && bind_params(s) != SQLITE_OK)
+		return set_error(c);
+	rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return CORM_ROW;
+	if (rc == SQLITE_DONE) {
+		s->done = true;
+		s->changes = sqlite3_changes64(c->db);
+		s->insert_id = sqlite3_last_insert_rowid(c->db);
+		return CORM_DONE;
+	}
+	return set_error(c);
+}
+
+static int sq_reset(corm_stmt *stmt)
+{
+	sq_stmt *s = (sq_stmt *)stmt;
+
+	/* sqlite3_reset() repeats the last step's error; that was already
+	 * reported, so the reset itself succeeds. */
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	s->done = false;
+	return CORM_OK;
+}
+
+static int sq_column_count(const corm_stmt *stmt)
+{
+	return sqlite3_column_count(((const sq_stmt *)stmt)->st);
+}
+
+static const char *sq_column_name(const corm_stmt *stmt, int col)
+{
+	return sqlite3_column_name(((const sq_stmt *)stmt)->st, col);
+}
+
+static int sq_column_value(corm_value *out, corm_stmt *stmt, int col)
+{
+	sqlite3_stmt *st = ((sq_stmt *)stmt)->st;
+	const void *p;
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		out->type = CORM_TYPE_INT;
+		out->v.i = sqlite3_column_int64(st, col);
+		return CORM_OK;
+	case SQLITE_FLOAT:
+		out->type = CORM_TYPE_DOUBLE;
+		out->v.d = sqlite3_column_double(st, col);
+		return CORM_OK;
+	case SQLITE_TEXT:
+		p = sqlite3_column_text(st, col);
+		out->type = CORM_TYPE_TEXT;
+		break;
+	case SQLITE_BLOB:
+		p = sqlite3_column_blob(st, col);
+		out->type = CORM_TYPE_BLOB;
+		break;
+	default:
+		out->type = CORM_TYPE_NULL;
+		return CORM_OK;
+	}
+	out->v.bytes.len = (size_t)sqlite3_column_bytes(st, col);
+	if (!p && out->v.bytes.len)
+		return corm_conn__set_error(stmt->conn, CORM_ENOMEM, NULL,
+			"out of memory reading column %d", col);
+	out->v.bytes.ptr = p ? p : ""; /* zero-length values come back NULL */
+	return CORM_OK;
+}
+
+static int sq_changes(int64_t *out, corm_stmt *stmt)
+{
+	*out = ((sq_stmt *)stmt)->changes;
+	return CORM_OK;
+}
+
+static int sq_last_insert_id(int64_t *out, corm_stmt *stmt)
+{
+	*out = ((sq_stmt *)stmt)->insert_id;
+	return CORM_OK;
+}
+
+const corm_driver corm_sqlite_driver = {
+	.version = CORM_DRIVER_VERSION,
+	.name = "sqlite",
+	.dialect = &corm_dialect_sqlite,
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.step = sq_step,
+	.reset = sq_reset,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.column_value = sq_column_value,
+	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
+	.ping = sq_ping,
+};

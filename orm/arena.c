@@ -1,0 +1,90 @@
+/*
+ * arena.c — bump allocator over a list of chunks. A request larger than a
+ * chunk gets a chunk of its own, so big blobs don't waste the tail.
+ */
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "corm/arena.h"
+#include "corm/driver.h"
+
+#define ARENA_DEFAULT_CHUNK (16 * 1024)
+#define ARENA_ALIGN alignof(max_align_t)
+
+struct corm_arena_chunk {
+	corm_arena_chunk *next;
+	size_t used, size;
+	alignas(max_align_t) unsigned char data[];
+};
+
+static size_t align_up(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+void *corm_arena_alloc(corm_arena *a, size_t n)
+{
+	corm_arena_chunk *c = a->head;
+	size_t chunk = a->chunk_size ? a->chunk_size : ARENA_DEFAULT_CHUNK;
+	void *p;
+
+	n = align_up(n ? n : 1);
+	if (n < 1 || n > SIZE_MAX - sizeof(*c))
+		return NULL;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > chunk ? n : chunk;
+
+		c = corm_malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = size;
+		/* A chunk made for one big request goes behind the current head,
+		 * so the head's free space stays usable. */
+		if (size > chunk && a->head) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+char *corm_arena_strndup(corm_arena *a, const char *s, size_t len)
+{
+	char *p = corm_arena_alloc(a, len + 1);
+
+	if (!p)
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void *corm_arena_memdup(corm_arena *a, const void *src, size_t len)
+{
+	void *p = corm_arena_alloc(a, len);
+
+	if (p && len)
+		memcpy(p, src, len);
+	return p;
+}
+
+void corm_arena_free(corm_arena *a)
+{
+	corm_arena_chunk *c = a->head;
+
+	while (c) {
+		corm_arena_chunk *next = c->next;
+
+		corm_free(c);
+		c = next;
+	}
+	a->head = NULL;
+}

@@ -1,0 +1,96 @@
+/*
+ * dialect.h — what differs between SQL engines, described as data, so that
+ * codegen and migrate never hard-code an engine.
+ *
+ * Each driver owns one dialect (drivers/dialect_<engine>.c). The dialects
+ * are always compiled, even when a driver is not, so `corm gen` writes SQL
+ * for every engine on any build.
+ */
+#ifndef CORM_DIALECT_H
+#define CORM_DIALECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum corm_placeholder {
+	CORM_PLACEHOLDER_QMARK,  /* ?  (SQLite, MySQL) */
+	CORM_PLACEHOLDER_DOLLAR  /* $1, $2, ... (PostgreSQL) */
+} corm_placeholder;
+
+/* How an INSERT gets back the key the engine generated. */
+typedef enum corm_insert_id {
+	CORM_INSERT_ID_RETURNING,     /* INSERT ... RETURNING "id" */
+	CORM_INSERT_ID_LAST_INSERT_ID /* corm_stmt_last_insert_id() */
+} corm_insert_id;
+
+/* The DSL's column types, as the engines need to name them. */
+typedef enum corm_coltype {
+	CORM_COL_I16,
+	CORM_COL_I32,
+	CORM_COL_I64,
+	CORM_COL_F32,
+	CORM_COL_F64,
+	CORM_COL_BOOL,
+	CORM_COL_STRING,    /* string(N): a = N */
+	CORM_COL_TEXT,
+	CORM_COL_BYTES,
+	CORM_COL_DECIMAL,   /* decimal(P,S): a = P, b = S */
+	CORM_COL_DATE,
+	CORM_COL_TIME,
+	CORM_COL_TIMESTAMP, /* UTC */
+	CORM_COL_UUID,
+	CORM_COL_JSON,
+	CORM_COL__COUNT
+} corm_coltype;
+
+struct corm_dialect {
+	const char *name;              /* "sqlite", "postgres", "mysql" */
+	corm_placeholder placeholder;
+	char quote_open, quote_close;  /* identifier quotes: "" or `` */
+	corm_insert_id insert_id;
+	bool transactional_ddl;        /* DDL can be rolled back */
+	int max_params;                /* bound parameters per statement */
+	int max_ident_len;             /* bytes in an identifier; 0 = none */
+	/* printf formats for each corm_coltype, taking (a, b) as ints. */
+	const char *type_format[CORM_COL__COUNT];
+	/* The key column of an @auto i64 / i32 / i16 key, type included. */
+	const char *auto_format[3];    /* [0] i64, [1] i32, [2] i16 */
+	bool auto_includes_pk;         /* auto_format already says PRIMARY KEY
+	                                * (SQLite's AUTOINCREMENT must) */
+	const char *now_sql;           /* default for `@default(now)` */
+};
+
+typedef struct corm_dialect corm_dialect;
+
+extern const corm_dialect corm_dialect_sqlite;
+extern const corm_dialect corm_dialect_postgres;
+extern const corm_dialect corm_dialect_mysql;
+
+/* Every dialect, in a fixed order (sqlite, postgres, mysql). */
+extern const corm_dialect *const corm_dialects[3];
+
+/* The dialect called `name` ("postgresql" and "mariadb" too), or NULL. */
+const corm_dialect *corm_dialect_find(const char *name);
+
+/* Append `ident` quoted, doubling any quote character inside it. */
+int corm_dialect_quote(corm_buf *out, const corm_dialect *d,
+	const char *ident);
+
+/* Append the placeholder for parameter `n` (from 1). */
+int corm_dialect_placeholder(corm_buf *out, const corm_dialect *d, int n);
+
+/* Append the SQL type of `t` with its arguments (a, b: see corm_coltype). */
+int corm_dialect_type(corm_buf *out, const corm_dialect *d, corm_coltype t,
+	int a, int b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORM_DIALECT_H */

@@ -1,0 +1,212 @@
+/*
+ * driver.h — what a database driver implements, and the helpers the core
+ * offers it. Application code never needs this header.
+ *
+ * A driver is a corm_driver: a version field, then one function pointer per
+ * operation. Its connection and statement types embed corm_conn / corm_stmt
+ * as their first member, so the core can hold either:
+ *
+ *     struct pg_conn { corm_conn parent; PGconn *pg; };
+ *
+ * The core does argument checking, binding storage, the statement cache and
+ * transactions; a driver only talks to its engine.
+ *
+ * Sections: URLs, the base structs, the vtable, helpers for drivers.
+ */
+#ifndef CORM_DRIVER_H
+#define CORM_DRIVER_H
+
+#include "arena.h"
+#include "corm.h"
+#include "dialect.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CORM_DRIVER_VERSION 1
+
+/* --------------------------------------------------------------------- URLs */
+
+typedef struct corm_url_param {
+	char *key;
+	char *value; /* "" for a bare `?key` */
+} corm_url_param;
+
+/* A parsed database URL; every string is percent-decoded and owned. */
+typedef struct corm_url {
+	char *scheme;   /* canonical: "sqlite", "postgres" or "mysql" */
+	char *user;     /* NULL when absent */
+	char *password; /* NULL when absent */
+	char *host;     /* NULL when absent; IPv6 without brackets */
+	int port;       /* 0 when absent */
+	char *database; /* db name; for sqlite the file path or ":memory:" */
+	corm_url_param *params;
+	size_t nparams;
+} corm_url;
+
+/* Parse `text`. CORM_EURL (malformed), CORM_ESCHEME (unknown scheme) or
+ * CORM_ENOMEM; the message is set as for a failed corm_conn_open(). */
+int corm_url_parse(corm_url **out, const char *text);
+void corm_url_free(corm_url *url);
+
+/* The value of query parameter `key`, or NULL. Borrowed from `url`. */
+const char *corm_url_param_get(const corm_url *url, const char *key);
+
+/* Read an integer parameter: `*out` keeps its default when `key` is
+ * absent; CORM_EURL when the value is not a whole number in [min, max]. */
+int corm_url_param_int(int *out, const corm_url *url, const char *key,
+	int min, int max);
+
+/* CORM_EURL naming the first parameter that is neither a core parameter
+ * (connect_timeout, statement_cache) nor in the NULL-terminated `known`. */
+int corm_url_check_params(const corm_url *url, const char *const *known);
+
+/* ----------------------------------------------------------- base structs */
+
+typedef struct corm_driver corm_driver;
+typedef struct corm_stmt_cache corm_stmt_cache;
+
+#define CORM_ERRMSG_MAX 1024
+
+struct corm_conn {
+	const corm_driver *driver;
+	int tx_depth;              /* open transaction levels */
+	int err_code;              /* CORM_* code of the last failure */
+	char err_native[16];       /* engine's code for it, or "" */
+	char err_msg[CORM_ERRMSG_MAX];
+	corm_stmt_cache *cache;    /* owned by the core */
+	int connect_timeout;       /* seconds, from the URL */
+};
+
+/* One bound parameter. Text and blobs point at the caller's bytes. */
+typedef struct corm_value {
+	corm_type type;
+	union {
+		int64_t i;
+		double d;
+		struct {
+			const char *ptr;
+			size_t len;
+		} bytes;
+	} v;
+} corm_value;
+
+struct corm_stmt {
+	corm_conn *conn;
+	char *sql;            /* owned copy */
+	int nparams;          /* set by the driver's prepare */
+	corm_value *params;   /* nparams values, owned by the core */
+	bool started;         /* stepped since the last reset */
+	bool cached;          /* belongs to conn->cache */
+	bool in_use;          /* a cached statement that is handed out */
+	uint32_t hash;        /* of sql, for the cache */
+	corm_stmt *cache_next; /* cache bucket chain */
+	corm_stmt *lru_prev, *lru_next;
+	corm_arena scratch;   /* numbers read as text; freed at each step */
+};
+
+/* ------------------------------------------------------------------ vtable */
+
+/*
+ * Every slot takes the driver's own structs through the base pointer.
+ * Errors: return a negative CORM_* code after corm_conn__set_error() (or
+ * corm_error__set_thread() in `open`, where there is no connection yet).
+ */
+struct corm_driver {
+	int version;                /* CORM_DRIVER_VERSION */
+	const char *name;           /* "sqlite", "postgres", "mysql" */
+	const corm_dialect *dialect;
+
+	/* Connect, giving up after `timeout_seconds` (0: wait forever).
+	 * `url->scheme` is the driver's. Must fail with CORM_EAUTH for bad
+	 * credentials and CORM_ECONNECT for an unreachable server. */
+	int (*open)(corm_conn **out, const corm_url *url, int timeout_seconds);
+
+	/* Disconnect and free the connection struct. */
+	void (*close)(corm_conn *c);
+
+	/* Run parameterless SQL, possibly several statements. */
+	int (*exec)(corm_conn *c, const char *sql);
+
+	/* Prepare: allocate the driver's statement, fill in base.nparams.
+	 * The core fills in the rest of the base after it returns. */
+	int (*prepare)(corm_stmt **out, corm_conn *c, const char *sql);
+
+	/* Free a statement's engine resources and the struct itself. */
+	void (*finalize)(corm_stmt *s);
+
+	/* The core calls this with s->started == false for the first step
+	 * after prepare or reset (execute with s->params), and sets it to
+	 * true after. Later calls: the next row. Once CORM_DONE has been
+	 * returned, keep returning it until reset. Returns CORM_ROW,
+	 * CORM_DONE or an error. */
+	int (*step)(corm_stmt *s);
+
+	/* Discard results so the statement can run again. */
+	int (*reset)(corm_stmt *s);
+
+	/* Column metadata of the current result. */
+	int (*column_count)(const corm_stmt *s);
+	const char *(*column_name)(const corm_stmt *s, int col);
+
+	/* Fill `out` with the current row's value at `col`, in its natural
+	 * kind (integers as CORM_TYPE_INT, reals as DOUBLE, bytes as BLOB,
+	 * everything else TEXT). Pointers are valid until the next step or
+	 * reset, and text is NUL-terminated. The core converts. */
+	int (*column_value)(corm_value *out, corm_stmt *s, int col);
+
+	/* Rows affected by the last execution. */
+	int (*changes)(int64_t *out, corm_stmt *s);
+
+	/* Optional (NULL: CORM_EUNSUPPORTED): auto-increment key of the last
+	 * INSERT through this statement. */
+	int (*last_insert_id)(int64_t *out, corm_stmt *s);
+
+	/* CORM_OK when the connection is usable, else CORM_ECONNLOST. */
+	int (*ping)(corm_conn *c);
+};
+
+/* ------------------------------------------------------ helpers for drivers */
+
+/* Record a failure on `c` and return `code`. `native` is the engine's code
+ * as text (may be NULL); the message is printf-formatted and truncated. */
+int corm_conn__set_error(corm_conn *c, int code, const char *native,
+	const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* The same, for the calling thread (failures before a connection exists). */
+int corm_error__set_thread(int code, const char *native, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* Clear the error state of `c` (the core does this before each call). */
+void corm_conn__clear_error(corm_conn *c);
+
+/* Allocation through the installed allocator hook. */
+void *corm_malloc(size_t n);
+void *corm_calloc(size_t count, size_t size);
+void *corm_realloc(void *p, size_t n);
+void corm_free(void *p);
+char *corm_strdup(const char *s);
+char *corm_strndup(const char *s, size_t n);
+
+/* The drivers built into this library; each is defined only when its
+ * feature was enabled at build time. */
+extern const corm_driver corm_sqlite_driver;
+extern const corm_driver corm_postgres_driver;
+extern const corm_driver corm_mysql_driver;
+
+/* The driver for a canonical scheme, or NULL when it was not built. */
+const corm_driver *corm_driver_find(const char *scheme);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORM_DRIVER_H */

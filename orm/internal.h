@@ -1,0 +1,30 @@
+/*
+ * internal.h — declarations shared between the core's files, not part of
+ * the public API.
+ */
+#ifndef CORM_INTERNAL_H
+#define CORM_INTERNAL_H
+
+#include "corm/driver.h"
+
+/* error.c */
+void corm_error__clear_thread(void);
+
+/* stmt_cache.c: an LRU of prepared statements keyed by SQL text. */
+int corm_cache__new(corm_stmt_cache **out, int capacity);
+void corm_cache__free(corm_stmt_cache *cache);
+uint32_t corm_cache__hash(const char *sql);
+/* A cached statement for `sql` that is not handed out, or NULL. */
+corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
+	uint32_t hash);
+/* Add a freshly prepared statement (handed out); may evict an idle one. */
+void corm_cache__add(corm_stmt_cache *cache, corm_stmt *s);
+/* A handed-out statement comes back (already reset). */
+void corm_cache__give_back(corm_stmt_cache *cache, corm_stmt *s);
+int corm_cache__capacity(const corm_stmt_cache *cache);
+
+/* stmt.c: prepare without the cache; finalize through the driver. */
+int corm_stmt__prepare(corm_stmt **out, corm_conn *c, const char *sql);
+void corm_stmt__finalize(corm_stmt *s);
+
+#endif

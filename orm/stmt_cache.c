@@ -1,0 +1,160 @@
+/*
+ * stmt_cache.c — the per-connection prepared-statement cache: a hash table
+ * keyed by SQL text, plus an LRU list so the least recently used idle
+ * statement is finalized when the cache is full. Statements handed out are
+ * never evicted; the cache may then run over its capacity for a while.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+struct corm_stmt_cache {
+	int capacity;       /* 0: caching disabled */
+	int count;
+	size_t nbuckets;    /* a power of two */
+	corm_stmt **buckets;
+	corm_stmt *lru_head; /* most recently used */
+	corm_stmt *lru_tail; /* least recently used */
+};
+
+int corm_cache__new(corm_stmt_cache **out, int capacity)
+{
+	corm_stmt_cache *cache = corm_calloc(1, sizeof(*cache));
+
+	*out = NULL;
+	if (!cache)
+		return CORM_ENOMEM;
+	cache->capacity = capacity;
+	cache->nbuckets = 16;
+	while (cache->nbuckets < (size_t)capacity * 2)
+		cache->nbuckets *= 2;
+	if (capacity > 0) {
+		cache->buckets = corm_calloc(cache->nbuckets, sizeof(corm_stmt *));
+		if (!cache->buckets) {
+			corm_free(cache);
+			return CORM_ENOMEM;
+		}
+	}
+	*out = cache;
+	return CORM_OK;
+}
+
+int corm_cache__capacity(const corm_stmt_cache *cache)
+{
+	return cache->capacity;
+}
+
+/* FNV-1a: short SQL strings, good spread, no dependencies. */
+uint32_t corm_cache__hash(const char *sql)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 16777619u;
+	return h;
+}
+
+static void lru_unlink(corm_stmt_cache *cache, corm_stmt *s)
+{
+	if (s->lru_prev)
+		s->lru_prev->lru_next = s->lru_next;
+	else
+		cache->lru_head = s->lru_next;
+	if (s->lru_next)
+		s->lru_next->lru_prev = s->lru_prev;
+	else
+		cache->lru_tail = s->lru_prev;
+	s->lru_prev = s->lru_next = NULL;
+}
+
+static void lru_push_front(corm_stmt_cache *cache, corm_stmt *s)
+{
+	s->lru_prev = NULL;
+	s->lru_next = cache->lru_head;
+	if (cache->lru_head)
+		cache->lru_head->lru_prev = s;
+	cache->lru_head = s;
+	if (!cache->lru_tail)
+		cache->lru_tail = s;
+}
+
+static void bucket_remove(corm_stmt_cache *cache, corm_stmt *s)
+{
+	corm_stmt **p = &cache->buckets[s->hash & (cache->nbuckets - 1)];
+
+	while (*p && *p != s)
+		p = &(*p)->cache_next;
+	if (*p)
+		*p = s->cache_next;
+	s->cache_next = NULL;
+}
+
+corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
+	uint32_t hash)
+{
+	corm_stmt *s = cache->buckets[hash & (cache->nbuckets - 1)];
+
+	for (; s; s = s->cache_next) {
+		if (s->hash == hash && !s->in_use && strcmp(s->sql, sql) == 0) {
+			s->in_use = true;
+			lru_unlink(cache, s);
+			lru_push_front(cache, s);
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* Finalize idle statements from the cold end until there is room. */
+static void evict(corm_stmt_cache *cache)
+{
+	corm_stmt *s = cache->lru_tail;
+
+	while (s && cache->count > cache->capacity) {
+		corm_stmt *prev = s->lru_prev;
+
+		if (!s->in_use) {
+			lru_unlink(cache, s);
+			bucket_remove(cache, s);
+			cache->count--;
+			corm_stmt__finalize(s);
+		}
+		s = prev;
+	}
+}
+
+void corm_cache__add(corm_stmt_cache *cache, corm_stmt *s)
+{
+	corm_stmt **bucket = &cache->buckets[s->hash & (cache->nbuckets - 1)];
+
+	s->cached = true;
+	s->in_use = true;
+	s->cache_next = *bucket;
+	*bucket = s;
+	lru_push_front(cache, s);
+	cache->count++;
+	evict(cache);
+}
+
+void corm_cache__give_back(corm_stmt_cache *cache, corm_stmt *s)
+{
+	s->in_use = false;
+	evict(cache);
+}
+
+void corm_cache__free(corm_stmt_cache *cache)
+{
+	corm_stmt *s;
+
+	if (!cache)
+		return;
+	s = cache->lru_head;
+	while (s) {
+		corm_stmt *next = s->lru_next;
+
+		corm_stmt__finalize(s);
+		s = next;
+	}
+	corm_free(cache->buckets);
+	corm_free(cache);
+}
