@@ -99,6 +99,7 @@ int corm_conn_ping(corm_conn *c)
 {
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	return c->driver->ping(c);
 }
 
@@ -106,6 +107,7 @@ int corm_exec(corm_conn *c, const char *sql)
 {
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (!sql)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_exec: sql is NULL");
@@ -129,6 +131,7 @@ int corm_tx_begin(corm_conn *c)
 
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (c->tx_depth == 0)
 		error = c->driver->exec(c, "BEGIN");
 	else
@@ -144,6 +147,7 @@ int corm_tx_commit(corm_conn *c)
 
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (c->tx_depth == 0)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_tx_commit: no transaction is open");
@@ -177,6 +181,7 @@ int corm_tx_rollback(corm_conn *c)
 
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (c->tx_depth == 0)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_tx_rollback: no transaction is open");

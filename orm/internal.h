@@ -10,6 +10,14 @@
 /* error.c */
 void corm_error__clear_thread(void);
 
+/* Calls that reach the engine start by forgetting the last failure, so
+ * corm_errcode() after a success is CORM_OK. One compare when clean. */
+static inline void corm_conn__begin_call(corm_conn *c)
+{
+	if (c->err_code != CORM_OK)
+		corm_conn__clear_error(c);
+}
+
 /* stmt_cache.c: an LRU of prepared statements keyed by SQL text. */
 int corm_cache__new(corm_stmt_cache **out, int capacity);
 void corm_cache__free(corm_stmt_cache *cache);

@@ -47,6 +47,7 @@ int corm_stmt_prepare(corm_stmt **out, corm_conn *c, const char *sql)
 	*out = NULL;
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (!sql)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_stmt_prepare: sql is NULL");
@@ -64,6 +65,7 @@ int corm_stmt_cached(corm_stmt **out, corm_conn *c, const char *sql)
 	*out = NULL;
 	if (!c)
 		return CORM_EINVAL;
+	corm_conn__begin_call(c);
 	if (!sql)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_stmt_cached: sql is NULL");
@@ -111,6 +113,7 @@ int corm_stmt_reset(corm_stmt *s)
 
 	if (!s)
 		return CORM_EINVAL;
+	corm_conn__begin_call(s->conn);
 	error = s->conn->driver->reset(s);
 	s->started = false;
 	if (s->nparams > 0)
@@ -125,6 +128,7 @@ int corm_step(corm_stmt *s)
 
 	if (!s)
 		return CORM_EINVAL;
+	corm_conn__begin_call(s->conn);
 	if (s->scratch.head)
 		corm_arena_free(&s->scratch);
 	rc = s->conn->driver->step(s);

@@ -138,7 +138,8 @@ struct corm_driver {
 
 	/* The core calls this with s->started == false for the first step
 	 * after prepare or reset (execute with s->params), and sets it to
-	 * true after. Later calls: the next row. Once CORM_DONE has been
+	 * true after (a driver may keep its own state instead). Later calls:
+	 * the next row. Once CORM_DONE has been
 	 * returned, keep returning it until reset. Returns CORM_ROW,
 	 * CORM_DONE or an error. */
 	int (*step)(corm_stmt *s);
@@ -185,7 +186,8 @@ int corm_error__set_thread(int code, const char *native, const char *fmt, ...)
 #endif
 	;
 
-/* Clear the error state of `c` (the core does this before each call). */
+/* Clear the error state of `c`. The core does this at the start of every
+ * call that reaches the driver; a driver need not. */
 void corm_conn__clear_error(corm_conn *c);
 
 /* Allocation through the installed allocator hook. */

@@ -1,0 +1,1053 @@
+/*
+ * postgres.c — the PostgreSQL driver, on libpq.
+ *
+ * Every statement is a named server-side prepared statement ("corm_1",
+ * "corm_2", ... per connection) prepared without parameter types, so the
+ * server infers them from context and text-format values parse into any
+ * column type. Parameters go as text, except blobs, which go as binary
+ * (raw bytes). Results come back in text format and are buffered whole;
+ * column_value() turns the text into the value's natural kind by type OID.
+ *
+ * Sessions are pinned to UTF-8, UTC, ISO dates, hex bytea and round-trip
+ * floats through the startup packet, so every value reads back the same
+ * way whatever the server's defaults are.
+ *
+ * Sections: errors, opening and closing, running SQL, statements, reading
+ * columns, the vtable.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "corm/driver.h"
+
+/* Type OIDs from pg_type.dat; stable across every server version. */
+#define PG_OID_BOOL 16
+#define PG_OID_BYTEA 17
+#define PG_OID_INT8 20
+#define PG_OID_INT2 21
+#define PG_OID_INT4 23
+#define PG_OID_OID 26
+#define PG_OID_FLOAT4 700
+#define PG_OID_FLOAT8 701
+
+/* Settings every session starts with (a user's `options` come after, and
+ * so win). DateStyle ISO keeps the input order the server has. */
+#define PG_SESSION_OPTIONS                                                    \
+	"-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex "                   \
+	"-c extra_float_digits=3"
+
+/* Room for "%.17g" of any double, or any int64, with its NUL. */
+#define PG_NUM_MAX 32
+
+struct pg_conn {
+	corm_conn parent;
+	PGconn *pg;
+	locale_t c_locale;     /* for strtod/snprintf: the server's '.' */
+	unsigned long next_id; /* numbers statement names */
+	corm_buf dealloc;      /* DEALLOCATEs waiting for an idle session */
+};
+
+/* A bytea column decoded from hex, reused across rows. */
+struct pg_blob {
+	unsigned char *ptr;
+	size_t cap;
+	size_t len;
+	int row; /* the row `ptr` holds, or -1 */
+};
+
+struct pg_stmt {
+	corm_stmt parent;
+	char name[32];    /* the server-side statement name */
+	bool on_server;   /* `name` exists in the session */
+	PGresult *desc;   /* from PQdescribePrepared: columns before a run */
+	PGresult *res;    /* the current result; NULL when none */
+	bool executed;    /* run since the last reset */
+	int row;          /* current row of res, -1 before the first */
+	int64_t changes;  /* rows affected by the last run */
+
+	/* Parameter arrays for PQsendQueryPrepared, nparams entries each. */
+	const char **values;
+	int *lengths;
+	int *formats;
+	char (*num)[PG_NUM_MAX]; /* text of int and double parameters */
+	char *text;              /* NUL-terminated copies of text parameters */
+	size_t text_cap;
+
+	struct pg_blob *blobs; /* one per column, allocated on first use */
+	int nblobs;
+};
+
+#define PG_CONN(c) ((struct pg_conn *)(c))
+#define PG_STMT(s) ((struct pg_stmt *)(s))
+
+/* ------------------------------------------------------------------ errors */
+
+/* The length of `msg` without trailing newlines and spaces. */
+static int trimmed_len(const char *msg)
+{
+	size_t len = strlen(msg);
+
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' ' ||
+		       msg[len - 1] == '\r'))
+		len--;
+	return len > CORM_ERRMSG_MAX ? CORM_ERRMSG_MAX : (int)len;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The portable code for an SQLSTATE. */
+static int sqlstate_code(const char *state)
+{
+	static const struct {
+		const char *state;
+		int code;
+	} exact[] = {
+		{"23505", CORM_EUNIQUE},
+		{"23503", CORM_EFOREIGNKEY},
+		{"23502", CORM_ENOTNULL},
+		{"23514", CORM_ECHECK},
+		{"40001", CORM_ESERIALIZATION},
+		{"40P01", CORM_EDEADLOCK},
+		{"55P03", CORM_EBUSY}, /* lock_not_available: lock_timeout, NOWAIT */
+		{"22003", CORM_ERANGE},
+		{"22001", CORM_ETOOLONG},
+		{"57P01", CORM_ECONNLOST}, /* admin_shutdown, pg_terminate_backend */
+		{"57P02", CORM_ECONNLOST}, /* crash_shutdown */
+		{"57P03", CORM_ECONNLOST}, /* cannot_connect_now */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(state, exact[i].state) == 0)
+			return exact[i].code;
+	if (starts_with(state, "42") || starts_with(state, "0A"))
+		return CORM_ESQL;
+	if (starts_with(state, "08"))
+		return CORM_ECONNLOST;
+	return CORM_ERROR;
+}
+
+/*
+ * Record the failure described by `res` (may be NULL: then libpq's own
+ * message) on `c` and return its code. Without an SQLSTATE the error came
+ * from libpq, and a broken connection is the usual reason.
+ */
+static int pg_error(corm_conn *c, const PGresult *res)
+{
+	PGconn *pg = PG_CONN(c)->pg;
+	const char *state = NULL, *primary = NULL, *detail = NULL;
+	const char *msg;
+	int code;
+
+	if (res) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	}
+	if (state && *state)
+		code = sqlstate_code(state);
+	else if (PQstatus(pg) == CONNECTION_BAD)
+		code = CORM_ECONNLOST;
+	else
+		code = CORM_ERROR;
+
+	if (primary && detail)
+		return corm_conn__set_error(c, code, state, "%s: %s", primary,
+			detail);
+	if (primary)
+		return corm_conn__set_error(c, code, state, "%s", primary);
+	msg = res ? PQresultErrorMessage(res) : "";
+	if (!*msg)
+		msg = PQerrorMessage(pg);
+	if (!*msg)
+		msg = "PostgreSQL reported an error without a message";
+	return corm_conn__set_error(c, code, state, "%.*s", trimmed_len(msg),
+		msg);
+}
+
+static bool result_failed(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR ||
+		st == PGRES_FATAL_ERROR;
+}
+
+/* ------------------------------------------------------ opening and closing */
+
+/* libpq prints NOTICEs to stderr by default; a library must not. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/*
+ * Which failure a connection attempt was. libpq does not hand out the
+ * server's SQLSTATE for startup errors, so this reads the message; the
+ * server words these in English unless lc_messages says otherwise, and
+ * everything unrecognised counts as "could not connect".
+ */
+static int open_failure_code(PGconn *pg, const char *msg)
+{
+	if (PQconnectionNeedsPassword(pg))
+		return CORM_EAUTH;
+	if (strstr(msg, "authentication failed") ||  /* 28P01, peer, ident */
+		strstr(msg, "no password supplied") ||
+		strstr(msg, "pg_hba.conf") ||            /* 28000 */
+		strstr(msg, "CONNECT privilege") ||      /* 42501 */
+		(strstr(msg, "role \"") && strstr(msg, "does not exist")))
+		return CORM_EAUTH;
+	return CORM_ECONNECT;
+}
+
+/* Is `key` a connection keyword this libpq knows? */
+static bool known_keyword(const PQconninfoOption *opts, const char *key)
+{
+	for (; opts->keyword; opts++)
+		if (strcmp(opts->keyword, key) == 0)
+			return true;
+	return false;
+}
+
+static bool core_param(const char *key)
+{
+	return strcmp(key, "connect_timeout") == 0 ||
+		strcmp(key, "statement_cache") == 0;
+}
+
+static int pg_open(corm_conn **out, const corm_url *url, int timeout_seconds)
+{
+	PQconninfoOption *defaults = NULL;
+	const char **keys = NULL, **vals = NULL;
+	corm_buf options = CORM_BUF_INIT;
+	char port[16], timeout[16];
+	PGconn *pg = NULL;
+	struct pg_conn *conn = NULL;
+	size_t i, n = 0, cap;
+	int error;
+
+	assert(out && url);
+	*out = NULL;
+
+	/* Unknown keywords make libpq fail with a bare "invalid connection
+	 * option"; check them first so the error is a URL error. */
+	for (i = 0; i < url->nparams; i++) {
+		const char *key = url->params[i].key;
+
+		if (core_param(key))
+			continue;
+		if (!defaults && !(defaults = PQconndefaults())) {
+			error = corm_error__set_thread(CORM_ENOMEM, NULL,
+				"out of memory");
+			goto done;
+		}
+		if (!known_keyword(defaults, key)) {
+			error = corm_error__set_thread(CORM_EURL, NULL,
+				"unknown URL parameter '%s' (neither a corm parameter "
+				"nor a libpq connection keyword)", key);
+			goto done;
+		}
+	}
+
+	corm_buf_puts(&options, PG_SESSION_OPTIONS);
+	for (i = 0; i < url->nparams; i++) {
+		if (strcmp(url->params[i].key, "options") == 0) {
+			corm_buf_putc(&options, ' ');
+			corm_buf_puts(&options, url->params[i].value);
+		}
+	}
+	if (corm_buf_error(&options)) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+
+	/* Our defaults, the URL's parts, its parameters (libpq keeps the last
+	 * value of a keyword, so `?host=/run/postgresql` works), then what
+	 * corm must control. */
+	cap = 9 + url->nparams + 3 + 1;
+	keys = corm_calloc(cap, sizeof(*keys));
+	vals = corm_calloc(cap, sizeof(*vals));
+	if (!keys || !vals) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+#define ADD(k, v)                                                              \
+	do {                                                                      \
+		assert(n + 1 < cap);                                                  \
+		keys[n] = (k);                                                        \
+		vals[n] = (v);                                                        \
+		n++;                                                                  \
+	} while (0)
+	ADD("fallback_application_name", "corm");
+	/* A server host that vanishes (no RST) would leave a query waiting
+	 * for hours under the kernel's keepalive defaults; notice it in about
+	 * a minute instead. TCP only; a URL parameter overrides each. */
+	ADD("keepalives_idle", "30");
+	ADD("keepalives_interval", "10");
+	ADD("keepalives_count", "3");
+	if (url->host)
+		ADD("host", url->host);
+	if (url->port) {
+		snprintf(port, sizeof(port), "%d", url->port);
+		ADD("port", port);
+	}
+	if (url->user)
+		ADD("user", url->user);
+	if (url->password)
+		ADD("password", url->password);
+	if (url->database)
+		ADD("dbname", url->database);
+	for (i = 0; i < url->nparams; i++) {
+		const char *key = url->params[i].key;
+
+		if (!core_param(key) && strcmp(key, "options") != 0)
+			ADD(key, url->params[i].value);
+	}
+	/* libpq waits at least 2 s (it rounds 1 up); 0 waits forever. */
+	snprintf(timeout, sizeof(timeout), "%d",
+		timeout_seconds == 1 ? 2 : timeout_seconds);
+	ADD("connect_timeout", timeout);
+	/* corm's text is UTF-8 by contract. */
+	ADD("client_encoding", "UTF8");
+	ADD("options", corm_buf_cstr(&options));
+#undef ADD
+	keys[n] = NULL;
+	vals[n] = NULL;
+
+	/* expand_dbname 0: a database name is never parsed as a conninfo. */
+	pg = PQconnectdbParams(keys, vals, 0);
+	if (!pg) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	if (PQstatus(pg) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(pg);
+
+		error = corm_error__set_thread(open_failure_code(pg, msg), NULL,
+			"%.*s", trimmed_len(msg), msg);
+		goto done;
+	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+
+	if (!(conn = corm_calloc(1, sizeof(*conn)))) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	conn->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (conn->c_locale == (locale_t)0) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	conn->pg = pg;
+	pg = NULL;
+	*out = &conn->parent;
+	conn = NULL;
+	error = CORM_OK;
+done:
+	if (conn)
+		corm_free(conn);
+	PQfinish(pg); /* NULL-safe */
+	PQconninfoFree(defaults);
+	corm_free(keys);
+	corm_free(vals);
+	corm_buf_free(&options);
+	return error;
+}
+
+static void pg_close(corm_conn *c)
+{
+	struct pg_conn *conn = PG_CONN(c);
+
+	if (!conn)
+		return;
+	PQfinish(conn->pg);
+	freelocale(conn->c_locale);
+	corm_buf_free(&conn->dealloc);
+	corm_free(conn);
+}
+
+/* ------------------------------------------------------------- running SQL */
+
+/*
+ * Read every result of the command just sent, so the connection is idle
+ * again. Returns the first error result if there was one, else the first
+ * result; NULL only when libpq produced none (the caller reads
+ * PQerrorMessage). COPY is not supported: COPY FROM STDIN is ended with an
+ * error, COPY TO STDOUT's rows are discarded.
+ */
+static PGresult *collect(PGconn *pg)
+{
+	PGresult *keep = NULL, *r;
+
+	while ((r = PQgetResult(pg)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) {
+			PQclear(r);
+			(void)PQputCopyEnd(pg, "COPY is not supported by corm");
+			continue;
+		}
+		if (st == PGRES_COPY_OUT) {
+			char *row;
+
+			PQclear(r);
+			while (PQgetCopyData(pg, &row, 0) > 0)
+				PQfreemem(row);
+			continue;
+		}
+		if (!keep || (result_failed(r) && !result_failed(keep))) {
+			PQclear(keep);
+			keep = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	return keep;
+}
+
+/* Run parameterless `sql` (the simple protocol: several statements may
+ * follow each other) and drop its rows. */
+static int run_simple(corm_conn *c, const char *sql)
+{
+	PGconn *pg = PG_CONN(c)->pg;
+	PGresult *res = NULL;
+	int error;
+
+	if (!PQsendQuery(pg, sql)) {
+		error = pg_error(c, NULL);
+		goto done;
+	}
+	res = collect(pg);
+	if (!res || result_failed(res)) {
+		error = pg_error(c, res);
+		goto done;
+	}
+	error = CORM_OK;
+done:
+	PQclear(res);
+	return error;
+}
+
+static int pg_exec(corm_conn *c, const char *sql)
+{
+	assert(c && sql);
+	return run_simple(c, sql);
+}
+
+static int pg_ping(corm_conn *c)
+{
+	PGconn *pg = PG_CONN(c)->pg;
+	PGresult *res;
+	int error = CORM_OK;
+
+	assert(c);
+	if (PQstatus(pg) == CONNECTION_BAD)
+		return corm_conn__set_error(c, CORM_ECONNLOST, NULL,
+			"the connection to the server was lost");
+	/* The empty query is answered even in a failed transaction. */
+	res = PQexec(pg, "");
+	if (PQstatus(pg) == CONNECTION_BAD) {
+		const char *msg = PQerrorMessage(pg);
+
+		error = corm_conn__set_error(c, CORM_ECONNLOST, NULL, "%.*s",
+			trimmed_len(msg), msg);
+	}
+	PQclear(res);
+	return error;
+}
+
+/*
+ * Send the DEALLOCATEs of statements finalized while a transaction was
+ * open. Only in an idle session: DEALLOCATE cannot run in a failed
+ * transaction, and if it failed inside a good one it would abort it.
+ */
+static void flush_deallocs(struct pg_conn *conn)
+{
+	PGresult *res;
+
+	if (conn->dealloc.len == 0 ||
+		PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		return;
+	res = PQexec(conn->pg, corm_buf_cstr(&conn->dealloc));
+	PQclear(res);
+	corm_buf_clear(&conn->dealloc);
+}
+
+/* ---------------------------------------------------------------- statements */
+
+/* Drop a named statement on the server now, or later if a transaction is
+ * open (see flush_deallocs). */
+static void deallocate(struct pg_conn *conn, const char *name)
+{
+	if (PQstatus(conn->pg) != CONNECTION_OK)
+		return; /* the session and its statements are gone */
+	/* The name is ours ("corm_N"), so quoting it needs no escaping. */
+	corm_buf_printf(&conn->dealloc, "DEALLOCATE \"%s\";", name);
+	if (corm_buf_error(&conn->dealloc)) {
+		/* Out of memory: the statement lives until the session ends. */
+		corm_buf_free(&conn->dealloc);
+		return;
+	}
+	flush_deallocs(conn);
+}
+
+static void free_stmt(struct pg_stmt *s)
+{
+	int i;
+
+	PQclear(s->desc);
+	PQclear(s->res);
+	corm_free(s->values);
+	corm_free(s->lengths);
+	corm_free(s->formats);
+	corm_free(s->num);
+	corm_free(s->text);
+	for (i = 0; i < s->nblobs; i++)
+		corm_free(s->blobs[i].ptr);
+	corm_free(s->blobs);
+	corm_free(s);
+}
+
+/* Prepare s->name from `sql` on the server and describe it. */
+static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
+{
+	PGconn *pg = PG_CONN(c)->pg;
+	PGresult *res;
+	int error;
+
+	/* No parameter types: the server infers each from its context. */
+	res = PQprepare(pg, s->name, sql, 0, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		error = pg_error(c, res);
+		PQclear(res);
+		return error;
+	}
+	PQclear(res);
+	s->on_server = true;
+	res = PQdescribePrepared(pg, s->name);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		error = pg_error(c, res);
+		PQclear(res);
+		return error;
+	}
+	PQclear(s->desc);
+	s->desc = res;
+	return CORM_OK;
+}
+
+static int pg_prepare(corm_stmt **out, corm_conn *c, const char *sql)
+{
+	struct pg_conn *conn = PG_CONN(c);
+	struct pg_stmt *s;
+	int error, n;
+
+	assert(out && c && sql);
+	*out = NULL;
+	flush_deallocs(conn);
+	if (!(s = corm_calloc(1, sizeof(*s))))
+		return corm_conn__set_error(c, CORM_ENOMEM, NULL, "out of memory");
+	s->row = -1;
+	snprintf(s->name, sizeof(s->name), "corm_%lu", ++conn->next_id);
+
+	if ((error = prepare_named(s, c, sql)) != CORM_OK)
+		goto done;
+
+	n = PQnparams(s->desc);
+	if (n > 0) {
+		s->values = corm_calloc((size_t)n, sizeof(*s->values));
+		s->lengths = corm_calloc((size_t)n, sizeof(*s->lengths));
+		s->formats = corm_calloc((size_t)n, sizeof(*s->formats));
+		s->num = corm_calloc((size_t)n, sizeof(*s->num));
+		if (!s->values || !s->lengths || !s->formats || !s->num) {
+			error = corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
+			goto done;
+		}
+	}
+	s->parent.nparams = n;
+	*out = &s->parent;
+	s = NULL;
+	error = CORM_OK;
+done:
+	if (s) {
+		if (s->on_server)
+			deallocate(conn, s->name);
+		free_stmt(s);
+	}
+	return error;
+}
+
+static void pg_finalize(corm_stmt *base)
+{
+	struct pg_stmt *s = PG_STMT(base);
+
+	if (!s)
+		return;
+	assert(base->conn);
+	PQclear(s->res);
+	s->res = NULL;
+	if (s->on_server)
+		deallocate(PG_CONN(base->conn), s->name);
+	free_stmt(s);
+}
+
+/* Make s->text hold at least `need` bytes; its old contents are lost. */
+static int reserve_text(struct pg_stmt *s, size_t need)
+{
+	char *p;
+
+	if (need <= s->text_cap)
+		return CORM_OK;
+	if (!(p = corm_malloc(need)))
+		return CORM_ENOMEM;
+	corm_free(s->text);
+	s->text = p;
+	s->text_cap = need;
+	return CORM_OK;
+}
+
+/* Format `d` so the server reads back exactly `d`: the shortest of
+ * %.15g..%.17g that round-trips, and PostgreSQL's names for the specials. */
+static void format_double(char *out, size_t cap, double d, locale_t loc)
+{
+	locale_t old;
+	int prec;
+
+	if (isnan(d)) {
+		snprintf(out, cap, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		snprintf(out, cap, "%s", d < 0 ? "-Infinity" : "Infinity");
+		return;
+	}
+	old = uselocale(loc);
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(out, cap, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	uselocale(old);
+}
+
+/* Fill the parameter arrays from s->parent.params. */
+static int bind_params(struct pg_stmt *s)
+{
+	corm_conn *c = s->parent.conn;
+	const corm_value *p = s->parent.params;
+	int i, n = s->parent.nparams;
+	size_t need = 0;
+	char *text;
+
+	/* Text goes NUL-terminated and the caller's bytes need not be, so
+	 * copy it, all into one buffer sized up front. */
+	for (i = 0; i < n; i++) {
+		if (p[i].type != CORM_TYPE_TEXT)
+			continue;
+		if (memchr(p[i].v.bytes.ptr, '\0', p[i].v.bytes.len))
+			return corm_conn__set_error(c, CORM_EINVAL, NULL,
+				"parameter %d: PostgreSQL text cannot hold NUL bytes "
+				"(bind it as a blob to a bytea column)", i + 1);
+		if (p[i].v.bytes.len >= SIZE_MAX - need)
+			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
+		need += p[i].v.bytes.len + 1;
+	}
+	if (need && reserve_text(s, need) != CORM_OK)
+		return corm_conn__set_error(c, CORM_ENOMEM, NULL, "out of memory");
+	text = s->text;
+
+	for (i = 0; i < n; i++) {
+		s->lengths[i] = 0;
+		s->formats[i] = 0;
+		switch (p[i].type) {
+		case CORM_TYPE_NULL:
+			s->values[i] = NULL;
+			break;
+		case CORM_TYPE_INT:
+			snprintf(s->num[i], PG_NUM_MAX, "%" PRId64, p[i].v.i);
+			s->values[i] = s->num[i];
+			break;
+		case CORM_TYPE_DOUBLE:
+			format_double(s->num[i], PG_NUM_MAX, p[i].v.d,
+				PG_CONN(c)->c_locale);
+			s->values[i] = s->num[i];
+			break;
+		case CORM_TYPE_TEXT:
+			if (p[i].v.bytes.len)
+				memcpy(text, p[i].v.bytes.ptr, p[i].v.bytes.len);
+			text[p[i].v.bytes.len] = '\0';
+			s->values[i] = text;
+			text += p[i].v.bytes.len + 1;
+			break;
+		case CORM_TYPE_BLOB:
+			/* Binary format: for bytea that is the bytes themselves. */
+			if (p[i].v.bytes.len > INT32_MAX)
+				return corm_conn__set_error(c, CORM_ETOOLONG, NULL,
+					"parameter %d: a blob sent to PostgreSQL is limited "
+					"to 2 GiB", i + 1);
+			/* A NULL pointer would mean SQL NULL, even for 0 bytes. */
+			s->values[i] = p[i].v.bytes.len ? p[i].v.bytes.ptr : "";
+			s->lengths[i] = (int)p[i].v.bytes.len;
+			s->formats[i] = 1;
+			break;
+		default:
+			return corm_conn__set_error(c, CORM_EINVAL, NULL,
+				"parameter %d: unknown value type %d", i + 1,
+				(int)p[i].type);
+		}
+	}
+	return CORM_OK;
+}
+
+/* Rows affected, from the command tag ("UPDATE 3", "INSERT 0 1"). A
+ * SELECT changes nothing, though its tag counts the rows it returned. */
+static int64_t tag_changes(const PGresult *res)
+{
+	const char *tuples = PQcmdTuples((PGresult *)res);
+	long long n;
+
+	if (starts_with(PQcmdStatus((PGresult *)res), "SELECT") || !*tuples)
+		return 0;
+	errno = 0;
+	n = strtoll(tuples, NULL, 10);
+	return errno ? 0 : (int64_t)n;
+}
+
+/*
+ * Should a failed run be retried after preparing the statement again?
+ * Yes when its tables changed shape since it was prepared ("cached plan
+ * must not change result type"; the server's function name identifies
+ * it whatever the language), or when the session lost it (DEALLOCATE ALL,
+ * DISCARD ALL). Only outside a transaction, where the failure undid
+ * nothing the caller did; pgJDBC does the same.
+ */
+static bool needs_replan(PGconn *pg, const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *func = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+
+	if (!state || PQtransactionStatus(pg) != PQTRANS_IDLE)
+		return false;
+	if (strcmp(state, "26000") == 0) /* invalid_sql_statement_name */
+		return true;
+	return strcmp(state, "0A000") == 0 && func &&
+		strcmp(func, "RevalidateCachedQuery") == 0;
+}
+
+/* Send the statement with its parameters and buffer the whole result. */
+static int execute(struct pg_stmt *s)
+{
+	corm_conn *c = s->parent.conn;
+	PGconn *pg = PG_CONN(c)->pg;
+	PGresult *res = NULL;
+	bool retried = false;
+	int error, i;
+
+	if ((error = bind_params(s)) != CORM_OK)
+		return error;
+	for (i = 0; i < s->nblobs; i++)
+		s->blobs[i].row = -1;
+again:
+	if (!PQsendQueryPrepared(pg, s->name, s->parent.nparams, s->values,
+		    s->lengths, s->formats, 0)) {
+		error = pg_error(c, NULL);
+		goto done;
+	}
+	/* Streaming would call PQsetSingleRowMode() here and read one row
+	 * per step; for now the whole result is read at once. */
+	res = collect(pg);
+	if (res && !retried && needs_replan(pg, res)) {
+		PQclear(res);
+		res = NULL;
+		retried = true;
+		if (s->on_server)
+			deallocate(PG_CONN(c), s->name); /* idle: runs at once */
+		s->on_server = false;
+		/* A fresh name, in case the old one could not be dropped. */
+		snprintf(s->name, sizeof(s->name), "corm_%lu",
+			++PG_CONN(c)->next_id);
+		if ((error = prepare_named(s, c, s->parent.sql)) != CORM_OK)
+			goto done;
+		goto again;
+	}
+	if (!res || result_failed(res)) {
+		error = pg_error(c, res);
+		goto done;
+	}
+	s->changes = tag_changes(res);
+	s->res = res;
+	res = NULL;
+	error = CORM_OK;
+done:
+	PQclear(res);
+	return error;
+}
+
+static int pg_step(corm_stmt *base)
+{
+	struct pg_stmt *s = PG_STMT(base);
+	int error;
+
+	assert(base && base->conn);
+	if (!s->executed) {
+		if ((error = execute(s)) != CORM_OK)
+			return error;
+		s->executed = true;
+		s->row = -1;
+	}
+	if (!s->res)
+		return CORM_DONE;
+	if (PQresultStatus(s->res) != PGRES_TUPLES_OK ||
+		s->row + 1 >= PQntuples(s->res)) {
+		/* Done: the rows are no longer readable, free them now. */
+		PQclear(s->res);
+		s->res = NULL;
+		s->row = -1;
+		return CORM_DONE;
+	}
+	s->row++;
+	return CORM_ROW;
+}
+
+static int pg_reset(corm_stmt *base)
+{
+	struct pg_stmt *s = PG_STMT(base);
+
+	assert(base);
+	PQclear(s->res);
+	s->res = NULL;
+	s->executed = false;
+	s->row = -1;
+	return CORM_OK;
+}
+
+static int pg_changes(int64_t *out, corm_stmt *base)
+{
+	assert(out && base);
+	*out = PG_STMT(base)->changes;
+	return CORM_OK;
+}
+
+/* ----------------------------------------------------------- reading columns */
+
+/* The result describing the columns: the run's, else the describe's. */
+static const PGresult *columns_of(const struct pg_stmt *s)
+{
+	return s->res ? s->res : s->desc;
+}
+
+static int pg_column_count(const corm_stmt *base)
+{
+	const PGresult *res = columns_of(PG_STMT(base));
+
+	return res ? PQnfields(res) : 0;
+}
+
+static const char *pg_column_name(const corm_stmt *base, int col)
+{
+	const PGresult *res = columns_of(PG_STMT(base));
+
+	if (!res || col < 0 || col >= PQnfields(res))
+		return NULL;
+	return PQfname(res, col);
+}
+
+static int hex_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Decode a text-format bytea ("\x" and hex digits) into the column's
+ * buffer. Anything else would mean the session left bytea_output=hex. */
+static int decode_bytea(struct pg_stmt *s, int col, const char *text,
+	size_t len)
+{
+	corm_conn *c = s->parent.conn;
+	struct pg_blob *b;
+	size_t i, n;
+
+	if (col >= s->nblobs) {
+		int count = PQnfields(s->res);
+		struct pg_blob *p;
+
+		p = corm_realloc(s->blobs, (size_t)count * sizeof(*p));
+		if (!p)
+			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
+		memset(p + s->nblobs, 0, (size_t)(count - s->nblobs) * sizeof(*p));
+		for (i = (size_t)s->nblobs; i < (size_t)count; i++)
+			p[i].row = -1;
+		s->blobs = p;
+		s->nblobs = count;
+	}
+	b = &s->blobs[col];
+	if (b->row == s->row)
+		return CORM_OK; /* already decoded for this row */
+
+	if (len < 2 || text[0] != '\\' || text[1] != 'x' || len % 2)
+		return corm_conn__set_error(c, CORM_ERROR, NULL,
+			"column %d: bytea is not in hex format (is bytea_output "
+			"overridden?)", col);
+	n = (len - 2) / 2;
+	if (n > b->cap) {
+		unsigned char *p = corm_malloc(n);
+
+		if (!p)
+			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
+		corm_free(b->ptr);
+		b->ptr = p;
+		b->cap = n;
+	}
+	for (i = 0; i < n; i++) {
+		int hi = hex_digit((unsigned char)text[2 + 2 * i]);
+		int lo = hex_digit((unsigned char)text[3 + 2 * i]);
+
+		if (hi < 0 || lo < 0)
+			return corm_conn__set_error(c, CORM_ERROR, NULL,
+				"column %d: malformed hex in bytea", col);
+		b->ptr[i] = (unsigned char)(hi << 4 | lo);
+	}
+	b->len = n;
+	b->row = s->row;
+	return CORM_OK;
+}
+
+static int parse_int(int64_t *out, const char *text)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end)
+		return CORM_ERANGE;
+	*out = (int64_t)v;
+	return CORM_OK;
+}
+
+static int parse_double(double *out, const char *text, locale_t loc)
+{
+	locale_t old;
+	char *end;
+	double v;
+
+	if (strcmp(text, "NaN") == 0) {
+		*out = NAN;
+		return CORM_OK;
+	}
+	if (strcmp(text, "Infinity") == 0 || strcmp(text, "-Infinity") == 0) {
+		*out = text[0] == '-' ? -INFINITY : INFINITY;
+		return CORM_OK;
+	}
+	old = uselocale(loc);
+	errno = 0;
+	v = strtod(text, &end);
+	uselocale(old);
+	/* ERANGE on underflow still gives the nearest double: keep it. */
+	if (end == text || *end || (errno == ERANGE && isinf(v)))
+		return CORM_ERANGE;
+	*out = v;
+	return CORM_OK;
+}
+
+static int pg_column_value(corm_value *out, corm_stmt *base, int col)
+{
+	struct pg_stmt *s = PG_STMT(base);
+	corm_conn *c = base->conn;
+	const char *text;
+	size_t len;
+	int error;
+
+	assert(out && base);
+	if (!s->res || s->row < 0)
+		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+			"no row to read: step the statement first");
+	if (col < 0 || col >= PQnfields(s->res))
+		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+			"column %d does not exist (the result has %d)", col,
+			PQnfields(s->res));
+	if (PQgetisnull(s->res, s->row, col)) {
+		out->type = CORM_TYPE_NULL;
+		return CORM_OK;
+	}
+	text = PQgetvalue(s->res, s->row, col);
+	len = (size_t)PQgetlength(s->res, s->row, col);
+
+	switch (PQftype(s->res, col)) {
+	case PG_OID_INT2:
+	case PG_OID_INT4:
+	case PG_OID_INT8:
+	case PG_OID_OID:
+		out->type = CORM_TYPE_INT;
+		if (parse_int(&out->v.i, text) != CORM_OK)
+			return corm_conn__set_error(c, CORM_ERROR, NULL,
+				"column %d: unexpected integer text '%.40s'", col, text);
+		return CORM_OK;
+	case PG_OID_FLOAT4:
+	case PG_OID_FLOAT8:
+		out->type = CORM_TYPE_DOUBLE;
+		if (parse_double(&out->v.d, text, PG_CONN(c)->c_locale) != CORM_OK)
+			return corm_conn__set_error(c, CORM_ERROR, NULL,
+				"column %d: unexpected float text '%.40s'", col, text);
+		return CORM_OK;
+	case PG_OID_BOOL:
+		out->type = CORM_TYPE_INT;
+		out->v.i = text[0] == 't';
+		return CORM_OK;
+	case PG_OID_BYTEA:
+		if ((error = decode_bytea(s, col, text, len)) != CORM_OK)
+			return error;
+		out->type = CORM_TYPE_BLOB;
+		out->v.bytes.ptr = s->blobs[col].len ?
+			(const char *)s->blobs[col].ptr : "";
+		out->v.bytes.len = s->blobs[col].len;
+		return CORM_OK;
+	default:
+		/* numeric, text, dates, uuid, json, ...: the core converts. */
+		out->type = CORM_TYPE_TEXT;
+		out->v.bytes.ptr = text;
+		out->v.bytes.len = len;
+		return CORM_OK;
+	}
+}
+
+/* ------------------------------------------------------------------ vtable */
+
+const corm_driver corm_postgres_driver = {
+	.version = CORM_DRIVER_VERSION,
+	.name = "postgres",
+	.dialect = &corm_dialect_postgres,
+	.open = pg_open,
+	.close = pg_close,
+	.exec = pg_exec,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.step = pg_step,
+	.reset = pg_reset,
+	.column_count = pg_column_count,
+	.column_name = pg_column_name,
+	.column_value = pg_column_value,
+	.changes = pg_changes,
+	.last_insert_id = NULL, /* PostgreSQL uses INSERT ... RETURNING */
+	.ping = pg_ping,
+};
