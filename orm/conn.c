@@ -158,19 +158,11 @@ int corm_tx_commit(corm_conn *c)
 		return error;
 	}
 	error = c->driver->exec(c, "COMMIT");
-	if (error != CORM_OK && error != CORM_ECONNLOST) {
-		/* Some engines (SQLite on BUSY) leave the transaction open after a
-		 * failed COMMIT; end it so every engine behaves alike: a failed
-		 * commit has rolled back. Keep the commit's error message. */
-		char msg[CORM_ERRMSG_MAX], native[sizeof(c->err_native)];
-
-		memcpy(msg, c->err_msg, sizeof(msg));
-		memcpy(native, c->err_native, sizeof(native));
-		(void)c->driver->exec(c, "ROLLBACK");
-		memcpy(c->err_msg, msg, sizeof(msg));
-		memcpy(c->err_native, native, sizeof(native));
-		c->err_code = error;
-	}
+	/* Some engines (SQLite on BUSY) leave the transaction open after a
+	 * failed COMMIT; end it so every engine behaves alike: a failed
+	 * commit has rolled back. */
+	if (error != CORM_OK && error != CORM_ECONNLOST)
+		corm_tx__rollback_keeping_error(c, error);
 	c->tx_depth = 0;
 	return error;
 }
@@ -195,6 +187,19 @@ int corm_tx_rollback(corm_conn *c)
 	if (error == CORM_OK)
 		error = savepoint_sql(c, "RELEASE SAVEPOINT", c->tx_depth - 1);
 	c->tx_depth--;
+	return error;
+}
+
+int corm_tx__rollback_keeping_error(corm_conn *c, int error)
+{
+	char msg[CORM_ERRMSG_MAX], native[sizeof(c->err_native)];
+
+	memcpy(msg, c->err_msg, sizeof(msg));
+	memcpy(native, c->err_native, sizeof(native));
+	(void)corm_tx_rollback(c);
+	memcpy(c->err_msg, msg, sizeof(msg));
+	memcpy(c->err_native, native, sizeof(native));
+	c->err_code = error;
 	return error;
 }
 

@@ -18,6 +18,10 @@ static inline void corm_conn__begin_call(corm_conn *c)
 		corm_conn__clear_error(c);
 }
 
+/* conn.c: roll back the innermost level, but leave the error that caused
+ * it (code, message, native code) as the connection's last error. */
+int corm_tx__rollback_keeping_error(corm_conn *c, int error);
+
 /* stmt_cache.c: an LRU of prepared statements keyed by SQL text. */
 int corm_cache__new(corm_stmt_cache **out, int capacity);
 void corm_cache__free(corm_stmt_cache *cache);

@@ -1,0 +1,606 @@
+/*
+ * model.c — generic CRUD over the static descriptors generated code
+ * carries (corm/model.h): binding a struct's fields by their offsets,
+ * reading a row back into a struct, and insert / get / update / delete /
+ * upsert / bulk insert on top of the connection's statement cache.
+ *
+ * Sections: dialect choice, binding fields, reading fields, enums, CRUD,
+ * bulk insert.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "corm/model.h"
+#include "internal.h"
+
+#define BULK_MAX_ROWS 1000 /* per statement: bounds the SQL text's size */
+
+/* ----------------------------------------------------------- dialect choice */
+
+static const corm_model_sql *model_sql(corm_conn *db,
+	const corm_model_desc *m, int *dialect)
+{
+	const corm_dialect *d = corm_conn_dialect(db);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (corm_dialects[i] == d) {
+			if (dialect)
+				*dialect = i;
+			return m->sql[i];
+		}
+	}
+	return NULL;
+}
+
+static int no_sql(corm_conn *db, const corm_model_desc *m, const char *what)
+{
+	return corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
+		"model %s has no %s statement for %s", m->name, what,
+		corm_conn_driver_name(db));
+}
+
+/* ----------------------------------------------------------- binding fields */
+
+#define FIELD(row, f) ((const char *)(row) + (f)->offset)
+#define FIELD_MUT(row, f) ((char *)(row) + (f)->offset)
+
+static bool field_is_null(const void *row, const corm_field_desc *f)
+{
+	if (f->has_offset != CORM_NO_HAS)
+		return !*(const bool *)((const char *)row + f->has_offset);
+	if (f->ctype == CORM_C_STR)
+		return ((const corm_str *)FIELD(row, f))->ptr == NULL;
+	if (f->ctype == CORM_C_BYTES)
+		return ((const corm_bytes *)FIELD(row, f))->ptr == NULL;
+	return false;
+}
+
+/* Bind text made here (dates, uuids): it lives in `scratch` until the
+ * statement has run. */
+static int bind_formatted(corm_stmt *st, int idx, corm_arena *scratch,
+	const char *text, int len)
+{
+	char *copy = corm_arena_strndup(scratch, text, (size_t)len);
+
+	if (!copy)
+		return corm_conn__set_error(st->conn, CORM_ENOMEM, NULL,
+			"out of memory");
+	return corm_bind_text(st, idx, copy, (size_t)len);
+}
+
+static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
+	const void *row, corm_arena *scratch)
+{
+	const char *p = FIELD(row, f);
+	char text[CORM_TEXT_MAX];
+
+	if (field_is_null(row, f))
+		return corm_bind_null(st, idx);
+	switch (f->ctype) {
+	case CORM_C_I16:
+		return corm_bind_int64(st, idx, *(const int16_t *)p);
+	case CORM_C_I32:
+		return corm_bind_int64(st, idx, *(const int32_t *)p);
+	case CORM_C_I64:
+		return corm_bind_int64(st, idx, *(const int64_t *)p);
+	case CORM_C_F32:
+		return corm_bind_double(st, idx, *(const float *)p);
+	case CORM_C_F64:
+		return corm_bind_double(st, idx, *(const double *)p);
+	case CORM_C_BOOL:
+		return corm_bind_bool(st, idx, *(const bool *)p);
+	case CORM_C_STR: {
+		const corm_str *s = (const corm_str *)p;
+
+		return corm_bind_text(st, idx, s->ptr, s->len);
+	}
+	case CORM_C_BYTES: {
+		const corm_bytes *b = (const corm_bytes *)p;
+
+		return corm_bind_blob(st, idx, b->ptr, b->len);
+	}
+	case CORM_C_DATE:
+		return bind_formatted(st, idx, scratch, text,
+			corm_date_format(text, *(const corm_date *)p));
+	case CORM_C_TIME:
+		return bind_formatted(st, idx, scratch, text,
+			corm_time_format(text, *(const corm_time *)p));
+	case CORM_C_TIMESTAMP:
+		return bind_formatted(st, idx, scratch, text,
+			corm_timestamp_format(text, *(const corm_timestamp *)p));
+	case CORM_C_UUID:
+		return bind_formatted(st, idx, scratch, text,
+			corm_uuid_format(text, *(const corm_uuid *)p));
+	case CORM_C_ENUM: {
+		int value = *(const int *)p;
+		const char *name = corm_enum_to_string(f->enum_desc, value);
+
+		if (!name)
+			return corm_conn__set_error(st->conn, CORM_EINVAL, NULL,
+				"field %s holds %d, which is not a member of enum %s",
+				f->name, value, f->enum_desc->name);
+		return corm_bind_text(st, idx, name, CORM_NTS);
+	}
+	}
+	return CORM_EINVAL;
+}
+
+/* Bind fields[list[0..n)] of `row` (every field in order when `list` is
+ * NULL) as parameters first_idx, first_idx+1.. */
+static int bind_fields(corm_stmt *st, int first_idx, const corm_model_desc *m,
+	const int *list, int n, const void *row, corm_arena *scratch)
+{
+	int i, error;
+
+	for (i = 0; i < n; i++) {
+		error = bind_field(st, first_idx + i,
+			&m->fields[list ? list[i] : i], row, scratch);
+		if (error)
+			return error;
+	}
+	return CORM_OK;
+}
+
+/* ----------------------------------------------------------- reading fields */
+
+static int read_error(corm_stmt *st, const corm_field_desc *f, int code,
+	const char *why)
+{
+	return corm_conn__set_error(st->conn, code, NULL,
+		"column %s: %s", f->column, why);
+}
+
+static int read_int(corm_stmt *st, int col, const corm_field_desc *f,
+	char *p)
+{
+	int64_t v;
+	int error = corm_column_int64(&v, st, col);
+
+	if (error)
+		return error;
+	switch (f->ctype) {
+	case CORM_C_I16:
+		if (v < INT16_MIN || v > INT16_MAX)
+			return read_error(st, f, CORM_ERANGE,
+				"value does not fit in int16_t");
+		*(int16_t *)p = (int16_t)v;
+		break;
+	case CORM_C_I32:
+		if (v < INT32_MIN || v > INT32_MAX)
+			return read_error(st, f, CORM_ERANGE,
+				"value does not fit in int32_t");
+		*(int32_t *)p = (int32_t)v;
+		break;
+	default:
+		*(int64_t *)p = v;
+		break;
+	}
+	return CORM_OK;
+}
+
+/* Text columns that hold a parsed value: dates, times, uuids, enums. */
+static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
+	char *p)
+{
+	const char *text;
+	size_t len;
+	int error = corm_column_text(&text, &len, st, col);
+
+	if (error)
+		return error;
+	switch (f->ctype) {
+	case CORM_C_DATE:
+		error = corm_date_parse((corm_date *)p, text, len);
+		break;
+	case CORM_C_TIME:
+		error = corm_time_parse((corm_time *)p, text, len);
+		break;
+	case CORM_C_TIMESTAMP:
+		error = corm_timestamp_parse((corm_timestamp *)p, text, len);
+		break;
+	case CORM_C_UUID:
+		error = corm_uuid_parse((corm_uuid *)p, text, len);
+		break;
+	default: {
+		int v = corm_enum_from_string(f->enum_desc, text, len);
+
+		if (v < 0)
+			return corm_conn__set_error(st->conn, CORM_ETYPE, NULL,
+				"column %s: '%.*s' is not a member of enum %s", f->column,
+				(int)(len > 64 ? 64 : len), text, f->enum_desc->name);
+		*(int *)p = v;
+		return CORM_OK;
+	}
+	}
+	if (error)
+		return corm_conn__set_error(st->conn, CORM_ETYPE, NULL,
+			"column %s: cannot read '%.*s' as a value of this type",
+			f->column, (int)(len > 64 ? 64 : len), text);
+	return CORM_OK;
+}
+
+static int read_field(corm_stmt *st, int col, const corm_field_desc *f,
+	void *row, corm_arena *arena)
+{
+	char *p = FIELD_MUT(row, f);
+
+	if (corm_column_is_null(st, col)) {
+		if (!(f->flags & CORM_FIELD_NULLABLE))
+			return read_error(st, f, CORM_ETYPE,
+				"NULL in a field that is not nullable");
+		if (f->has_offset != CORM_NO_HAS)
+			*(bool *)((char *)row + f->has_offset) = false;
+		if (f->ctype == CORM_C_STR)
+			*(corm_str *)p = (corm_str){NULL, 0};
+		else if (f->ctype == CORM_C_BYTES)
+			*(corm_bytes *)p = (corm_bytes){NULL, 0};
+		return CORM_OK;
+	}
+	if (f->has_offset != CORM_NO_HAS)
+		*(bool *)((char *)row + f->has_offset) = true;
+	switch (f->ctype) {
+	case CORM_C_I16:
+	case CORM_C_I32:
+	case CORM_C_I64:
+		return read_int(st, col, f, p);
+	case CORM_C_F32:
+	case CORM_C_F64: {
+		double d;
+		int error = corm_column_double(&d, st, col);
+
+		if (error)
+			return error;
+		if (f->ctype == CORM_C_F32)
+			*(float *)p = (float)d;
+		else
+			*(double *)p = d;
+		return CORM_OK;
+	}
+	case CORM_C_BOOL:
+		return corm_column_bool((bool *)p, st, col);
+	case CORM_C_STR: {
+		const char *text;
+		size_t len;
+		int error = corm_column_text(&text, &len, st, col);
+		corm_str *s = (corm_str *)p;
+
+		if (error)
+			return error;
+		s->ptr = corm_arena_strndup(arena, text, len);
+		s->len = len;
+		return s->ptr ? CORM_OK : corm_conn__set_error(st->conn,
+			CORM_ENOMEM, NULL, "out of memory");
+	}
+	case CORM_C_BYTES: {
+		const void *bytes;
+		size_t len;
+		int error = corm_column_blob(&bytes, &len, st, col);
+		corm_bytes *b = (corm_bytes *)p;
+
+		if (error)
+			return error;
+		/* An empty value still gets a pointer: NULL means SQL NULL. */
+		b->ptr = corm_arena_memdup(arena, bytes, len);
+		b->len = len;
+		return b->ptr ? CORM_OK : corm_conn__set_error(st->conn,
+			CORM_ENOMEM, NULL, "out of memory");
+	}
+	default:
+		return read_parsed(st, col, f, p);
+	}
+}
+
+int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,
+	int first_col, corm_arena *arena)
+{
+	int i, error;
+
+	for (i = 0; i < m->nfields; i++) {
+		error = read_field(st, first_col + i, &m->fields[i], out, arena);
+		if (error)
+			return error;
+	}
+	return CORM_OK;
+}
+
+/* ------------------------------------------------------------------- enums */
+
+const char *corm_enum_to_string(const corm_enum_desc *e, int value)
+{
+	if (value < 0 || value >= e->nmembers)
+		return NULL;
+	return e->members[value];
+}
+
+int corm_enum_from_string(const corm_enum_desc *e, const char *name,
+	size_t len)
+{
+	int i;
+
+	for (i = 0; i < e->nmembers; i++)
+		if (strlen(e->members[i]) == len &&
+			memcmp(e->members[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* --------------------------------------------------------------------- CRUD */
+
+/* Store a generated key into the AUTO field, whatever its width. */
+static void set_auto_key(const corm_model_desc *m, void *row, int64_t id)
+{
+	const corm_field_desc *f = &m->fields[m->auto_field];
+	char *p = FIELD_MUT(row, f);
+
+	if (f->ctype == CORM_C_I16)
+		*(int16_t *)p = (int16_t)id;
+	else if (f->ctype == CORM_C_I32)
+		*(int32_t *)p = (int32_t)id;
+	else
+		*(int64_t *)p = id;
+}
+
+/* Run an INSERT (or upsert) and write the generated key back: from the
+ * RETURNING row, or from last-insert-id. */
+static int run_insert(corm_stmt *st, const corm_model_desc *m, void *row,
+	bool want_key)
+{
+	int64_t id;
+	int rc = corm_step(st);
+
+	if (rc == CORM_ROW) {
+		if (want_key && (rc = corm_column_int64(&id, st, 0)) == CORM_OK)
+			set_auto_key(m, row, id);
+		if (rc == CORM_ROW || rc == CORM_OK)
+			rc = corm_step(st);
+	}
+	if (rc != CORM_DONE)
+		return rc < 0 ? rc : CORM_ERROR;
+	if (want_key && corm_conn_dialect(st->conn)->insert_id ==
+			CORM_INSERT_ID_LAST_INSERT_ID) {
+		if ((rc = corm_stmt_last_insert_id(&id, st)) != CORM_OK)
+			return rc;
+		set_auto_key(m, row, id);
+	}
+	return CORM_OK;
+}
+
+int corm_model_insert(corm_conn *db, const corm_model_desc *m, void *row)
+{
+	const corm_model_sql *sql = model_sql(db, m, NULL);
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int error;
+
+	if (!sql || !sql->insert)
+		return no_sql(db, m, "insert");
+	if ((error = corm_stmt_cached(&st, db, sql->insert)) != CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, m->insert_fields, m->ninsert_fields,
+		     row, &scratch)) != CORM_OK)
+		goto done;
+	error = run_insert(st, m, row, m->auto_field >= 0);
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
+	const void *key, corm_arena *arena)
+{
+	const corm_model_sql *sql = model_sql(db, m, NULL);
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int error, rc;
+
+	if (!sql || !sql->get)
+		return no_sql(db, m, "get");
+	if ((error = corm_stmt_cached(&st, db, sql->get)) != CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, m->pk, m->npk, key, &scratch)) !=
+		CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc == CORM_DONE) {
+		error = corm_conn__set_error(db, CORM_ENOTFOUND, NULL,
+			"no %s with that key", m->name);
+	} else if (rc == CORM_ROW) {
+		error = corm_model_read_row(out, st, m, 0, arena);
+	} else {
+		error = rc < 0 ? rc : CORM_ERROR;
+	}
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+/* Run a statement that must touch one row; CORM_ENOTFOUND when none. */
+static int run_keyed(corm_conn *db, const corm_model_desc *m,
+	const char *sql, const int *list, int n, const void *row)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int64_t changes = 0;
+	int error, rc;
+
+	if ((error = corm_stmt_cached(&st, db, sql)) != CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, list, n, row, &scratch)) != CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc != CORM_DONE) {
+		error = rc < 0 ? rc : CORM_ERROR;
+		goto done;
+	}
+	if ((error = corm_stmt_changes(&changes, st)) == CORM_OK && changes == 0)
+		error = corm_conn__set_error(db, CORM_ENOTFOUND, NULL,
+			"no %s with that key", m->name);
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+int corm_model_update(corm_conn *db, const corm_model_desc *m,
+	const void *row)
+{
+	const corm_model_sql *sql = model_sql(db, m, NULL);
+
+	if (!sql || !sql->update)
+		return no_sql(db, m, "update");
+	return run_keyed(db, m, sql->update, m->update_fields, m->nupdate_fields,
+		row);
+}
+
+int corm_model_delete(corm_conn *db, const corm_model_desc *m,
+	const void *key)
+{
+	const corm_model_sql *sql = model_sql(db, m, NULL);
+
+	if (!sql || !sql->del)
+		return no_sql(db, m, "delete");
+	return run_keyed(db, m, sql->del, m->pk, m->npk, key);
+}
+
+int corm_model_upsert(corm_conn *db, const corm_model_desc *m, void *row,
+	int unique)
+{
+	const char *text;
+	const int *list;
+	int n, dialect = 0, error;
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	const corm_model_sql *sql = model_sql(db, m, &dialect);
+
+	if (!sql)
+		return no_sql(db, m, "upsert");
+	if (unique >= m->nuniques)
+		return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			"model %s has no unique constraint %d", m->name, unique);
+	if (unique < 0) {
+		/* Every field, in field order: the key is given, not generated. */
+		text = sql->upsert;
+		list = NULL;
+		n = m->nfields;
+	} else {
+		text = m->uniques[unique].upsert_sql[dialect];
+		list = m->uniques[unique].upsert_fields;
+		n = m->uniques[unique].nupsert_fields;
+	}
+	if (!text)
+		return no_sql(db, m, "upsert");
+	if ((error = corm_stmt_cached(&st, db, text)) != CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, list, n, row, &scratch)) != CORM_OK)
+		goto done;
+	/* Upserting on the key itself gives the key; on another unique key
+	 * the AUTO key comes back from the database. */
+	error = run_insert(st, m, row, unique >= 0 && m->auto_field >= 0);
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+/* -------------------------------------------------------------- bulk insert */
+
+/* "INSERT … VALUES (?, ?), (?, ?)" for `rows` rows of `k` parameters. */
+static char *bulk_sql(corm_conn *db, const char *head, int rows, int k)
+{
+	const corm_dialect *d = corm_conn_dialect(db);
+	corm_buf b = CORM_BUF_INIT;
+	int r, i, n = 1;
+
+	corm_buf_puts(&b, head);
+	for (r = 0; r < rows; r++) {
+		corm_buf_puts(&b, r ? ", (" : "(");
+		for (i = 0; i < k; i++) {
+			if (i)
+				corm_buf_puts(&b, ", ");
+			corm_dialect_placeholder(&b, d, n++);
+		}
+		corm_buf_putc(&b, ')');
+	}
+	return corm_buf_detach(&b);
+}
+
+static int insert_batch(corm_conn *db, const corm_model_desc *m,
+	const char *text, const char *rows, size_t count)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	size_t r;
+	int error, rc;
+
+	if ((error = corm_stmt_cached(&st, db, text)) != CORM_OK)
+		goto done;
+	for (r = 0; r < count && !error; r++)
+		error = bind_fields(st, 1 + (int)r * m->ninsert_fields, m,
+			m->insert_fields, m->ninsert_fields, rows + r * m->size,
+			&scratch);
+	if (error)
+		goto done;
+	rc = corm_step(st);
+	while (rc == CORM_ROW) /* a RETURNING we don't need */
+		rc = corm_step(st);
+	if (rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
+	const void *rows, size_t n)
+{
+	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const char *at = rows;
+	char *full = NULL, *tail = NULL;
+	size_t per_batch, done = 0;
+	int k = m->ninsert_fields, error;
+
+	if (n == 0)
+		return CORM_OK;
+	if (!sql || !sql->insert_many_head || k == 0) {
+		/* Nothing to list in VALUES (only an AUTO key): one by one. */
+		size_t i;
+
+		if ((error = corm_tx_begin(db)) != CORM_OK)
+			return error;
+		for (i = 0; i < n && !error; i++)
+			error = corm_model_insert(db, m, (char *)at + i * m->size);
+		goto finish;
+	}
+	per_batch = (size_t)(corm_conn_dialect(db)->max_params / k);
+	if (per_batch > BULK_MAX_ROWS)
+		per_batch = BULK_MAX_ROWS;
+	if (per_batch > n)
+		per_batch = n;
+	if ((error = corm_tx_begin(db)) != CORM_OK)
+		return error;
+	full = bulk_sql(db, sql->insert_many_head, (int)per_batch, k);
+	if (!full) {
+		error = corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
+		goto finish;
+	}
+	for (; n - done >= per_batch && !error; done += per_batch)
+		error = insert_batch(db, m, full, at + done * m->size, per_batch);
+	if (!error && done < n) {
+		tail = bulk_sql(db, sql->insert_many_head, (int)(n - done), k);
+		error = tail ? insert_batch(db, m, tail, at + done * m->size,
+				       n - done)
+			     : corm_conn__set_error(db, CORM_ENOMEM, NULL,
+				       "out of memory");
+	}
+finish:
+	corm_free(full);
+	corm_free(tail);
+	if (error)
+		return corm_tx__rollback_keeping_error(db, error);
+	return corm_tx_commit(db);
+}
