@@ -218,24 +218,55 @@ int corm_time_format(char *buf, corm_time t)
 		(unsigned)t.minute, (unsigned)t.second);
 }
 
-int corm_timestamp_format(char *buf, corm_timestamp ts)
+/* Split an instant into its UTC date and time of day (floor division, so
+ * instants before 1970 fall on the right day). */
+static void split(corm_timestamp ts, corm_date *date, corm_time *t)
 {
 	int64_t days = ts.usec / USEC_PER_DAY, rest = ts.usec % USEC_PER_DAY;
 	int64_t y;
 	unsigned m, d;
-	corm_time t;
-	int n;
 
-	if (rest < 0) { /* floor division for instants before 1970 */
+	if (rest < 0) {
 		rest += USEC_PER_DAY;
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
-	t.hour = (uint8_t)(rest / (3600 * USEC_PER_SEC));
-	t.minute = (uint8_t)(rest / (60 * USEC_PER_SEC) % 60);
-	t.second = (uint8_t)(rest / USEC_PER_SEC % 60);
-	t.usec = (uint32_t)(rest % USEC_PER_SEC);
-	n = snprintf(buf, CORM_TEXT_MAX, "%04lld-%02u-%02u ", (long long)y, m, d);
+	date->year = (int16_t)y;
+	date->month = (uint8_t)m;
+	date->day = (uint8_t)d;
+	t->hour = (uint8_t)(rest / (3600 * USEC_PER_SEC));
+	t->minute = (uint8_t)(rest / (60 * USEC_PER_SEC) % 60);
+	t->second = (uint8_t)(rest / USEC_PER_SEC % 60);
+	t->usec = (uint32_t)(rest % USEC_PER_SEC);
+}
+
+corm_date corm_date_of(corm_timestamp ts)
+{
+	corm_date d;
+	corm_time t;
+
+	split(ts, &d, &t);
+	return d;
+}
+
+corm_time corm_time_of(corm_timestamp ts)
+{
+	corm_date d;
+	corm_time t;
+
+	split(ts, &d, &t);
+	return t;
+}
+
+int corm_timestamp_format(char *buf, corm_timestamp ts)
+{
+	corm_date d;
+	corm_time t;
+	int n;
+
+	split(ts, &d, &t);
+	n = corm_date_format(buf, d);
+	buf[n++] = ' ';
 	return n + corm_time_format(buf + n, t);
 }
 

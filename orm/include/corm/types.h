@@ -70,6 +70,10 @@ corm_str corm_str_of(const char *s);
 /* The current time, to the microsecond. */
 corm_timestamp corm_timestamp_now(void);
 
+/* The UTC calendar date and time of day of an instant. */
+corm_date corm_date_of(corm_timestamp ts);
+corm_time corm_time_of(corm_timestamp ts);
+
 /* Text forms. Each writer needs a buffer of at least CORM_TEXT_MAX bytes
  * and returns the length written (NUL excluded). Each parser returns
  * CORM_OK or CORM_EINVAL for text it does not accept. */

@@ -1,0 +1,70 @@
+/*
+ * dialect_mysql.c — how SQL differs on MySQL 8 and MariaDB 10.6+, as data.
+ *
+ * One dialect serves both engines, so every choice here must be valid on
+ * both: no RETURNING (MySQL has none), no native UUID type (MariaDB-only),
+ * backtick quotes (ANSI_QUOTES is off in the sessions the driver opens).
+ * The type formats are used as printf(fmt, a, b); see corm_coltype.
+ */
+#include "corm/dialect.h"
+
+const corm_dialect corm_dialect_mysql = {
+	.name = "mysql",
+	.placeholder = CORM_PLACEHOLDER_QMARK,
+	.quote_open = '`',
+	.quote_close = '`',
+	/* MySQL 8 has no INSERT ... RETURNING; the protocol's OK packet
+	 * carries the generated key instead. */
+	.insert_id = CORM_INSERT_ID_LAST_INSERT_ID,
+	/* Every DDL statement commits implicitly. */
+	.transactional_ddl = false,
+	/* The COM_STMT_PREPARE reply counts parameters in 16 bits. */
+	.max_params = 65535,
+	.max_ident_len = 64,
+	.type_format = {
+		[CORM_COL_I16] = "SMALLINT",
+		[CORM_COL_I32] = "INT",
+		[CORM_COL_I64] = "BIGINT",
+		/* FLOAT is IEEE single precision, DOUBLE double: no (M,D),
+		 * which MySQL 8 deprecates for floating types. */
+		[CORM_COL_F32] = "FLOAT",
+		[CORM_COL_F64] = "DOUBLE",
+		/* BOOLEAN is only an alias that both engines turn into
+		 * TINYINT(1); spelling it out keeps introspection stable. */
+		[CORM_COL_BOOL] = "TINYINT(1)",
+		/* N counts characters. A row holds at most 65,535 bytes, so
+		 * in utf8mb4 (4 bytes a character) N is at most 16,383. */
+		[CORM_COL_STRING] = "VARCHAR(%d)",
+		/* TEXT holds only 64 KiB and MEDIUMTEXT 16 MiB; `text` is
+		 * unbounded in the DSL (and on SQLite and PostgreSQL), and
+		 * LONGTEXT costs only a 4-byte length prefix more. */
+		[CORM_COL_TEXT] = "LONGTEXT",
+		/* The same reasoning as LONGTEXT: BLOB stops at 64 KiB. */
+		[CORM_COL_BYTES] = "LONGBLOB",
+		[CORM_COL_DECIMAL] = "DECIMAL(%d,%d)",
+		[CORM_COL_DATE] = "DATE",
+		/* Microseconds, as PostgreSQL keeps them; plain TIME would
+		 * drop the fraction silently. */
+		[CORM_COL_TIME] = "TIME(6)",
+		/* DATETIME, not TIMESTAMP: TIMESTAMP ends in 2038 and is
+		 * converted through the session time zone. The driver pins
+		 * the session to UTC, so CURRENT_TIMESTAMP(6) is UTC too. */
+		[CORM_COL_TIMESTAMP] = "DATETIME(6)",
+		/* MariaDB 10.7 has a UUID type, MySQL none: the text form
+		 * works on both and reads back as PostgreSQL's does. */
+		[CORM_COL_UUID] = "CHAR(36)",
+		/* Native on MySQL; on MariaDB an alias for LONGTEXT with a
+		 * JSON_VALID() check. Both read back as text. */
+		[CORM_COL_JSON] = "JSON",
+	},
+	/* AUTO_INCREMENT needs the column to be a key; the primary key is
+	 * declared by the table, as for every other key column. */
+	.auto_format = {
+		"BIGINT AUTO_INCREMENT",
+		"INT AUTO_INCREMENT",
+		"SMALLINT AUTO_INCREMENT",
+	},
+	/* The precision must match DATETIME(6): MySQL 8 rejects a DATETIME(6)
+	 * DEFAULT CURRENT_TIMESTAMP (error 1067); MariaDB accepts both. */
+	.now_sql = "CURRENT_TIMESTAMP(6)",
+};
