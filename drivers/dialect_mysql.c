@@ -67,4 +67,8 @@ const corm_dialect corm_dialect_mysql = {
 	/* The precision must match DATETIME(6): MySQL 8 rejects a DATETIME(6)
 	 * DEFAULT CURRENT_TIMESTAMP (error 1067); MariaDB accepts both. */
 	.now_sql = "CURRENT_TIMESTAMP(6)",
+	/* InnoDB for transactions and foreign keys; utf8mb4 for all of
+	 * Unicode whatever the server's default charset is. */
+	.create_table_suffix =
+		" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 };

@@ -56,4 +56,5 @@ const corm_dialect corm_dialect_postgres = {
 	},
 	/* The transaction's start time; in a UTC session, a UTC instant. */
 	.now_sql = "CURRENT_TIMESTAMP",
+	.create_table_suffix = "",
 };

@@ -47,4 +47,5 @@ const corm_dialect corm_dialect_sqlite = {
 	},
 	.auto_includes_pk = true,
 	.now_sql = "CURRENT_TIMESTAMP",
+	.create_table_suffix = "",
 };

@@ -73,11 +73,16 @@ static int map_code(int ext)
 static int set_error(sq_conn *c)
 {
 	int ext = sqlite3_extended_errcode(c->db);
+	const char *msg = sqlite3_errmsg(c->db);
+	int code = map_code(ext);
 	char native[16];
 
+	/* ON DELETE RESTRICT is enforced like a trigger, so SQLite reports
+	 * it as SQLITE_CONSTRAINT_TRIGGER with the foreign-key message. */
+	if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "FOREIGN KEY"))
+		code = CORM_EFOREIGNKEY;
 	snprintf(native, sizeof(native), "%d", ext);
-	return corm_conn__set_error(&c->parent, map_code(ext), native, "%s",
-		sqlite3_errmsg(c->db));
+	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 
 /* ------------------------------------------------------------- connections */

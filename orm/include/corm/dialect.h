@@ -64,6 +64,10 @@ struct corm_dialect {
 	bool auto_includes_pk;         /* auto_format already says PRIMARY KEY
 	                                * (SQLite's AUTOINCREMENT must) */
 	const char *now_sql;           /* default for `@default(now)` */
+	/* Appended to CREATE TABLE (""), e.g. MySQL's engine and charset:
+	 * without it a table takes the server's default charset, which may
+	 * not hold 4-byte UTF-8. */
+	const char *create_table_suffix;
 };
 
 typedef struct corm_dialect corm_dialect;
