@@ -113,7 +113,8 @@ int corm_stmt_reset(corm_stmt *s)
 
 	if (!s)
 		return CORM_EINVAL;
-	corm_conn__begin_call(s->conn);
+	/* No corm_conn__begin_call(): a statement is reset (or freed) right
+	 * after the step that failed, and that failure must stay readable. */
 	error = s->conn->driver->reset(s);
 	s->started = false;
 	if (s->nparams > 0)

@@ -135,8 +135,9 @@ int corm_conn_ping(corm_conn *c);
 /*
  * The message of the last failed call on `c`: the engine's own text, with
  * its own code in brackets where it has one. Calls that reach the engine
- * (exec, prepare, step, reset, transactions, ping) clear it first, so
- * after one of them succeeds corm_errcode() is CORM_OK. With c == NULL: the last
+ * (exec, prepare, step, transactions, ping) clear it first, so after one
+ * of them succeeds corm_errcode() is CORM_OK. Resetting or freeing a
+ * statement keeps it: they follow the step that failed. With c == NULL: the last
  * failure of corm_conn_open() on this thread. Borrowed; valid until the
  * next call on `c` (or the next open on this thread). Never NULL.
  */

@@ -1,0 +1,275 @@
+/*
+ * ddl.c — schema objects as DDL for one dialect (see ddl.h).
+ *
+ * Identifiers are always quoted. Defaults come from the schema file, never
+ * from user input, and are rendered as SQL literals with the dialect's
+ * escaping (MySQL also treats a backslash as an escape in literals).
+ * Enums are VARCHAR(64) columns with a CHECK naming the members, which all
+ * three engines enforce.
+ */
+#include <string.h>
+
+#include "corm/corm.h"
+#include "corm/driver.h" /* corm_calloc, corm_free */
+#include "ddl.h"
+
+static bool is_mysql(const corm_dialect *d)
+{
+	return d->quote_open == '`';
+}
+
+static void sql_literal(corm_buf *out, const corm_dialect *d, const char *s,
+	size_t len)
+{
+	size_t i;
+
+	corm_buf_putc(out, '\'');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'' || (s[i] == '\\' && is_mysql(d)))
+			corm_buf_putc(out, s[i]);
+		corm_buf_putc(out, s[i]);
+	}
+	corm_buf_putc(out, '\'');
+}
+
+static void column_type(corm_buf *out, const corm_dialect *d,
+	const corm_field *f)
+{
+	int a = f->type == CORM_COL_DECIMAL ? f->precision : f->len;
+
+	corm_dialect_type(out, d, f->type, a, f->scale);
+}
+
+static void put_default(corm_buf *out, const corm_dialect *d,
+	const corm_field *f)
+{
+	const corm_default *def = &f->def;
+
+	if (def->kind == CORM_DEFAULT_NONE)
+		return;
+	corm_buf_puts(out, " DEFAULT ");
+	switch (def->kind) {
+	case CORM_DEFAULT_INT:
+	case CORM_DEFAULT_FLOAT:
+		corm_buf_puts(out, def->text); /* the literal as written */
+		break;
+	case CORM_DEFAULT_BOOL:
+		corm_buf_puts(out, def->b ? "TRUE" : "FALSE");
+		break;
+	case CORM_DEFAULT_NOW:
+		/* MySQL takes expressions as defaults only in parentheses,
+		 * except CURRENT_TIMESTAMP itself. */
+		if (f->type == CORM_COL_DATE)
+			corm_buf_puts(out, is_mysql(d) ? "(CURRENT_DATE)"
+						       : "CURRENT_DATE");
+		else if (f->type == CORM_COL_TIME)
+			corm_buf_puts(out, is_mysql(d) ? "(CURRENT_TIME)"
+						       : "CURRENT_TIME");
+		else
+			corm_buf_puts(out, d->now_sql);
+		break;
+	default: /* STRING, ENUM */
+		sql_literal(out, d, def->text, def->text_len);
+		break;
+	}
+}
+
+int corm_ddl_column(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const corm_field *f)
+{
+	size_t i;
+
+	if (f->is_auto) {
+		int slot = f->type == CORM_COL_I64 ? 0 : f->type == CORM_COL_I32 ? 1
+										 : 2;
+
+		corm_buf_puts(out, d->auto_format[slot]);
+		/* An AUTO key is NOT NULL by being the key. */
+		return corm_buf_error(out);
+	}
+	column_type(out, d, f);
+	if (!f->nullable)
+		corm_buf_puts(out, " NOT NULL");
+	put_default(out, d, f);
+	if (f->kind == CORM_FIELD_ENUM) {
+		corm_buf_puts(out, " CHECK (");
+		corm_dialect_quote(out, d, f->column);
+		corm_buf_puts(out, " IN (");
+		for (i = 0; i < f->enum_type->nmembers; i++) {
+			const char *name = f->enum_type->members[i].name;
+
+			if (i)
+				corm_buf_puts(out, ", ");
+			sql_literal(out, d, name, strlen(name));
+		}
+		corm_buf_puts(out, "))");
+	}
+	(void)m;
+	return corm_buf_error(out);
+}
+
+static void column_list(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const corm_index *ix)
+{
+	size_t i;
+
+	corm_buf_putc(out, '(');
+	for (i = 0; i < ix->nfields; i++) {
+		if (i)
+			corm_buf_puts(out, ", ");
+		corm_dialect_quote(out, d, m->fields[ix->fields[i]].column);
+	}
+	corm_buf_putc(out, ')');
+}
+
+static const char *on_delete_sql(corm_on_delete a)
+{
+	switch (a) {
+	case CORM_ON_DELETE_CASCADE: return " ON DELETE CASCADE";
+	case CORM_ON_DELETE_RESTRICT: return " ON DELETE RESTRICT";
+	case CORM_ON_DELETE_SET_NULL: return " ON DELETE SET NULL";
+	default: return "";
+	}
+}
+
+static bool has_auto_pk(const corm_dialect *d, const corm_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		if (m->fields[i].is_auto)
+			return d->auto_includes_pk;
+	return false;
+}
+
+int corm_ddl_create_table(corm_buf *out, const corm_dialect *d,
+	const corm_model *m)
+{
+	size_t i;
+
+	corm_buf_puts(out, "CREATE TABLE ");
+	corm_dialect_quote(out, d, m->table);
+	corm_buf_puts(out, " (\n");
+	for (i = 0; i < m->nfields; i++) {
+		corm_buf_puts(out, i ? ",\n    " : "    ");
+		corm_dialect_quote(out, d, m->fields[i].column);
+		corm_buf_putc(out, ' ');
+		corm_ddl_column(out, d, m, &m->fields[i]);
+	}
+	if (!has_auto_pk(d, m)) {
+		corm_buf_puts(out, ",\n    CONSTRAINT ");
+		corm_dialect_quote(out, d, m->pk.name);
+		corm_buf_puts(out, " PRIMARY KEY ");
+		column_list(out, d, m, &m->pk);
+	}
+	for (i = 0; i < m->nuniques; i++) {
+		corm_buf_puts(out, ",\n    CONSTRAINT ");
+		corm_dialect_quote(out, d, m->uniques[i].name);
+		corm_buf_puts(out, " UNIQUE ");
+		column_list(out, d, m, &m->uniques[i]);
+	}
+	for (i = 0; i < m->nfks; i++) {
+		const corm_fk *fk = &m->fks[i];
+
+		corm_buf_puts(out, ",\n    CONSTRAINT ");
+		corm_dialect_quote(out, d, fk->name);
+		corm_buf_puts(out, " FOREIGN KEY (");
+		corm_dialect_quote(out, d, fk->field->column);
+		corm_buf_puts(out, ") REFERENCES ");
+		corm_dialect_quote(out, d, fk->target->table);
+		corm_buf_puts(out, " (");
+		corm_dialect_quote(out, d, fk->target_field->column);
+		corm_buf_printf(out, ")%s", on_delete_sql(fk->on_delete));
+	}
+	corm_buf_printf(out, "\n)%s;\n",
+		d->create_table_suffix ? d->create_table_suffix : "");
+	return corm_buf_error(out);
+}
+
+int corm_ddl_create_indexes(corm_buf *out, const corm_dialect *d,
+	const corm_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nindexes; i++) {
+		corm_buf_puts(out, "CREATE INDEX ");
+		corm_dialect_quote(out, d, m->indexes[i].name);
+		corm_buf_puts(out, " ON ");
+		corm_dialect_quote(out, d, m->table);
+		corm_buf_putc(out, ' ');
+		column_list(out, d, m, &m->indexes[i]);
+		corm_buf_puts(out, ";\n");
+	}
+	return corm_buf_error(out);
+}
+
+/* Models in an order where every FK target comes first: `order` receives
+ * model indexes. CORM_EUNSUPPORTED on a cycle (self-references are fine). */
+static int dependency_order(size_t *order, const corm_schema *s)
+{
+	bool *placed = corm_calloc(s->nmodels + 1, sizeof(bool));
+	size_t n = 0, i, k;
+	bool progress = true;
+
+	if (!placed)
+		return CORM_ENOMEM;
+	while (n < s->nmodels && progress) {
+		progress = false;
+		for (i = 0; i < s->nmodels; i++) {
+			const corm_model *m = &s->models[i];
+			bool ready = !placed[i];
+
+			for (k = 0; k < m->nfks && ready; k++) {
+				size_t t = m->fks[k].target->index;
+
+				ready = t == i || placed[t];
+			}
+			if (ready) {
+				placed[i] = true;
+				order[n++] = i;
+				progress = true;
+			}
+		}
+	}
+	corm_free(placed);
+	return n == s->nmodels ? CORM_OK : CORM_EUNSUPPORTED;
+}
+
+int corm_ddl_create_schema(corm_buf *out, const corm_dialect *d,
+	const corm_schema *s)
+{
+	size_t *order = corm_calloc(s->nmodels + 1, sizeof(size_t));
+	size_t i;
+	int error;
+
+	if (!order)
+		return CORM_ENOMEM;
+	error = dependency_order(order, s);
+	for (i = 0; i < s->nmodels && !error; i++) {
+		error = corm_ddl_create_table(out, d, &s->models[order[i]]);
+		if (!error)
+			error = corm_ddl_create_indexes(out, d, &s->models[order[i]]);
+	}
+	corm_free(order);
+	return error;
+}
+
+int corm_ddl_drop_schema(corm_buf *out, const corm_dialect *d,
+	const corm_schema *s)
+{
+	size_t *order = corm_calloc(s->nmodels + 1, sizeof(size_t));
+	size_t i;
+	int error;
+
+	if (!order)
+		return CORM_ENOMEM;
+	error = dependency_order(order, s);
+	for (i = s->nmodels; i-- > 0 && !error;) {
+		corm_buf_puts(out, "DROP TABLE IF EXISTS ");
+		corm_dialect_quote(out, d, s->models[order[i]].table);
+		corm_buf_puts(out, ";\n");
+		error = corm_buf_error(out);
+	}
+	corm_free(order);
+	return error;
+}
