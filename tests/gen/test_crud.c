@@ -1,0 +1,609 @@
+/*
+ * test_crud.c — code generated at build time from alltypes.corm and
+ * reserved.corm, run against a real engine: every type through every CRUD
+ * function, NULLs and extreme values included, composite keys, upserts,
+ * bulk inserts across batch boundaries, and tables named by SQL reserved
+ * words. Usage: test_crud sqlite|postgres|mysql
+ *
+ * The tables are created from the same schema files through migrate's DDL
+ * rendering, dropped first so a crashed run leaves nothing in the way.
+ */
+#include <float.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alltypes.h"
+#include "corm/driver.h"
+#include "ddl.h"
+#include "engine.h"
+#include "reserved.h"
+#include "schema.h"
+
+static test_engine engine;
+static corm_conn *db;
+static corm_arena arena = CORM_ARENA_INIT;
+
+/* The message when a call fails, so a failure says why. */
+#define OK(call)                                                             \
+	do {                                                                     \
+		int rc_ = (call);                                                    \
+		if (rc_ != CORM_OK)                                                  \
+			fail_msg("%s -> %s: %s", #call, corm_strerror(rc_),              \
+				corm_errmsg(db));                                            \
+	} while (0)
+
+/* ------------------------------------------------------------------ set-up */
+
+static char *read_file(const char *name, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *text;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/gen/%s", CORM_TEST_SOURCE_ROOT,
+		name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return text;
+}
+
+/* Drop and create the tables of schema file `name`. */
+static void create_tables(const char *name)
+{
+	corm_schema *s = NULL;
+	corm_buf sql = CORM_BUF_INIT;
+	size_t len;
+	char *src = read_file(name, &len);
+	const corm_dialect *d = corm_conn_dialect(db);
+
+	assert_int_equal(corm_schema_parse(&s, NULL, src, len), CORM_OK);
+	assert_int_equal(corm_ddl_drop_schema(&sql, d, s), CORM_OK);
+	assert_int_equal(corm_ddl_create_schema(&sql, d, s), CORM_OK);
+	if (corm_exec(db, corm_buf_cstr(&sql)) != CORM_OK)
+		fail_msg("creating the tables of %s: %s", name, corm_errmsg(db));
+	corm_buf_free(&sql);
+	corm_schema_free(s);
+	free(src);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (corm_conn_open(&db, engine.url) != CORM_OK) {
+		fprintf(stderr, "open: %s\n", corm_errmsg(NULL));
+		return -1;
+	}
+	create_tables("alltypes.corm");
+	create_tables("reserved.corm");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	corm_arena_free(&arena);
+	corm_conn_close(db);
+	return 0;
+}
+
+/* Each test starts from empty tables. */
+static int empty_tables(void **state)
+{
+	(void)state;
+	return corm_exec(db, "DELETE FROM pin") || corm_exec(db, "DELETE FROM tag")
+		|| corm_exec(db, "DELETE FROM note")
+		|| corm_exec(db, "DELETE FROM kitchen_sink") ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ checks */
+
+static void assert_str_equal(corm_str got, corm_str want)
+{
+	if (want.ptr == NULL) {
+		assert_null(got.ptr);
+		return;
+	}
+	assert_non_null(got.ptr);
+	assert_int_equal(got.len, want.len);
+	assert_memory_equal(got.ptr, want.ptr, want.len);
+	assert_int_equal(got.ptr[got.len], '\0'); /* read text is terminated */
+}
+
+static void assert_kitchen_equal(const kitchen *got, const kitchen *want)
+{
+	assert_int_equal(got->id, want->id);
+	assert_int_equal(got->small, want->small);
+	assert_int_equal(got->medium, want->medium);
+	assert_int_equal(got->has_large, want->has_large);
+	if (want->has_large)
+		assert_int_equal(got->large, want->large);
+	assert_true(got->ratio == want->ratio);
+	assert_int_equal(got->has_precise, want->has_precise);
+	if (want->has_precise)
+		assert_memory_equal(&got->precise, &want->precise, sizeof(double));
+	assert_int_equal(got->flag, want->flag);
+	assert_str_equal(got->label, want->label);
+	assert_str_equal(got->body, want->body);
+	if (want->blob.ptr) {
+		assert_non_null(got->blob.ptr);
+		assert_int_equal(got->blob.len, want->blob.len);
+		assert_memory_equal(got->blob.ptr, want->blob.ptr, want->blob.len);
+	} else {
+		assert_null(got->blob.ptr);
+	}
+	assert_str_equal(got->price, want->price);
+	assert_int_equal(got->has_day, want->has_day);
+	if (want->has_day)
+		assert_memory_equal(&got->day, &want->day, sizeof(corm_date));
+	assert_int_equal(got->has_clock, want->has_clock);
+	if (want->has_clock) {
+		assert_int_equal(got->clock.hour, want->clock.hour);
+		assert_int_equal(got->clock.minute, want->clock.minute);
+		assert_int_equal(got->clock.second, want->clock.second);
+		assert_int_equal(got->clock.usec, want->clock.usec);
+	}
+	assert_int_equal(got->stamp.usec, want->stamp.usec);
+	assert_int_equal(got->has_uid, want->has_uid);
+	if (want->has_uid)
+		assert_memory_equal(&got->uid, &want->uid, sizeof(corm_uuid));
+	assert_str_equal(got->doc, want->doc);
+	assert_int_equal(got->mood, want->mood);
+	assert_int_equal(got->has_legacy, want->has_legacy);
+	if (want->has_legacy)
+		assert_int_equal(got->legacy, want->legacy);
+}
+
+/* A row with a value at or near the edge of every type. */
+static void fill_extremes(kitchen *k, unsigned char *blob, size_t blob_len)
+{
+	static const char quotes[] = "O'Brien \"x\" \\ `;-- ? $1 %_ \xF0\x9F\x99\x82";
+
+	kitchen_init(k);
+	k->small = INT16_MIN;
+	k->medium = INT32_MAX;
+	k->has_large = true;
+	k->large = INT64_MIN;
+	k->ratio = -FLT_MAX;
+	k->has_precise = true;
+	k->precise = 0.1 + 0.2; /* needs all 17 digits */
+	k->flag = true;
+	k->label = CORM_STR("edge \xC3\xA9\xE2\x82\xAC");
+	k->body = (corm_str){quotes, sizeof(quotes) - 1};
+	k->blob = (corm_bytes){blob, blob_len};
+	k->price = CORM_STR("-12345678901234.123456");
+	k->has_day = true;
+	k->day = (corm_date){2024, 2, 29};
+	k->has_clock = true;
+	k->clock = (corm_time){23, 59, 59, 999999};
+	k->stamp.usec = INT64_C(1709214300123456); /* 2024-02-29 13:45:00.123456 */
+	k->has_uid = true;
+	assert_int_equal(corm_uuid_parse(&k->uid,
+				 "0f8fad5b-d9cb-469f-a165-70867728950e", 36), CORM_OK);
+	/* In the form PostgreSQL's JSONB prints, which keeps values, not
+	 * spelling: it would turn "\u00e9" into "\xC3\xA9" and drop spaces. */
+	k->doc = CORM_STR("{\"a\": [1, 2], \"b\": \"\xC3\xA9\"}");
+	k->mood = MOOD_SAD;
+	k->has_legacy = true;
+	k->legacy = INT32_MIN;
+}
+
+/* ------------------------------------------------------------------- tests */
+
+static void test_crud__every_type_round_trips_with_extremes(void **state)
+{
+	unsigned char blob[70000];
+	kitchen k, got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)(i % 7 == 0 ? 0 : i);
+	fill_extremes(&k, blob, sizeof(blob));
+	OK(kitchen_insert(db, &k));
+	assert_true(k.id > 0);
+	OK(kitchen_get(&got, db, k.id, &arena));
+	assert_kitchen_equal(&got, &k);
+}
+
+static void test_crud__nulls_round_trip_in_every_nullable_field(void **state)
+{
+	kitchen k, got;
+
+	(void)state;
+	kitchen_init(&k); /* nullable fields start NULL */
+	k.label = CORM_STR("all nulls");
+	k.price = CORM_STR("0.000000");
+	k.stamp.usec = 0;
+	OK(kitchen_insert(db, &k));
+	memset(&got, 0xAB, sizeof(got)); /* every has_ flag garbage first */
+	OK(kitchen_get(&got, db, k.id, &arena));
+	assert_false(got.has_large);
+	assert_false(got.has_precise);
+	assert_null(got.body.ptr);
+	assert_null(got.blob.ptr);
+	assert_false(got.has_day);
+	assert_false(got.has_clock);
+	assert_false(got.has_uid);
+	assert_null(got.doc.ptr);
+	assert_false(got.has_legacy);
+	assert_kitchen_equal(&got, &k);
+}
+
+static void test_crud__empty_text_and_bytes_are_not_null(void **state)
+{
+	kitchen k, got;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("empty");
+	k.price = CORM_STR("1.000000");
+	k.body = CORM_STR("");
+	k.blob = (corm_bytes){"", 0};
+	OK(kitchen_insert(db, &k));
+	OK(kitchen_get(&got, db, k.id, &arena));
+	assert_non_null(got.body.ptr);
+	assert_int_equal(got.body.len, 0);
+	assert_non_null(got.blob.ptr);
+	assert_int_equal(got.blob.len, 0);
+}
+
+static void test_crud__init_sets_the_schema_defaults(void **state)
+{
+	kitchen k;
+	corm_timestamp before = corm_timestamp_now();
+
+	(void)state;
+	kitchen_init(&k);
+	assert_int_equal(k.small, -7);
+	assert_true(k.ratio == 1.5f);
+	assert_false(k.flag);
+	assert_str_equal(k.price, CORM_STR("0.500000"));
+	assert_int_equal(k.mood, MOOD_MEH);
+	assert_true(k.stamp.usec >= before.usec);
+	assert_false(k.has_large);
+}
+
+static void test_crud__update_writes_every_field(void **state)
+{
+	unsigned char blob[3] = {1, 0, 2};
+	kitchen k, got;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("before");
+	k.price = CORM_STR("2.000000");
+	OK(kitchen_insert(db, &k));
+	fill_extremes(&got, blob, sizeof(blob));
+	got.id = k.id;
+	OK(kitchen_update(db, &got));
+	OK(kitchen_get(&k, db, got.id, &arena));
+	assert_kitchen_equal(&k, &got);
+	/* And back to NULLs. */
+	got.has_large = got.has_day = got.has_uid = false;
+	got.body = corm_str_of(NULL);
+	got.blob = (corm_bytes){NULL, 0};
+	OK(kitchen_update(db, &got));
+	OK(kitchen_get(&k, db, got.id, &arena));
+	assert_kitchen_equal(&k, &got);
+}
+
+static void test_crud__missing_rows_are_enotfound(void **state)
+{
+	kitchen k;
+
+	(void)state;
+	kitchen_init(&k);
+	k.id = 987654321;
+	k.label = CORM_STR("ghost");
+	k.price = CORM_STR("0.000000");
+	assert_int_equal(kitchen_get(&k, db, 987654321, &arena), CORM_ENOTFOUND);
+	assert_non_null(strstr(corm_errmsg(db), "no Kitchen"));
+	assert_int_equal(kitchen_update(db, &k), CORM_ENOTFOUND);
+	assert_int_equal(kitchen_delete(db, 987654321), CORM_ENOTFOUND);
+}
+
+static void test_crud__delete_removes_the_row(void **state)
+{
+	kitchen k;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("doomed");
+	k.price = CORM_STR("0.000000");
+	OK(kitchen_insert(db, &k));
+	OK(kitchen_delete(db, k.id));
+	assert_int_equal(kitchen_get(&k, db, k.id, &arena), CORM_ENOTFOUND);
+}
+
+static void test_crud__upsert_on_unique_gives_back_the_existing_key(
+	void **state)
+{
+	kitchen a, b, got;
+
+	(void)state;
+	kitchen_init(&a);
+	a.label = CORM_STR("same label");
+	a.price = CORM_STR("1.000000");
+	a.medium = 1;
+	OK(kitchen_upsert_by_label(db, &a)); /* inserts */
+	assert_true(a.id > 0);
+	kitchen_init(&b);
+	b.label = CORM_STR("same label");
+	b.price = CORM_STR("2.000000");
+	b.medium = 2;
+	OK(kitchen_upsert_by_label(db, &b)); /* updates */
+	assert_int_equal(b.id, a.id);
+	OK(kitchen_get(&got, db, a.id, &arena));
+	assert_int_equal(got.medium, 2);
+	assert_str_equal(got.price, CORM_STR("2.000000"));
+}
+
+static void test_crud__upsert_on_key_inserts_then_updates(void **state)
+{
+	kitchen k, got;
+
+	(void)state;
+	kitchen_init(&k);
+	k.id = 424242;
+	k.label = CORM_STR("by key");
+	k.price = CORM_STR("3.000000");
+	OK(kitchen_upsert(db, &k));
+	k.medium = 77;
+	OK(kitchen_upsert(db, &k));
+	OK(kitchen_get(&got, db, 424242, &arena));
+	assert_int_equal(got.medium, 77);
+}
+
+static void test_crud__composite_key_through_a_relation(void **state)
+{
+	kitchen k;
+	tag t, got;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("tagged");
+	k.price = CORM_STR("0.000000");
+	OK(kitchen_insert(db, &k));
+	tag_init(&t);
+	assert_int_equal(t.weight, 1);
+	t.kitchen_id = k.id;
+	t.name = CORM_STR("red");
+	OK(tag_insert(db, &t));
+	t.name = CORM_STR("blue");
+	t.weight = 5;
+	OK(tag_insert(db, &t));
+	OK(tag_get(&got, db, k.id, CORM_STR("blue"), &arena));
+	assert_int_equal(got.weight, 5);
+	got.weight = 9;
+	OK(tag_update(db, &got));
+	OK(tag_get(&got, db, k.id, CORM_STR("blue"), &arena));
+	assert_int_equal(got.weight, 9);
+	t.weight = 11;
+	OK(tag_upsert(db, &t)); /* the key exists: update */
+	OK(tag_get(&got, db, k.id, CORM_STR("blue"), &arena));
+	assert_int_equal(got.weight, 11);
+	OK(tag_delete(db, k.id, CORM_STR("red")));
+	assert_int_equal(tag_get(&got, db, k.id, CORM_STR("red"), &arena),
+		CORM_ENOTFOUND);
+	/* ON DELETE CASCADE takes the rest with the kitchen. */
+	OK(kitchen_delete(db, k.id));
+	assert_int_equal(tag_get(&got, db, k.id, CORM_STR("blue"), &arena),
+		CORM_ENOTFOUND);
+}
+
+static void test_crud__foreign_key_actions_and_errors(void **state)
+{
+	kitchen k;
+	note n;
+	pin p;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("parent");
+	k.price = CORM_STR("0.000000");
+	OK(kitchen_insert(db, &k));
+	note_init(&n);
+	n.has_kitchen_id = true;
+	n.kitchen_id = k.id;
+	n.title = CORM_STR("hello");
+	OK(note_insert(db, &n));
+	assert_true(n.id > 0);
+	/* A second note with the same (kitchen, title) is a unique error. */
+	n.id = 0;
+	assert_int_equal(note_insert(db, &n), CORM_EUNIQUE);
+	pin_init(&p);
+	p.id = 1;
+	p.kitchen_id = k.id + 1000; /* no such kitchen */
+	assert_int_equal(pin_insert(db, &p), CORM_EFOREIGNKEY);
+	p.kitchen_id = k.id;
+	OK(pin_insert(db, &p));
+	/* RESTRICT: the pin holds the kitchen. */
+	assert_int_equal(kitchen_delete(db, k.id), CORM_EFOREIGNKEY);
+	OK(pin_delete(db, 1));
+	/* With the pin gone the kitchen can go (the note is SET NULL). */
+	OK(kitchen_delete(db, k.id));
+	assert_int_equal(kitchen_get(&k, db, k.id, &arena), CORM_ENOTFOUND);
+}
+
+static void test_crud__set_null_keeps_the_child(void **state)
+{
+	kitchen k;
+	note n, got;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("set null parent");
+	k.price = CORM_STR("0.000000");
+	OK(kitchen_insert(db, &k));
+	note_init(&n);
+	n.has_kitchen_id = true;
+	n.kitchen_id = k.id;
+	n.title = CORM_STR("orphan to be");
+	OK(note_insert(db, &n));
+	OK(kitchen_delete(db, k.id));
+	OK(note_get(&got, db, n.id, &arena));
+	assert_false(got.has_kitchen_id);
+	assert_str_equal(got.title, CORM_STR("orphan to be"));
+}
+
+static void test_crud__insert_many_crosses_batch_boundaries(void **state)
+{
+	enum { N = 2345 };
+	static kitchen rows[N];
+	static char labels[N][24];
+	corm_stmt *st;
+	int64_t count, sum;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		kitchen_init(&rows[i]);
+		snprintf(labels[i], sizeof(labels[i]), "bulk %d", i);
+		rows[i].label = corm_str_of(labels[i]);
+		rows[i].price = CORM_STR("1.000000");
+		rows[i].medium = i;
+		rows[i].has_day = i % 2 == 0;
+		rows[i].day = (corm_date){2000, 1, 1};
+	}
+	OK(kitchen_insert_many(db, rows, N));
+	OK(corm_stmt_prepare(&st, db,
+		"SELECT COUNT(*), SUM(medium) FROM kitchen_sink"));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&count, st, 0));
+	OK(corm_column_int64(&sum, st, 1));
+	corm_stmt_free(st);
+	assert_int_equal(count, N);
+	assert_int_equal(sum, (int64_t)N * (N - 1) / 2);
+}
+
+static void test_crud__insert_many_is_all_or_nothing(void **state)
+{
+	kitchen rows[3];
+	corm_stmt *st;
+	int64_t count;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		kitchen_init(&rows[i]);
+		rows[i].label = CORM_STR("duplicate"); /* the third clashes */
+		rows[i].price = CORM_STR("0.000000");
+	}
+	rows[1].label = CORM_STR("unique one");
+	assert_int_equal(kitchen_insert_many(db, rows, 3), CORM_EUNIQUE);
+	assert_int_equal(corm_tx_depth(db), 0);
+	OK(corm_stmt_prepare(&st, db, "SELECT COUNT(*) FROM kitchen_sink"));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&count, st, 0));
+	corm_stmt_free(st);
+	assert_int_equal(count, 0);
+}
+
+static void test_crud__enum_text_conversions(void **state)
+{
+	mood m;
+
+	(void)state;
+	assert_string_equal(mood_to_string(MOOD_HAPPY), "happy");
+	assert_null(mood_to_string((mood)42));
+	assert_int_equal(mood_from_string(&m, "meh", 3), CORM_OK);
+	assert_int_equal(m, MOOD_MEH);
+	assert_int_equal(mood_from_string(&m, "mehh", 4), CORM_EINVAL);
+}
+
+static void test_crud__an_enum_value_out_of_range_is_refused(void **state)
+{
+	kitchen k;
+
+	(void)state;
+	kitchen_init(&k);
+	k.label = CORM_STR("bad mood");
+	k.price = CORM_STR("0.000000");
+	k.mood = (mood)7;
+	assert_int_equal(kitchen_insert(db, &k), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "Mood"));
+}
+
+static void test_crud__reserved_words_name_tables_and_columns(void **state)
+{
+	user u, ugot;
+	order o, ogot;
+	group g, ggot;
+	int16_t first_id;
+
+	(void)state;
+	user_init(&u);
+	assert_int_equal(u.dflt, 3);
+	u.select = CORM_STR("everything");
+	OK(user_insert(db, &u));
+	order_init(&o);
+	o.user_id = u.id;
+	o.group = CORM_STR("by");
+	OK(order_insert(db, &o));
+	group_init(&g);
+	g.order = 5;
+	OK(group_insert(db, &g));
+	OK(user_get(&ugot, db, u.id, &arena));
+	assert_str_equal(ugot.select, CORM_STR("everything"));
+	assert_int_equal(ugot.dflt, 3);
+	OK(order_get(&ogot, db, o.id, &arena));
+	assert_str_equal(ogot.group, CORM_STR("by"));
+	/* Upserting the same `order` finds the existing row's key. */
+	first_id = g.id;
+	g.id = 0;
+	OK(group_upsert_by_order(db, &g));
+	assert_int_equal(g.id, first_id);
+	OK(group_get(&ggot, db, g.id, &arena));
+	assert_int_equal(ggot.order, 5);
+	OK(user_delete(db, u.id)); /* cascades to the order */
+	assert_int_equal(order_get(&ogot, db, o.id, &arena), CORM_ENOTFOUND);
+	OK(group_delete(db, g.id));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup(fn, empty_tables)
+		T(test_crud__every_type_round_trips_with_extremes),
+		T(test_crud__nulls_round_trip_in_every_nullable_field),
+		T(test_crud__empty_text_and_bytes_are_not_null),
+		T(test_crud__init_sets_the_schema_defaults),
+		T(test_crud__update_writes_every_field),
+		T(test_crud__missing_rows_are_enotfound),
+		T(test_crud__delete_removes_the_row),
+		T(test_crud__upsert_on_unique_gives_back_the_existing_key),
+		T(test_crud__upsert_on_key_inserts_then_updates),
+		T(test_crud__composite_key_through_a_relation),
+		T(test_crud__foreign_key_actions_and_errors),
+		T(test_crud__set_null_keeps_the_child),
+		T(test_crud__insert_many_crosses_batch_boundaries),
+		T(test_crud__insert_many_is_all_or_nothing),
+		T(test_crud__enum_text_conversions),
+		T(test_crud__an_enum_value_out_of_range_is_refused),
+		T(test_crud__reserved_words_name_tables_and_columns),
+#undef T
+	};
+	int rc = test_engine_init(&engine, "test_crud", argc > 1 ? argv[1] : NULL);
+
+	if (rc)
+		return rc;
+	rc = cmocka_run_group_tests_name(engine.name, tests, setup, teardown);
+	test_engine_cleanup(&engine);
+	return rc;
+}
