@@ -103,6 +103,11 @@ int corm_conn_ping(corm_conn *c)
 	return c->driver->ping(c);
 }
 
+bool corm_conn_lost(const corm_conn *c)
+{
+	return c && c->lost;
+}
+
 int corm_exec(corm_conn *c, const char *sql)
 {
 	if (!c)

@@ -62,6 +62,8 @@ static void format_message(char *msg, size_t cap, const char *native,
 {
 	size_t len;
 
+	if (!fmt) /* never passed, but GCC's -O2 sanitizer build can't tell */
+		fmt = "";
 	vsnprintf(msg, cap, fmt, ap);
 	len = strlen(msg);
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
@@ -78,6 +80,8 @@ int corm_conn__set_error(corm_conn *c, int code, const char *native,
 	if (!c)
 		return code;
 	c->err_code = code;
+	if (code == CORM_ECONNLOST)
+		c->lost = true; /* later successes must not hide it */
 	set_native(c->err_native, sizeof(c->err_native), native);
 	va_start(ap, fmt);
 	format_message(c->err_msg, sizeof(c->err_msg), native, fmt, ap);

@@ -132,6 +132,10 @@ const char *corm_conn_driver_name(const corm_conn *c);
  * gone away. */
 int corm_conn_ping(corm_conn *c);
 
+/* True once any call on `c` has reported CORM_ECONNLOST: the connection
+ * is dead for good, whatever later calls answered. */
+bool corm_conn_lost(const corm_conn *c);
+
 /*
  * The message of the last failed call on `c`: the engine's own text, with
  * its own code in brackets where it has one. Calls that reach the engine

@@ -77,6 +77,7 @@ struct corm_conn {
 	char err_msg[CORM_ERRMSG_MAX];
 	corm_stmt_cache *cache;    /* owned by the core */
 	int connect_timeout;       /* seconds, from the URL */
+	bool lost;                 /* a call reported CORM_ECONNLOST; sticky */
 };
 
 /* One bound parameter. Text and blobs point at the caller's bytes. */

@@ -12,9 +12,10 @@
  *     (LIFO: the busy working set stays warm, the rest stay idle long
  *     enough to be health-checked), else opens a new one, else waits for
  *     one to come back, up to wait_timeout_ms.
- *   - Before handing out an idle connection it checks it: one whose last
- *     error was CORM_ECONNLOST is replaced; one idle for check_idle_ms or
- *     longer is pinged first and replaced if the ping fails.
+ *   - Before handing out an idle connection it checks it: one whose
+ *     connection was lost (corm_conn_lost()) is replaced; one idle for
+ *     check_idle_ms or longer is pinged first and replaced if the ping
+ *     fails.
  *   - corm_pool_put() rolls back a transaction the handler left open, and
  *     closes (instead of keeping) a connection that is broken.
  *   - Each connection keeps its own statement cache, so statements
@@ -80,7 +81,12 @@ int corm_pool_open(corm_pool **out, const char *url,
 /*
  * Take a connection. It is the caller's alone until corm_pool_put(); do
  * not close it. Waits up to wait_timeout_ms when max_size connections are
- * out.
+ * out. The connection starts with no error (corm_errcode() is CORM_OK) and
+ * no open transaction.
+ *
+ * A connection that broke while idle for less than check_idle_ms is not
+ * pinged and can be handed out; its first statement then answers
+ * CORM_ECONNLOST, and putting it back replaces it.
  *
  * Errors (*out is NULL and corm_errmsg(NULL) says why):
  *   CORM_EBUSY  the pool stayed exhausted for wait_timeout_ms (retryable:
@@ -96,10 +102,13 @@ int corm_pool_get(corm_conn **out, corm_pool *pool);
  * caller must not use it any more. NULL is a no-op.
  *
  * Free every statement of `conn` first (corm_stmt_free()). A transaction
- * still open is rolled back, every level of it; if that fails the
- * connection is closed instead of kept. A connection whose last error was
- * CORM_ECONNLOST is closed too. Either way a thread waiting in
- * corm_pool_get() is woken.
+ * opened with corm_tx_begin() and still open is rolled back, every level
+ * of it; if that fails the connection is closed instead of kept. A
+ * connection that was lost (corm_conn_lost()) is closed too. Either
+ * way one thread waiting in corm_pool_get() is woken (waiters are not
+ * served in strict arrival order). Other session state (SET variables,
+ * temporary tables) is kept: resetting it would also drop the prepared
+ * statements.
  */
 void corm_pool_put(corm_pool *pool, corm_conn *conn);
 
