@@ -23,6 +23,7 @@ typedef struct emitter {
 	const corm_schema *s;
 	const char *base;
 	const char *source_name;
+	size_t nerrors;     /* reported by this emitter */
 } emitter;
 
 /* ------------------------------------------------------------------- names */
@@ -48,22 +49,14 @@ static bool is_c_keyword(const char *name)
 	return false;
 }
 
-/* A DSL name as a C identifier: a C keyword gets a trailing underscore. */
-static void put_ident(corm_buf *b, const char *name)
-{
-	corm_buf_puts(b, name);
-	if (is_c_keyword(name))
-		corm_buf_putc(b, '_');
-}
-
-/* The struct member of a field: relations hold `<field>_id`. */
+/* The struct member of a field: relations hold `<field>_id`. (The parser
+ * refuses field names that are C keywords.) */
 static void put_member(corm_buf *b, const corm_field *f)
 {
-	if (f->kind == CORM_FIELD_RELATION) {
+	if (f->kind == CORM_FIELD_RELATION)
 		corm_buf_printf(b, "%s_id", f->name);
-		return;
-	}
-	put_ident(b, f->name);
+	else
+		corm_buf_puts(b, f->name);
 }
 
 static void put_upper(corm_buf *b, const char *s)
@@ -248,6 +241,8 @@ static int report(emitter *e, corm_diag_level level, corm_loc loc,
 	va_list ap;
 	char *msg;
 
+	if (level == CORM_DIAG_ERROR)
+		e->nerrors++;
 	if (!d)
 		return CORM_OK;
 	if (d->count == d->cap) {
@@ -340,19 +335,44 @@ static int check_names(emitter *e)
 		error = CORM_ENOMEM;
 		goto done;
 	}
+	/* Report every problem, as a compiler would; stop only on no memory. */
+	for (mi = 0; mi < e->s->nmodels && !error; mi++) {
+		const corm_model *m = &e->s->models[mi];
+
+		/* A model called Int would make `typedef struct int`. */
+		if (is_c_keyword(m->snake))
+			error = report(e, CORM_DIAG_ERROR, m->loc,
+				"the C name of this model, '%s', is a C keyword; rename "
+				"the model (@@map keeps the table's name)", m->snake);
+	}
+	for (ei = 0; ei < e->s->nenums && !error; ei++)
+		if (is_c_keyword(e->s->enums[ei].snake))
+			error = report(e, CORM_DIAG_ERROR, e->s->enums[ei].loc,
+				"the C name of this enum, '%s', is a C keyword; rename "
+				"the enum", e->s->enums[ei].snake);
 	qsort(set.items, set.count, sizeof(*set.items), cmp_names);
 	for (i = 1; i < set.count && !error; i++) {
 		const gen_name *a = &set.items[i - 1], *b = &set.items[i];
+		size_t k;
+		bool seen = false;
 
 		if (strcmp(a->name, b->name) != 0)
 			continue;
-		error = report(e, CORM_DIAG_ERROR, b->loc,
-			"the generated C name '%s' of this %s is already used by the %s "
-			"at line %d; rename one of them", b->name, b->what, a->what,
-			a->loc.line);
-		if (!error)
-			error = CORM_EINVAL;
+		/* One report per pair of declarations, not one per name. */
+		for (k = 1; k < i && !seen; k++)
+			seen = strcmp(set.items[k - 1].name, set.items[k].name) == 0 &&
+				set.items[k].loc.line == b->loc.line &&
+				set.items[k].loc.col == b->loc.col &&
+				set.items[k - 1].loc.line == a->loc.line &&
+				set.items[k - 1].loc.col == a->loc.col;
+		if (!seen)
+			error = report(e, CORM_DIAG_ERROR, b->loc,
+				"the generated C name '%s' of this %s is already used by "
+				"the %s at line %d; rename one of them", b->name, b->what,
+				a->what, a->loc.line);
 	}
+	if (!error && e->nerrors > 0)
+		error = CORM_EINVAL;
 done:
 	for (i = 0; i < set.count; i++)
 		corm_free(set.items[i].name);
@@ -1243,7 +1263,7 @@ static void emit_source(emitter *e, model_lists *lists)
 int corm_emit_c(corm_buf *h, corm_buf *c, corm_diags *diags,
 	const corm_schema *s, const char *base, const char *source_name)
 {
-	emitter e = {h, c, diags, s, base, source_name};
+	emitter e = {h, c, diags, s, base, source_name, 0};
 	model_lists *lists = NULL;
 	size_t i;
 	int error;
