@@ -435,6 +435,18 @@ static const char *c_ctype(const corm_field *f)
 	}
 }
 
+static const char *coltype_const(corm_coltype t)
+{
+	static const char *const names[CORM_COL__COUNT] = {"CORM_COL_I16",
+		"CORM_COL_I32", "CORM_COL_I64", "CORM_COL_F32", "CORM_COL_F64",
+		"CORM_COL_BOOL", "CORM_COL_STRING", "CORM_COL_TEXT",
+		"CORM_COL_BYTES", "CORM_COL_DECIMAL", "CORM_COL_DATE",
+		"CORM_COL_TIME", "CORM_COL_TIMESTAMP", "CORM_COL_UUID",
+		"CORM_COL_JSON"};
+
+	return names[t];
+}
+
 static bool in_pk(const corm_model *m, size_t field)
 {
 	size_t i;
@@ -963,7 +975,7 @@ static void emit_field_table(emitter *e, const corm_model *m)
 	size_t i;
 
 	corm_buf_printf(c, "/* member, column, C type, flags, offset, offset of "
-		"has_, enum */\n");
+		"has_, enum, column type */\n");
 	corm_buf_printf(c, "static const corm_field_desc %s_fields[] = {\n",
 		m->snake);
 	for (i = 0; i < m->nfields; i++) {
@@ -994,9 +1006,10 @@ static void emit_field_table(emitter *e, const corm_model *m)
 			corm_buf_puts(c, "CORM_NO_HAS");
 		}
 		if (f->kind == CORM_FIELD_ENUM)
-			corm_buf_printf(c, ", &%s_desc},\n", f->enum_type->snake);
+			corm_buf_printf(c, ", &%s_desc,", f->enum_type->snake);
 		else
-			corm_buf_puts(c, ", NULL},\n");
+			corm_buf_puts(c, ", NULL,");
+		corm_buf_printf(c, " %s},\n", coltype_const(f->type));
 		corm_buf_free(&flags);
 	}
 	corm_buf_puts(c, "};\n\n");

@@ -35,6 +35,15 @@ void corm_cache__add(corm_stmt_cache *cache, corm_stmt *s);
 void corm_cache__give_back(corm_stmt_cache *cache, corm_stmt *s);
 int corm_cache__capacity(const corm_stmt_cache *cache);
 
+/* model.c: bind one C value of field `f` (`value` points at it, as the
+ * generated struct holds it) as parameter `idx`; text made for dates and
+ * uuids goes in `scratch`. Read column `col` into field `f` of `row`. */
+struct corm_field_desc;
+int corm_model__bind_value(corm_stmt *st, int idx,
+	const struct corm_field_desc *f, const void *value, corm_arena *scratch);
+int corm_model__read_field(corm_stmt *st, int col,
+	const struct corm_field_desc *f, void *row, corm_arena *arena);
+
 /* stmt.c: prepare without the cache; finalize through the driver. */
 int corm_stmt__prepare(corm_stmt **out, corm_conn *c, const char *sql);
 void corm_stmt__finalize(corm_stmt *s);

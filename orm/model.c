@@ -70,14 +70,12 @@ static int bind_formatted(corm_stmt *st, int idx, corm_arena *scratch,
 	return corm_bind_text(st, idx, copy, (size_t)len);
 }
 
-static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
-	const void *row, corm_arena *scratch)
+int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
+	const void *value, corm_arena *scratch)
 {
-	const char *p = FIELD(row, f);
+	const char *p = value;
 	char text[CORM_TEXT_MAX];
 
-	if (field_is_null(row, f))
-		return corm_bind_null(st, idx);
 	switch (f->ctype) {
 	case CORM_C_I16:
 		return corm_bind_int64(st, idx, *(const int16_t *)p);
@@ -125,6 +123,14 @@ static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
 	}
 	}
 	return CORM_EINVAL;
+}
+
+static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
+	const void *row, corm_arena *scratch)
+{
+	if (field_is_null(row, f))
+		return corm_bind_null(st, idx);
+	return corm_model__bind_value(st, idx, f, FIELD(row, f), scratch);
 }
 
 /* Bind fields[list[0..n)] of `row` (every field in order when `list` is
@@ -221,7 +227,7 @@ static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
 	return CORM_OK;
 }
 
-static int read_field(corm_stmt *st, int col, const corm_field_desc *f,
+int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	void *row, corm_arena *arena)
 {
 	char *p = FIELD_MUT(row, f);
@@ -298,7 +304,8 @@ int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,
 	int i, error;
 
 	for (i = 0; i < m->nfields; i++) {
-		error = read_field(st, first_col + i, &m->fields[i], out, arena);
+		error = corm_model__read_field(st, first_col + i, &m->fields[i], out,
+			arena);
 		if (error)
 			return error;
 	}

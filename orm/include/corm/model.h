@@ -26,6 +26,7 @@
 
 #include "arena.h"
 #include "corm.h"
+#include "dialect.h"
 #include "types.h"
 
 #ifdef __cplusplus
@@ -72,6 +73,7 @@ typedef struct corm_field_desc {
 	size_t offset;         /* offsetof the member */
 	size_t has_offset;     /* offsetof `bool has_<name>`, or CORM_NO_HAS */
 	const corm_enum_desc *enum_desc; /* CORM_C_ENUM only */
+	corm_coltype coltype;  /* the column's type in the schema */
 } corm_field_desc;
 
 /*
