@@ -1,0 +1,21 @@
+/*
+ * emit_internal.h — what the emitter's files share: naming and type
+ * helpers (emit.c) and the query-builder emitter (emit_query.c).
+ */
+#ifndef CORM_CODEGEN_EMIT_INTERNAL_H
+#define CORM_CODEGEN_EMIT_INTERNAL_H
+
+#include "schema.h"
+
+/* emit.c */
+void cg_emit_member(corm_buf *b, const corm_field *f); /* struct member */
+void cg_emit_upper(corm_buf *b, const char *s);        /* FOO_BAR */
+void cg_emit_section(corm_buf *b, const char *title);  /* a rule comment */
+const char *cg_emit_c_type(const corm_field *f);       /* its C type */
+
+/* emit_query.c: the typed query builder of model `m`, declarations into
+ * the header and definitions into the source. */
+void cg_emit_query_decls(corm_buf *h, const corm_model *m);
+void cg_emit_query_defs(corm_buf *c, const corm_model *m);
+
+#endif
