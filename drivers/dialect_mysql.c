@@ -68,7 +68,10 @@ const corm_dialect corm_dialect_mysql = {
 	 * DEFAULT CURRENT_TIMESTAMP (error 1067); MariaDB accepts both. */
 	.now_sql = "CURRENT_TIMESTAMP(6)",
 	/* InnoDB for transactions and foreign keys; utf8mb4 for all of
-	 * Unicode whatever the server's default charset is. */
+	 * Unicode whatever the server's default charset is; a binary
+	 * collation so that =, UNIQUE, LIKE and ORDER BY compare text by its
+	 * bytes, as PostgreSQL (with COLLATE "C") and SQLite do. The server's
+	 * default, utf8mb4_unicode_ci, would make 'Ann' equal 'ann'. */
 	.create_table_suffix =
-		" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+		" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 };

@@ -226,6 +226,239 @@ int author_upsert_by_email(corm_conn *db, author *row)
 	return corm_model_upsert(db, &author_desc, row, 0);
 }
 
+int author_query_new(author_query **out, corm_conn *db)
+{
+	return corm_query_new((corm_query **)out, db, &author_desc);
+}
+
+void author_query_free(author_query *q)
+{
+	corm_query_free((corm_query *)q);
+}
+
+author_pred *author_cmp_i64(author_query *q, author_i64_col c, corm_cmp op, int64_t v)
+{
+	return (author_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+author_pred *author_between_i64(author_query *q, author_i64_col c, int64_t low, int64_t high)
+{
+	return (author_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+author_pred *author_in_i64(author_query *q, author_i64_col c, const int64_t *values, size_t n)
+{
+	return (author_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void author_set_i64(author_query *q, author_i64_col c, int64_t v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+author_pred *author_cmp_str(author_query *q, author_str_col c, corm_cmp op, corm_str v)
+{
+	return (author_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+author_pred *author_between_str(author_query *q, author_str_col c, corm_str low, corm_str high)
+{
+	return (author_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+author_pred *author_in_str(author_query *q, author_str_col c, const corm_str *values, size_t n)
+{
+	return (author_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void author_set_str(author_query *q, author_str_col c, corm_str v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+author_pred *author_cmp_f64(author_query *q, author_f64_col c, corm_cmp op, double v)
+{
+	return (author_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+author_pred *author_between_f64(author_query *q, author_f64_col c, double low, double high)
+{
+	return (author_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+author_pred *author_in_f64(author_query *q, author_f64_col c, const double *values, size_t n)
+{
+	return (author_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void author_set_f64(author_query *q, author_f64_col c, double v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+author_pred *author_cmp_bool(author_query *q, author_bool_col c, corm_cmp op, bool v)
+{
+	return (author_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+author_pred *author_between_bool(author_query *q, author_bool_col c, bool low, bool high)
+{
+	return (author_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+author_pred *author_in_bool(author_query *q, author_bool_col c, const bool *values, size_t n)
+{
+	return (author_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void author_set_bool(author_query *q, author_bool_col c, bool v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+author_pred *author_cmp_timestamp(author_query *q, author_timestamp_col c, corm_cmp op, corm_timestamp v)
+{
+	return (author_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+author_pred *author_between_timestamp(author_query *q, author_timestamp_col c, corm_timestamp low, corm_timestamp high)
+{
+	return (author_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+author_pred *author_in_timestamp(author_query *q, author_timestamp_col c, const corm_timestamp *values, size_t n)
+{
+	return (author_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void author_set_timestamp(author_query *q, author_timestamp_col c, corm_timestamp v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+author_pred *author_match_str(author_query *q, author_str_col c, corm_match how, corm_str text)
+{
+	return (author_pred *)corm_pred_match((corm_query *)q, c.field, how, text);
+}
+
+author_pred *author_is_null_(author_query *q, int field, bool is_null)
+{
+	return (author_pred *)corm_pred_is_null((corm_query *)q, field, is_null);
+}
+
+author_pred *author_and(author_query *q, author_pred *a, author_pred *b)
+{
+	return (author_pred *)corm_pred_and((corm_query *)q, (corm_pred *)a, (corm_pred *)b);
+}
+
+author_pred *author_or(author_query *q, author_pred *a, author_pred *b)
+{
+	return (author_pred *)corm_pred_or((corm_query *)q, (corm_pred *)a, (corm_pred *)b);
+}
+
+author_pred *author_not(author_query *q, author_pred *a)
+{
+	return (author_pred *)corm_pred_not((corm_query *)q, (corm_pred *)a);
+}
+
+void author_where(author_query *q, author_pred *p)
+{
+	corm_query_where((corm_query *)q, (corm_pred *)p);
+}
+
+void author_order_by_(author_query *q, int field, unsigned flags)
+{
+	corm_query_order_by((corm_query *)q, field, flags);
+}
+
+void author_select_(author_query *q, int field)
+{
+	corm_query_select((corm_query *)q, field);
+}
+
+void author_group_by_(author_query *q, int field)
+{
+	corm_query_group_by((corm_query *)q, field);
+}
+
+void author_set_null_(author_query *q, int field)
+{
+	corm_query_set_null((corm_query *)q, field);
+}
+
+void author_limit(author_query *q, int64_t n)
+{
+	corm_query_limit((corm_query *)q, n);
+}
+
+void author_offset(author_query *q, int64_t n)
+{
+	corm_query_offset((corm_query *)q, n);
+}
+
+void author_distinct(author_query *q)
+{
+	corm_query_distinct((corm_query *)q);
+}
+
+int author_query_all(author_list *out, author_query *q)
+{
+	corm_rows rows;
+	int rc = corm_query_all(&rows, (corm_query *)q);
+
+	out->items = rows.items;
+	out->count = rows.count;
+	out->arena = rows.arena;
+	return rc;
+}
+
+void author_list_free(author_list *list)
+{
+	corm_arena_free(&list->arena);
+	list->items = NULL;
+	list->count = 0;
+}
+
+int author_query_first(author *out, author_query *q, corm_arena *arena)
+{
+	return corm_query_first(out, (corm_query *)q, arena);
+}
+
+int author_query_next(author *row, author_query *q)
+{
+	return corm_query_next(row, (corm_query *)q);
+}
+
+int author_query_count(int64_t *out, author_query *q)
+{
+	return corm_query_count(out, (corm_query *)q);
+}
+
+int author_query_exists(bool *out, author_query *q)
+{
+	return corm_query_exists(out, (corm_query *)q);
+}
+
+int author_query_update(int64_t *out, author_query *q)
+{
+	return corm_query_update(out, (corm_query *)q);
+}
+
+int author_query_delete(int64_t *out, author_query *q)
+{
+	return corm_query_delete(out, (corm_query *)q);
+}
+
+int author_query_aggregate_(corm_agg_rows *out, author_query *q, corm_agg fn, int field)
+{
+	return corm_query_aggregate(out, (corm_query *)q, fn, field);
+}
+
+const char *author_query_sql(author_query *q)
+{
+	return corm_query_sql((corm_query *)q);
+}
+
 /* -------------------------------------------------------------- post */
 
 /* member, column, C type, flags, offset, offset of has_, enum, column type */
@@ -422,5 +655,238 @@ int post_upsert(corm_conn *db, post *row)
 int post_upsert_by_author_title(corm_conn *db, post *row)
 {
 	return corm_model_upsert(db, &post_desc, row, 0);
+}
+
+int post_query_new(post_query **out, corm_conn *db)
+{
+	return corm_query_new((corm_query **)out, db, &post_desc);
+}
+
+void post_query_free(post_query *q)
+{
+	corm_query_free((corm_query *)q);
+}
+
+post_pred *post_cmp_i64(post_query *q, post_i64_col c, corm_cmp op, int64_t v)
+{
+	return (post_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+post_pred *post_between_i64(post_query *q, post_i64_col c, int64_t low, int64_t high)
+{
+	return (post_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+post_pred *post_in_i64(post_query *q, post_i64_col c, const int64_t *values, size_t n)
+{
+	return (post_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void post_set_i64(post_query *q, post_i64_col c, int64_t v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+post_pred *post_cmp_str(post_query *q, post_str_col c, corm_cmp op, corm_str v)
+{
+	return (post_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+post_pred *post_between_str(post_query *q, post_str_col c, corm_str low, corm_str high)
+{
+	return (post_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+post_pred *post_in_str(post_query *q, post_str_col c, const corm_str *values, size_t n)
+{
+	return (post_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void post_set_str(post_query *q, post_str_col c, corm_str v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+post_pred *post_cmp_post_status(post_query *q, post_post_status_col c, corm_cmp op, post_status v)
+{
+	return (post_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+post_pred *post_between_post_status(post_query *q, post_post_status_col c, post_status low, post_status high)
+{
+	return (post_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+post_pred *post_in_post_status(post_query *q, post_post_status_col c, const post_status *values, size_t n)
+{
+	return (post_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void post_set_post_status(post_query *q, post_post_status_col c, post_status v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+post_pred *post_cmp_timestamp(post_query *q, post_timestamp_col c, corm_cmp op, corm_timestamp v)
+{
+	return (post_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+post_pred *post_between_timestamp(post_query *q, post_timestamp_col c, corm_timestamp low, corm_timestamp high)
+{
+	return (post_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+post_pred *post_in_timestamp(post_query *q, post_timestamp_col c, const corm_timestamp *values, size_t n)
+{
+	return (post_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void post_set_timestamp(post_query *q, post_timestamp_col c, corm_timestamp v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+post_pred *post_cmp_bytes(post_query *q, post_bytes_col c, corm_cmp op, corm_bytes v)
+{
+	return (post_pred *)corm_pred_cmp((corm_query *)q, c.field, op, &v);
+}
+
+post_pred *post_between_bytes(post_query *q, post_bytes_col c, corm_bytes low, corm_bytes high)
+{
+	return (post_pred *)corm_pred_between((corm_query *)q, c.field, &low, &high);
+}
+
+post_pred *post_in_bytes(post_query *q, post_bytes_col c, const corm_bytes *values, size_t n)
+{
+	return (post_pred *)corm_pred_in((corm_query *)q, c.field, values, n);
+}
+
+void post_set_bytes(post_query *q, post_bytes_col c, corm_bytes v)
+{
+	corm_query_set((corm_query *)q, c.field, &v);
+}
+
+post_pred *post_match_str(post_query *q, post_str_col c, corm_match how, corm_str text)
+{
+	return (post_pred *)corm_pred_match((corm_query *)q, c.field, how, text);
+}
+
+post_pred *post_is_null_(post_query *q, int field, bool is_null)
+{
+	return (post_pred *)corm_pred_is_null((corm_query *)q, field, is_null);
+}
+
+post_pred *post_and(post_query *q, post_pred *a, post_pred *b)
+{
+	return (post_pred *)corm_pred_and((corm_query *)q, (corm_pred *)a, (corm_pred *)b);
+}
+
+post_pred *post_or(post_query *q, post_pred *a, post_pred *b)
+{
+	return (post_pred *)corm_pred_or((corm_query *)q, (corm_pred *)a, (corm_pred *)b);
+}
+
+post_pred *post_not(post_query *q, post_pred *a)
+{
+	return (post_pred *)corm_pred_not((corm_query *)q, (corm_pred *)a);
+}
+
+void post_where(post_query *q, post_pred *p)
+{
+	corm_query_where((corm_query *)q, (corm_pred *)p);
+}
+
+void post_order_by_(post_query *q, int field, unsigned flags)
+{
+	corm_query_order_by((corm_query *)q, field, flags);
+}
+
+void post_select_(post_query *q, int field)
+{
+	corm_query_select((corm_query *)q, field);
+}
+
+void post_group_by_(post_query *q, int field)
+{
+	corm_query_group_by((corm_query *)q, field);
+}
+
+void post_set_null_(post_query *q, int field)
+{
+	corm_query_set_null((corm_query *)q, field);
+}
+
+void post_limit(post_query *q, int64_t n)
+{
+	corm_query_limit((corm_query *)q, n);
+}
+
+void post_offset(post_query *q, int64_t n)
+{
+	corm_query_offset((corm_query *)q, n);
+}
+
+void post_distinct(post_query *q)
+{
+	corm_query_distinct((corm_query *)q);
+}
+
+int post_query_all(post_list *out, post_query *q)
+{
+	corm_rows rows;
+	int rc = corm_query_all(&rows, (corm_query *)q);
+
+	out->items = rows.items;
+	out->count = rows.count;
+	out->arena = rows.arena;
+	return rc;
+}
+
+void post_list_free(post_list *list)
+{
+	corm_arena_free(&list->arena);
+	list->items = NULL;
+	list->count = 0;
+}
+
+int post_query_first(post *out, post_query *q, corm_arena *arena)
+{
+	return corm_query_first(out, (corm_query *)q, arena);
+}
+
+int post_query_next(post *row, post_query *q)
+{
+	return corm_query_next(row, (corm_query *)q);
+}
+
+int post_query_count(int64_t *out, post_query *q)
+{
+	return corm_query_count(out, (corm_query *)q);
+}
+
+int post_query_exists(bool *out, post_query *q)
+{
+	return corm_query_exists(out, (corm_query *)q);
+}
+
+int post_query_update(int64_t *out, post_query *q)
+{
+	return corm_query_update(out, (corm_query *)q);
+}
+
+int post_query_delete(int64_t *out, post_query *q)
+{
+	return corm_query_delete(out, (corm_query *)q);
+}
+
+int post_query_aggregate_(corm_agg_rows *out, post_query *q, corm_agg fn, int field)
+{
+	return corm_query_aggregate(out, (corm_query *)q, fn, field);
+}
+
+const char *post_query_sql(post_query *q)
+{
+	return corm_query_sql((corm_query *)q);
 }
 

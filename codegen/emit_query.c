@@ -1,0 +1,330 @@
+/*
+ * emit_query.c — the typed query builder of each model (docs/queries.md).
+ *
+ * Every column gets a handle whose type says both its model and its C type
+ * (AUTHOR_KARMA is an author_f64_col). Predicates are functions per C type
+ * (author_cmp_f64 takes a double) reached through _Generic macros
+ * (author_gt(q, AUTHOR_KARMA, 10.0)), so a value of the wrong type, a
+ * column of another model or an unknown column does not compile. The
+ * functions are two-line wrappers over corm/query.h.
+ *
+ * Sections: column families, declarations, definitions.
+ */
+#include <string.h>
+
+#include "corm/corm.h"
+#include "corm/driver.h" /* corm_calloc, corm_free */
+#include "emit_internal.h"
+
+/* Append `tmpl` with every '@' replaced by the model's C name and every
+ * '$' by its upper-case form (`upper`, may be NULL when unused). */
+static void put_tmpl(corm_buf *b, const char *tmpl, const char *model,
+	const char *upper)
+{
+	for (; *tmpl; tmpl++) {
+		if (*tmpl == '@')
+			corm_buf_puts(b, model);
+		else if (*tmpl == '$' && upper)
+			corm_buf_puts(b, upper);
+		else
+			corm_buf_putc(b, *tmpl);
+	}
+}
+
+/* ---------------------------------------------------------- column families */
+
+/* The name of a field's family: fields of one C type share functions. */
+static const char *family(const corm_field *f)
+{
+	if (f->kind == CORM_FIELD_ENUM)
+		return f->enum_type->snake;
+	switch (f->type) {
+	case CORM_COL_I16: return "i16";
+	case CORM_COL_I32: return "i32";
+	case CORM_COL_I64: return "i64";
+	case CORM_COL_F32: return "f32";
+	case CORM_COL_F64: return "f64";
+	case CORM_COL_BOOL: return "bool";
+	case CORM_COL_BYTES: return "bytes";
+	case CORM_COL_DATE: return "date";
+	case CORM_COL_TIME: return "time";
+	case CORM_COL_TIMESTAMP: return "timestamp";
+	case CORM_COL_UUID: return "uuid";
+	default: return "str";
+	}
+}
+
+/* The fields that start a family (the first field of each C type), in
+ * field order; returns how many. `firsts` has room for every field. */
+static size_t families(const corm_model *m, const corm_field **firsts)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < m->nfields; i++) {
+		bool seen = false;
+
+		for (k = 0; k < n && !seen; k++)
+			seen = strcmp(family(firsts[k]), family(&m->fields[i])) == 0;
+		if (!seen)
+			firsts[n++] = &m->fields[i];
+	}
+	return n;
+}
+
+static bool has_family(const corm_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		if (strcmp(family(&m->fields[i]), name) == 0)
+			return true;
+	return false;
+}
+
+/* `_Generic((c), author_i64_col: author_cmp_i64, ...)`: `fn` is the
+ * function stem ("cmp"), or NULL for `: 0` (just a type check). */
+static void put_generic(corm_buf *h, const corm_model *m,
+	const corm_field *const *firsts, size_t n, const char *fn)
+{
+	size_t i;
+
+	corm_buf_puts(h, "_Generic((c)");
+	for (i = 0; i < n; i++) {
+		const char *fam = family(firsts[i]);
+
+		corm_buf_printf(h, ", \\\n\t%s_%s_col: ", m->snake, fam);
+		if (fn)
+			corm_buf_printf(h, "%s_%s_%s", m->snake, fn, fam);
+		else
+			corm_buf_putc(h, '0');
+	}
+	corm_buf_putc(h, ')');
+}
+
+/* ------------------------------------------------------------ declarations */
+
+void cg_emit_query_decls(corm_buf *h, const corm_model *m)
+{
+	const corm_field **firsts = corm_calloc(m->nfields + 1, sizeof(*firsts));
+	const char *n = m->snake;
+	corm_buf up = CORM_BUF_INIT;
+	size_t nf, i;
+
+	if (!firsts) {
+		h->error = CORM_ENOMEM;
+		return;
+	}
+	nf = families(m, firsts);
+	cg_emit_upper(&up, n);
+	corm_buf_printf(h, "/* %s queries (see docs/queries.md). */\n", m->name);
+	corm_buf_printf(h, "typedef struct %s_query %s_query;\n", n, n);
+	corm_buf_printf(h, "typedef struct %s_pred %s_pred;\n", n, n);
+	corm_buf_printf(h, "typedef struct %s_list {\n\t%s *items;\n"
+		"\tsize_t count;\n\tcorm_arena arena; /* their text and bytes */\n"
+		"} %s_list;\n\n", n, n, n);
+
+	/* Column handles: one struct type per C type of this model. */
+	for (i = 0; i < nf; i++)
+		corm_buf_printf(h, "typedef struct %s_%s_col { int field; } "
+			"%s_%s_col;\n", n, family(firsts[i]), n, family(firsts[i]));
+	for (i = 0; i < m->nfields; i++) {
+		corm_buf_printf(h, "#define %s_", corm_buf_cstr(&up));
+		cg_emit_upper(h, m->fields[i].kind == CORM_FIELD_RELATION
+				? m->fields[i].column : m->fields[i].name);
+		corm_buf_printf(h, " ((%s_%s_col){%zu})\n", n,
+			family(&m->fields[i]), i);
+	}
+	corm_buf_putc(h, '\n');
+
+	corm_buf_printf(h, "int %s_query_new(%s_query **out, corm_conn *db);\n"
+		"void %s_query_free(%s_query *q);\n", n, n, n, n);
+	for (i = 0; i < nf; i++) {
+		const char *fam = family(firsts[i]), *ct = cg_emit_c_type(firsts[i]);
+
+		corm_buf_printf(h, "%s_pred *%s_cmp_%s(%s_query *q, %s_%s_col c, "
+			"corm_cmp op, %s v);\n", n, n, fam, n, n, fam, ct);
+		corm_buf_printf(h, "%s_pred *%s_between_%s(%s_query *q, %s_%s_col c, "
+			"%s low, %s high);\n", n, n, fam, n, n, fam, ct, ct);
+		corm_buf_printf(h, "%s_pred *%s_in_%s(%s_query *q, %s_%s_col c, "
+			"const %s *values, size_t n);\n", n, n, fam, n, n, fam, ct);
+		corm_buf_printf(h, "void %s_set_%s(%s_query *q, %s_%s_col c, %s v);\n",
+			n, fam, n, n, fam, ct);
+	}
+	if (has_family(m, "str"))
+		corm_buf_printf(h, "%s_pred *%s_match_str(%s_query *q, %s_str_col c, "
+			"corm_match how, corm_str text);\n", n, n, n, n);
+	put_tmpl(h,
+		"@_pred *@_is_null_(@_query *q, int field, bool is_null);\n"
+		"@_pred *@_and(@_query *q, @_pred *a, @_pred *b);\n"
+		"@_pred *@_or(@_query *q, @_pred *a, @_pred *b);\n"
+		"@_pred *@_not(@_query *q, @_pred *a);\n"
+		"void @_where(@_query *q, @_pred *p);\n"
+		"void @_order_by_(@_query *q, int field, unsigned flags);\n"
+		"void @_select_(@_query *q, int field);\n"
+		"void @_group_by_(@_query *q, int field);\n"
+		"void @_set_null_(@_query *q, int field);\n"
+		"void @_limit(@_query *q, int64_t n);\n"
+		"void @_offset(@_query *q, int64_t n);\n"
+		"void @_distinct(@_query *q);\n"
+		"int @_query_all(@_list *out, @_query *q);\n"
+		"void @_list_free(@_list *list);\n"
+		"int @_query_first(@ *out, @_query *q, corm_arena *arena);\n"
+		"int @_query_next(@ *row, @_query *q);\n"
+		"int @_query_count(int64_t *out, @_query *q);\n"
+		"int @_query_exists(bool *out, @_query *q);\n"
+		"int @_query_update(int64_t *out, @_query *q);\n"
+		"int @_query_delete(int64_t *out, @_query *q);\n"
+		"int @_query_aggregate_(corm_agg_rows *out, @_query *q, corm_agg fn,"
+		" int field);\n"
+		"const char *@_query_sql(@_query *q);\n\n", n, NULL);
+
+	/* The typed front: _Generic picks the function for the column. */
+	corm_buf_printf(h, "#define %s__FIELD(c) (", corm_buf_cstr(&up));
+	put_generic(h, m, firsts, nf, NULL);
+	corm_buf_puts(h, " + (c).field)\n");
+	corm_buf_printf(h, "#define %s_cmp(q, c, op, v) ", n);
+	put_generic(h, m, firsts, nf, "cmp");
+	corm_buf_puts(h, "((q), (c), (op), (v))\n");
+	{
+		static const char *const ops[] = {"eq", "EQ", "ne", "NE", "lt",
+			"LT", "le", "LE", "gt", "GT", "ge", "GE"};
+
+		for (i = 0; i < 12; i += 2)
+			corm_buf_printf(h, "#define %s_%s(q, c, v) %s_cmp(q, c, "
+				"CORM_CMP_%s, v)\n", n, ops[i], n, ops[i + 1]);
+	}
+	corm_buf_printf(h, "#define %s_between(q, c, low, high) ", n);
+	put_generic(h, m, firsts, nf, "between");
+	corm_buf_puts(h, "((q), (c), (low), (high))\n");
+	corm_buf_printf(h, "#define %s_in(q, c, values, n) ", n);
+	put_generic(h, m, firsts, nf, "in");
+	corm_buf_puts(h, "((q), (c), (values), (n))\n");
+	corm_buf_printf(h, "#define %s_set(q, c, v) ", n);
+	put_generic(h, m, firsts, nf, "set");
+	corm_buf_puts(h, "((q), (c), (v))\n");
+	put_tmpl(h,
+		"#define @_is_null(q, c) @_is_null_((q), $__FIELD(c), true)\n"
+		"#define @_is_not_null(q, c) @_is_null_((q), $__FIELD(c), false)\n"
+		"#define @_order_by(q, c, flags) @_order_by_((q), $__FIELD(c), "
+		"(flags))\n"
+		"#define @_select(q, c) @_select_((q), $__FIELD(c))\n"
+		"#define @_group_by(q, c) @_group_by_((q), $__FIELD(c))\n"
+		"#define @_set_null(q, c) @_set_null_((q), $__FIELD(c))\n"
+		"#define @_aggregate(out, q, fn, c) @_query_aggregate_((out), (q), "
+		"(fn), $__FIELD(c))\n", n, corm_buf_cstr(&up));
+	if (has_family(m, "str")) {
+		static const char *const matches[] = {"like", "LIKE", "starts_with",
+			"STARTS_WITH", "ends_with", "ENDS_WITH", "contains", "CONTAINS"};
+
+		for (i = 0; i < 8; i += 2)
+			corm_buf_printf(h, "#define %s_%s(q, c, text) %s_match_str((q), "
+				"(c), CORM_MATCH_%s, (text))\n", n, matches[i], n,
+				matches[i + 1]);
+	}
+	corm_buf_putc(h, '\n');
+	if (up.error)
+		h->error = up.error;
+	corm_buf_free(&up);
+	corm_free(firsts);
+}
+
+/* ------------------------------------------------------------- definitions */
+
+void cg_emit_query_defs(corm_buf *c, const corm_model *m)
+{
+	const corm_field **firsts = corm_calloc(m->nfields + 1, sizeof(*firsts));
+	const char *n = m->snake;
+	size_t nf, i;
+
+	if (!firsts) {
+		c->error = CORM_ENOMEM;
+		return;
+	}
+	nf = families(m, firsts);
+	corm_buf_printf(c, "int %s_query_new(%s_query **out, corm_conn *db)\n{\n"
+		"\treturn corm_query_new((corm_query **)out, db, &%s_desc);\n}\n\n"
+		"void %s_query_free(%s_query *q)\n{\n"
+		"\tcorm_query_free((corm_query *)q);\n}\n\n", n, n, n, n, n);
+	for (i = 0; i < nf; i++) {
+		const char *fam = family(firsts[i]), *ct = cg_emit_c_type(firsts[i]);
+
+		corm_buf_printf(c, "%s_pred *%s_cmp_%s(%s_query *q, %s_%s_col c, "
+			"corm_cmp op, %s v)\n{\n\treturn (%s_pred *)corm_pred_cmp("
+			"(corm_query *)q, c.field, op, &v);\n}\n\n",
+			n, n, fam, n, n, fam, ct, n);
+		corm_buf_printf(c, "%s_pred *%s_between_%s(%s_query *q, %s_%s_col c, "
+			"%s low, %s high)\n{\n\treturn (%s_pred *)corm_pred_between("
+			"(corm_query *)q, c.field, &low, &high);\n}\n\n",
+			n, n, fam, n, n, fam, ct, ct, n);
+		corm_buf_printf(c, "%s_pred *%s_in_%s(%s_query *q, %s_%s_col c, "
+			"const %s *values, size_t n)\n{\n\treturn (%s_pred *)corm_pred_in("
+			"(corm_query *)q, c.field, values, n);\n}\n\n",
+			n, n, fam, n, n, fam, ct, n);
+		corm_buf_printf(c, "void %s_set_%s(%s_query *q, %s_%s_col c, %s v)\n"
+			"{\n\tcorm_query_set((corm_query *)q, c.field, &v);\n}\n\n",
+			n, fam, n, n, fam, ct);
+	}
+	if (has_family(m, "str"))
+		corm_buf_printf(c, "%s_pred *%s_match_str(%s_query *q, %s_str_col c, "
+			"corm_match how, corm_str text)\n{\n\treturn (%s_pred *)"
+			"corm_pred_match((corm_query *)q, c.field, how, text);\n}\n\n",
+			n, n, n, n, n);
+	put_tmpl(c,
+		"@_pred *@_is_null_(@_query *q, int field, bool is_null)\n{\n"
+		"\treturn (@_pred *)corm_pred_is_null((corm_query *)q, field, "
+		"is_null);\n}\n\n"
+		"@_pred *@_and(@_query *q, @_pred *a, @_pred *b)\n{\n"
+		"\treturn (@_pred *)corm_pred_and((corm_query *)q, (corm_pred *)a, "
+		"(corm_pred *)b);\n}\n\n"
+		"@_pred *@_or(@_query *q, @_pred *a, @_pred *b)\n{\n"
+		"\treturn (@_pred *)corm_pred_or((corm_query *)q, (corm_pred *)a, "
+		"(corm_pred *)b);\n}\n\n"
+		"@_pred *@_not(@_query *q, @_pred *a)\n{\n"
+		"\treturn (@_pred *)corm_pred_not((corm_query *)q, "
+		"(corm_pred *)a);\n}\n\n"
+		"void @_where(@_query *q, @_pred *p)\n{\n"
+		"\tcorm_query_where((corm_query *)q, (corm_pred *)p);\n}\n\n", n, NULL);
+	put_tmpl(c,
+		"void @_order_by_(@_query *q, int field, unsigned flags)\n{\n"
+		"\tcorm_query_order_by((corm_query *)q, field, flags);\n}\n\n"
+		"void @_select_(@_query *q, int field)\n{\n"
+		"\tcorm_query_select((corm_query *)q, field);\n}\n\n"
+		"void @_group_by_(@_query *q, int field)\n{\n"
+		"\tcorm_query_group_by((corm_query *)q, field);\n}\n\n"
+		"void @_set_null_(@_query *q, int field)\n{\n"
+		"\tcorm_query_set_null((corm_query *)q, field);\n}\n\n"
+		"void @_limit(@_query *q, int64_t n)\n{\n"
+		"\tcorm_query_limit((corm_query *)q, n);\n}\n\n"
+		"void @_offset(@_query *q, int64_t n)\n{\n"
+		"\tcorm_query_offset((corm_query *)q, n);\n}\n\n"
+		"void @_distinct(@_query *q)\n{\n"
+		"\tcorm_query_distinct((corm_query *)q);\n}\n\n", n, NULL);
+	put_tmpl(c,
+		"int @_query_all(@_list *out, @_query *q)\n{\n"
+		"\tcorm_rows rows;\n"
+		"\tint rc = corm_query_all(&rows, (corm_query *)q);\n\n"
+		"\tout->items = rows.items;\n\tout->count = rows.count;\n"
+		"\tout->arena = rows.arena;\n\treturn rc;\n}\n\n"
+		"void @_list_free(@_list *list)\n{\n"
+		"\tcorm_arena_free(&list->arena);\n\tlist->items = NULL;\n"
+		"\tlist->count = 0;\n}\n\n"
+		"int @_query_first(@ *out, @_query *q, corm_arena *arena)\n{\n"
+		"\treturn corm_query_first(out, (corm_query *)q, arena);\n}\n\n"
+		"int @_query_next(@ *row, @_query *q)\n{\n"
+		"\treturn corm_query_next(row, (corm_query *)q);\n}\n\n"
+		"int @_query_count(int64_t *out, @_query *q)\n{\n"
+		"\treturn corm_query_count(out, (corm_query *)q);\n}\n\n"
+		"int @_query_exists(bool *out, @_query *q)\n{\n"
+		"\treturn corm_query_exists(out, (corm_query *)q);\n}\n\n"
+		"int @_query_update(int64_t *out, @_query *q)\n{\n"
+		"\treturn corm_query_update(out, (corm_query *)q);\n}\n\n"
+		"int @_query_delete(int64_t *out, @_query *q)\n{\n"
+		"\treturn corm_query_delete(out, (corm_query *)q);\n}\n\n"
+		"int @_query_aggregate_(corm_agg_rows *out, @_query *q, corm_agg fn,"
+		" int field)\n{\n"
+		"\treturn corm_query_aggregate(out, (corm_query *)q, fn, field);\n"
+		"}\n\n"
+		"const char *@_query_sql(@_query *q)\n{\n"
+		"\treturn corm_query_sql((corm_query *)q);\n}\n\n", n, NULL);
+	corm_free(firsts);
+}

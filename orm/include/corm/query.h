@@ -1,0 +1,187 @@
+/*
+ * query.h — the generic query builder behind the typed builders that
+ * `corm gen` writes for each model (see docs/queries.md for those).
+ *
+ * A corm_query belongs to one model and one connection. Predicates are
+ * nodes in the query's arena: build them with corm_pred_*(), combine them
+ * with and / or / not, attach them with corm_query_where(). Every value is
+ * copied into the query and bound as a parameter when the query runs;
+ * identifiers come from the model's descriptor and are quoted.
+ *
+ * Building never fails on the spot: an error (no memory, a field out of
+ * range) sticks to the query and is returned by the call that runs it.
+ *
+ * Sections: the query, predicates, shaping, running.
+ */
+#ifndef CORM_QUERY_H
+#define CORM_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "corm.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------- query */
+
+typedef struct corm_query corm_query;
+typedef struct corm_pred corm_pred;
+
+/* A query over model `m` on `db`. The caller owns it: corm_query_free(). */
+int corm_query_new(corm_query **out, corm_conn *db, const corm_model_desc *m);
+
+/* Free the query, its predicates and copied values. NULL-safe. */
+void corm_query_free(corm_query *q);
+
+/* The first error building `q` ran into, or CORM_OK. */
+int corm_query_error(const corm_query *q);
+
+/* -------------------------------------------------------------- predicates */
+
+typedef enum corm_cmp {
+	CORM_CMP_EQ,
+	CORM_CMP_NE,
+	CORM_CMP_LT,
+	CORM_CMP_LE,
+	CORM_CMP_GT,
+	CORM_CMP_GE
+} corm_cmp;
+
+/* How text is matched. Matching is case-sensitive on every engine. */
+typedef enum corm_match {
+	CORM_MATCH_LIKE,        /* a LIKE pattern: % and _ are wildcards */
+	CORM_MATCH_STARTS_WITH, /* literal text: %, _ and ! match themselves */
+	CORM_MATCH_ENDS_WITH,
+	CORM_MATCH_CONTAINS
+} corm_match;
+
+/*
+ * `value` points at a C value of the field's type (an int64_t for an i64
+ * field, a corm_str for text, ...), as the generated struct holds it. The
+ * value is copied. The result belongs to the query; NULL only when the
+ * query has failed (the failure is kept for the run).
+ */
+corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
+	const void *value);
+corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
+	const void *high);
+/* `values` is an array of n C values of the field's type; n == 0 matches
+ * no row. Long lists are bound as parameters like the rest. */
+corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
+	size_t n);
+corm_pred *corm_pred_is_null(corm_query *q, int field, bool is_null);
+corm_pred *corm_pred_match(corm_query *q, int field, corm_match how,
+	corm_str text);
+corm_pred *corm_pred_and(corm_query *q, corm_pred *a, corm_pred *b);
+corm_pred *corm_pred_or(corm_query *q, corm_pred *a, corm_pred *b);
+corm_pred *corm_pred_not(corm_query *q, corm_pred *a);
+
+/* Add `p` to the query's WHERE, ANDed with what is there. */
+void corm_query_where(corm_query *q, corm_pred *p);
+
+/* ----------------------------------------------------------------- shaping */
+
+/* corm_query_order_by() flags. Without a NULLS flag, NULLs sort last in
+ * ascending and first in descending order (PostgreSQL's rule), on every
+ * engine. Text sorts by bytes (code points), on every engine. */
+#define CORM_ASC 0x0u
+#define CORM_DESC 0x1u
+#define CORM_NULLS_FIRST 0x2u
+#define CORM_NULLS_LAST 0x4u
+
+void corm_query_order_by(corm_query *q, int field, unsigned flags);
+void corm_query_limit(corm_query *q, int64_t n);
+void corm_query_offset(corm_query *q, int64_t n);
+void corm_query_distinct(corm_query *q);
+
+/* Read only these fields; the others are left zero (NULL) in rows read.
+ * Calling it again replaces the list. */
+void corm_query_only(corm_query *q, const int *fields, int n);
+
+/* Add one field to the fields read (the first call starts the list). */
+void corm_query_select(corm_query *q, int field);
+
+/* For corm_query_update(): SET field = value (copied). */
+void corm_query_set(corm_query *q, int field, const void *value);
+/* SET field = NULL. */
+void corm_query_set_null(corm_query *q, int field);
+
+/* ----------------------------------------------------------------- running */
+
+/* Rows read by corm_query_all(): `items` is an array of `count` structs of
+ * the model; their text and bytes live in `arena`. One free for all. */
+typedef struct corm_rows {
+	void *items;
+	size_t count;
+	corm_arena arena;
+} corm_rows;
+
+void corm_rows_free(corm_rows *rows);
+
+/* Every matching row. */
+int corm_query_all(corm_rows *out, corm_query *q);
+
+/* The first matching row (after ORDER BY), or CORM_ENOTFOUND. */
+int corm_query_first(void *out, corm_query *q, corm_arena *arena);
+
+int corm_query_count(int64_t *out, corm_query *q);
+int corm_query_exists(bool *out, corm_query *q);
+
+/* UPDATE the matching rows with the corm_query_set() values, or DELETE
+ * them; *out is how many. ORDER BY, LIMIT and OFFSET do not apply. */
+int corm_query_update(int64_t *out, corm_query *q);
+int corm_query_delete(int64_t *out, corm_query *q);
+
+/*
+ * Streaming: rows one at a time, in constant memory. corm_query_next()
+ * fills `row` and returns CORM_ROW, then CORM_DONE, or an error. The row's
+ * text and bytes live until the next call (they are in the query). The
+ * query's statement stays open until CORM_DONE, an error, or
+ * corm_query_free().
+ */
+int corm_query_next(void *row, corm_query *q);
+
+/* Aggregates over a field, per group of corm_query_group_by() fields.
+ * Each result row holds the group's field values (in a struct of the
+ * model, other fields zero) and the aggregate as a double (NULL when the
+ * group has no non-NULL value: has_value false). */
+typedef enum corm_agg {
+	CORM_AGG_MIN,
+	CORM_AGG_MAX,
+	CORM_AGG_SUM,
+	CORM_AGG_AVG,
+	CORM_AGG_COUNT
+} corm_agg;
+
+typedef struct corm_agg_row {
+	void *group;   /* a struct of the model with the GROUP BY fields */
+	bool has_value;
+	double value;
+} corm_agg_row;
+
+typedef struct corm_agg_rows {
+	corm_agg_row *items;
+	size_t count;
+	corm_arena arena;
+} corm_agg_rows;
+
+void corm_query_group_by(corm_query *q, int field);
+int corm_query_aggregate(corm_agg_rows *out, corm_query *q, corm_agg fn,
+	int field);
+void corm_agg_rows_free(corm_agg_rows *rows);
+
+/* The SQL the query would run for corm_query_all(), for logs and tests.
+ * Borrowed from the query; NULL on error. */
+const char *corm_query_sql(corm_query *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORM_QUERY_H */

@@ -1,0 +1,1084 @@
+/*
+ * query.c — the generic query builder (see corm/query.h).
+ *
+ * A query keeps its predicates, copied values and clauses in its own
+ * arena. Running it renders SQL for the connection's dialect into q->sql,
+ * collecting the values to bind in order as it goes; the statement comes
+ * from the connection's cache, so a query of the same shape is prepared
+ * once. Text matching and ordering are rendered so that every engine gives
+ * the same rows in the same order: case-sensitive matching (GLOB on
+ * SQLite), explicit NULLS FIRST/LAST (emulated on MySQL), and text ordered
+ * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use utf8mb4_bin).
+ *
+ * Sections: values, building, rendering, running.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "corm/query.h"
+#include "internal.h"
+
+/* ------------------------------------------------------------------ values */
+
+typedef enum pred_kind {
+	PRED_CMP,
+	PRED_BETWEEN,
+	PRED_IN,
+	PRED_NULL,
+	PRED_MATCH,
+	PRED_AND,
+	PRED_OR,
+	PRED_NOT
+} pred_kind;
+
+struct corm_pred {
+	pred_kind kind;
+	int field;
+	corm_cmp op;
+	corm_match how;
+	bool is_null;
+	const void *v1, *v2;  /* copied C values */
+	const char *list;     /* PRED_IN: n values of the field's size */
+	size_t n;
+	corm_str text;        /* PRED_MATCH */
+	corm_pred *a, *b;
+};
+
+typedef struct order_term {
+	int field;
+	unsigned flags;
+} order_term;
+
+typedef struct set_term {
+	int field;
+	const void *value; /* NULL: SET NULL */
+} set_term;
+
+/* A value to bind, collected while rendering. */
+typedef struct bind_item {
+	const corm_field_desc *f; /* a field's C value; NULL for the others */
+	const void *value;
+	corm_str text;            /* f == NULL && !is_int: a pattern */
+	bool is_int;
+	int64_t i;                /* LIMIT / OFFSET */
+} bind_item;
+
+#define MAX_TERMS 64
+
+struct corm_query {
+	corm_conn *db;
+	const corm_model_desc *m;
+	const corm_dialect *d;
+	corm_arena arena;
+	int error;
+	char errmsg[256];
+
+	corm_pred *where;
+	order_term order[MAX_TERMS];
+	int norder;
+	set_term sets[MAX_TERMS];
+	int nsets;
+	int group[MAX_TERMS];
+	int ngroup;
+	bool *only;           /* nfields flags, or NULL for all */
+	int64_t limit, offset;
+	bool has_limit, has_offset, distinct;
+
+	corm_buf sql;
+	bind_item *binds;
+	size_t nbinds, capbinds;
+	int nparams;          /* placeholders rendered */
+
+	corm_stmt *stream;    /* corm_query_next() */
+	corm_arena row_arena;
+	bool stream_done;
+};
+
+static void fail(corm_query *q, int code, const char *msg)
+{
+	if (q->error)
+		return;
+	q->error = code;
+	snprintf(q->errmsg, sizeof(q->errmsg), "%s", msg);
+}
+
+static bool check_field(corm_query *q, int field)
+{
+	if (field >= 0 && field < q->m->nfields)
+		return true;
+	fail(q, CORM_EINVAL, "field index out of range for this model");
+	return false;
+}
+
+static size_t ctype_size(corm_ctype t)
+{
+	switch (t) {
+	case CORM_C_I16: return sizeof(int16_t);
+	case CORM_C_I32: return sizeof(int32_t);
+	case CORM_C_I64: return sizeof(int64_t);
+	case CORM_C_F32: return sizeof(float);
+	case CORM_C_F64: return sizeof(double);
+	case CORM_C_BOOL: return sizeof(bool);
+	case CORM_C_STR: return sizeof(corm_str);
+	case CORM_C_BYTES: return sizeof(corm_bytes);
+	case CORM_C_DATE: return sizeof(corm_date);
+	case CORM_C_TIME: return sizeof(corm_time);
+	case CORM_C_TIMESTAMP: return sizeof(corm_timestamp);
+	case CORM_C_UUID: return sizeof(corm_uuid);
+	case CORM_C_ENUM: return sizeof(int);
+	}
+	return 0;
+}
+
+/* Copy one C value of field `f` into the query, with the bytes a corm_str
+ * or corm_bytes points at, so the caller's buffers may go away. */
+static bool copy_value(corm_query *q, void *dst, const corm_field_desc *f,
+	const void *src)
+{
+	size_t size = ctype_size(f->ctype);
+
+	memcpy(dst, src, size);
+	if (f->ctype == CORM_C_STR || f->ctype == CORM_C_BYTES) {
+		const corm_str *s = src;
+		corm_str *d = dst;
+
+		d->ptr = s->ptr ? corm_arena_strndup(&q->arena, s->ptr, s->len)
+				: NULL;
+		if (s->ptr && !d->ptr)
+			return false;
+	}
+	return true;
+}
+
+static const void *dup_value(corm_query *q, int field, const void *src)
+{
+	const corm_field_desc *f = &q->m->fields[field];
+	void *dst = corm_arena_alloc(&q->arena, ctype_size(f->ctype));
+
+	if (!dst || !copy_value(q, dst, f, src)) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return dst;
+}
+
+static corm_pred *new_pred(corm_query *q, pred_kind kind)
+{
+	corm_pred *p;
+
+	if (q->error)
+		return NULL;
+	p = corm_arena_alloc(&q->arena, sizeof(*p));
+	if (!p) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	return p;
+}
+
+/* ---------------------------------------------------------------- building */
+
+int corm_query_new(corm_query **out, corm_conn *db, const corm_model_desc *m)
+{
+	corm_query *q;
+
+	*out = NULL;
+	if (!db || !m)
+		return CORM_EINVAL;
+	q = corm_calloc(1, sizeof(*q));
+	if (!q)
+		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
+	q->db = db;
+	q->m = m;
+	q->d = corm_conn_dialect(db);
+	*out = q;
+	return CORM_OK;
+}
+
+void corm_query_free(corm_query *q)
+{
+	if (!q)
+		return;
+	corm_stmt_free(q->stream);
+	corm_arena_free(&q->arena);
+	corm_arena_free(&q->row_arena);
+	corm_buf_free(&q->sql);
+	corm_free(q->binds);
+	corm_free(q);
+}
+
+int corm_query_error(const corm_query *q)
+{
+	return q->error;
+}
+
+corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
+	const void *value)
+{
+	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_CMP) : NULL;
+
+	if (!p)
+		return NULL;
+	p->field = field;
+	p->op = op;
+	p->v1 = dup_value(q, field, value);
+	return q->error ? NULL : p;
+}
+
+corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
+	const void *high)
+{
+	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_BETWEEN) : NULL;
+
+	if (!p)
+		return NULL;
+	p->field = field;
+	p->v1 = dup_value(q, field, low);
+	p->v2 = dup_value(q, field, high);
+	return q->error ? NULL : p;
+}
+
+corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
+	size_t n)
+{
+	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_IN) : NULL;
+	const corm_field_desc *f;
+	size_t size, i;
+	char *list;
+
+	if (!p)
+		return NULL;
+	f = &q->m->fields[field];
+	size = ctype_size(f->ctype);
+	if (n > (size_t)q->d->max_params) {
+		fail(q, CORM_ETOOLONG, "IN list longer than the engine's parameter "
+			"limit; split it");
+		return NULL;
+	}
+	list = n ? corm_arena_alloc(&q->arena, n * size) : NULL;
+	if (n && !list) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (!copy_value(q, list + i * size, f,
+			    (const char *)values + i * size)) {
+			fail(q, CORM_ENOMEM, "out of memory");
+			return NULL;
+		}
+	p->field = field;
+	p->list = list;
+	p->n = n;
+	return p;
+}
+
+corm_pred *corm_pred_is_null(corm_query *q, int field, bool is_null)
+{
+	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_NULL) : NULL;
+
+	if (!p)
+		return NULL;
+	p->field = field;
+	p->is_null = is_null;
+	return p;
+}
+
+corm_pred *corm_pred_match(corm_query *q, int field, corm_match how,
+	corm_str text)
+{
+	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_MATCH) : NULL;
+
+	if (!p)
+		return NULL;
+	if (q->m->fields[field].ctype != CORM_C_STR) {
+		fail(q, CORM_EINVAL, "text matching on a field that is not text");
+		return NULL;
+	}
+	p->field = field;
+	p->how = how;
+	p->text.len = text.len;
+	p->text.ptr = corm_arena_strndup(&q->arena, text.ptr ? text.ptr : "",
+		text.len);
+	if (!p->text.ptr) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+static corm_pred *combine(corm_query *q, pred_kind kind, corm_pred *a,
+	corm_pred *b)
+{
+	corm_pred *p;
+
+	if (!a || (kind != PRED_NOT && !b)) {
+		/* A NULL operand means building it failed; that error stands. */
+		fail(q, CORM_EINVAL, "a predicate operand is missing");
+		return NULL;
+	}
+	if (!(p = new_pred(q, kind)))
+		return NULL;
+	p->a = a;
+	p->b = b;
+	return p;
+}
+
+corm_pred *corm_pred_and(corm_query *q, corm_pred *a, corm_pred *b)
+{
+	return combine(q, PRED_AND, a, b);
+}
+
+corm_pred *corm_pred_or(corm_query *q, corm_pred *a, corm_pred *b)
+{
+	return combine(q, PRED_OR, a, b);
+}
+
+corm_pred *corm_pred_not(corm_query *q, corm_pred *a)
+{
+	return combine(q, PRED_NOT, a, NULL);
+}
+
+void corm_query_where(corm_query *q, corm_pred *p)
+{
+	if (!p) {
+		fail(q, CORM_EINVAL, "where() was given a predicate that failed");
+		return;
+	}
+	q->where = q->where ? corm_pred_and(q, q->where, p) : p;
+}
+
+void corm_query_order_by(corm_query *q, int field, unsigned flags)
+{
+	if (!check_field(q, field))
+		return;
+	if (q->norder == MAX_TERMS) {
+		fail(q, CORM_EINVAL, "too many ORDER BY terms");
+		return;
+	}
+	q->order[q->norder++] = (order_term){field, flags};
+}
+
+void corm_query_limit(corm_query *q, int64_t n)
+{
+	if (n < 0) {
+		fail(q, CORM_EINVAL, "a negative LIMIT");
+		return;
+	}
+	q->limit = n;
+	q->has_limit = true;
+}
+
+void corm_query_offset(corm_query *q, int64_t n)
+{
+	if (n < 0) {
+		fail(q, CORM_EINVAL, "a negative OFFSET");
+		return;
+	}
+	q->offset = n;
+	q->has_offset = true;
+}
+
+void corm_query_distinct(corm_query *q)
+{
+	q->distinct = true;
+}
+
+void corm_query_only(corm_query *q, const int *fields, int n)
+{
+	int i;
+
+	if (!q->only) {
+		q->only = corm_arena_alloc(&q->arena,
+			sizeof(bool) * (size_t)q->m->nfields);
+		if (!q->only) {
+			fail(q, CORM_ENOMEM, "out of memory");
+			return;
+		}
+	}
+	memset(q->only, 0, sizeof(bool) * (size_t)q->m->nfields);
+	for (i = 0; i < n; i++)
+		if (check_field(q, fields[i]))
+			q->only[fields[i]] = true;
+}
+
+void corm_query_select(corm_query *q, int field)
+{
+	if (!check_field(q, field))
+		return;
+	if (!q->only) {
+		q->only = corm_arena_alloc(&q->arena,
+			sizeof(bool) * (size_t)q->m->nfields);
+		if (!q->only) {
+			fail(q, CORM_ENOMEM, "out of memory");
+			return;
+		}
+		memset(q->only, 0, sizeof(bool) * (size_t)q->m->nfields);
+	}
+	q->only[field] = true;
+}
+
+static void add_set(corm_query *q, int field, const void *value)
+{
+	if (!check_field(q, field))
+		return;
+	if (q->nsets == MAX_TERMS) {
+		fail(q, CORM_EINVAL, "too many SET terms");
+		return;
+	}
+	q->sets[q->nsets++] = (set_term){field, value};
+}
+
+void corm_query_set(corm_query *q, int field, const void *value)
+{
+	if (check_field(q, field))
+		add_set(q, field, dup_value(q, field, value));
+}
+
+void corm_query_set_null(corm_query *q, int field)
+{
+	if (check_field(q, field) &&
+		!(q->m->fields[field].flags & CORM_FIELD_NULLABLE)) {
+		fail(q, CORM_EINVAL, "SET NULL on a field that is not nullable");
+		return;
+	}
+	add_set(q, field, NULL);
+}
+
+void corm_query_group_by(corm_query *q, int field)
+{
+	if (!check_field(q, field))
+		return;
+	if (q->ngroup == MAX_TERMS) {
+		fail(q, CORM_EINVAL, "too many GROUP BY terms");
+		return;
+	}
+	q->group[q->ngroup++] = field;
+}
+
+/* --------------------------------------------------------------- rendering */
+
+static bool is_mysql(const corm_query *q)
+{
+	return q->d->quote_open == '`';
+}
+
+static bool is_sqlite(const corm_query *q)
+{
+	return strcmp(q->d->name, "sqlite") == 0;
+}
+
+static void push_bind(corm_query *q, bind_item item)
+{
+	if (q->nbinds == q->capbinds) {
+		size_t cap = q->capbinds ? q->capbinds * 2 : 16;
+		bind_item *p = corm_realloc(q->binds, cap * sizeof(*p));
+
+		if (!p) {
+			fail(q, CORM_ENOMEM, "out of memory");
+			return;
+		}
+		q->binds = p;
+		q->capbinds = cap;
+	}
+	q->binds[q->nbinds++] = item;
+	corm_dialect_placeholder(&q->sql, q->d, ++q->nparams);
+}
+
+static void bind_field_value(corm_query *q, int field, const void *value)
+{
+	bind_item it = {&q->m->fields[field], value, {NULL, 0}, false, 0};
+
+	push_bind(q, it);
+}
+
+static void bind_int(corm_query *q, int64_t i)
+{
+	bind_item it = {NULL, NULL, {NULL, 0}, true, i};
+
+	push_bind(q, it);
+}
+
+static void col(corm_query *q, int field)
+{
+	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
+}
+
+/* A match pattern for the engine: LIKE with '!' as the escape character,
+ * or on SQLite a GLOB (its LIKE ignores case, GLOB does not). */
+static corm_str match_pattern(corm_query *q, const corm_pred *p)
+{
+	corm_buf b = CORM_BUF_INIT;
+	bool glob = is_sqlite(q), like = p->how == CORM_MATCH_LIKE;
+	const char *wild = glob ? "*" : "%";
+	size_t i;
+	char *s;
+
+	if (!like && p->how != CORM_MATCH_STARTS_WITH)
+		corm_buf_puts(&b, wild);
+	for (i = 0; i < p->text.len; i++) {
+		char ch = p->text.ptr[i];
+		bool literal = !like;
+
+		if (like && ch == '!' && i + 1 < p->text.len) {
+			ch = p->text.ptr[++i]; /* an escaped character */
+			literal = true;
+		} else if (like && (ch == '%' || ch == '_')) {
+			corm_buf_puts(&b, glob ? (ch == '%' ? "*" : "?")
+					       : (ch == '%' ? "%" : "_"));
+			continue;
+		}
+		if (glob && (ch == '*' || ch == '?' || ch == '[')) {
+			corm_buf_printf(&b, "[%c]", ch);
+		} else if (!glob && literal &&
+			(ch == '%' || ch == '_' || ch == '!')) {
+			corm_buf_putc(&b, '!');
+			corm_buf_putc(&b, ch);
+		} else {
+			corm_buf_putc(&b, ch);
+		}
+	}
+	if (!like && p->how != CORM_MATCH_ENDS_WITH)
+		corm_buf_puts(&b, wild);
+	i = b.len;
+	s = corm_buf_error(&b) ? NULL
+		: corm_arena_strndup(&q->arena, corm_buf_cstr(&b), b.len);
+	corm_buf_free(&b);
+	if (!s)
+		fail(q, CORM_ENOMEM, "out of memory");
+	return (corm_str){s, s ? i : 0};
+}
+
+static void render_pred(corm_query *q, const corm_pred *p)
+{
+	static const char *const ops[] = {" = ", " <> ", " < ", " <= ", " > ",
+		" >= "};
+	const corm_field_desc *f;
+	size_t i, size;
+
+	switch (p->kind) {
+	case PRED_CMP:
+		col(q, p->field);
+		corm_buf_puts(&q->sql, ops[p->op]);
+		bind_field_value(q, p->field, p->v1);
+		return;
+	case PRED_BETWEEN:
+		col(q, p->field);
+		corm_buf_puts(&q->sql, " BETWEEN ");
+		bind_field_value(q, p->field, p->v1);
+		corm_buf_puts(&q->sql, " AND ");
+		bind_field_value(q, p->field, p->v2);
+		return;
+	case PRED_IN:
+		if (p->n == 0) {
+			corm_buf_puts(&q->sql, "1 = 0"); /* an empty set matches nothing */
+			return;
+		}
+		f = &q->m->fields[p->field];
+		size = ctype_size(f->ctype);
+		col(q, p->field);
+		corm_buf_puts(&q->sql, " IN (");
+		for (i = 0; i < p->n; i++) {
+			if (i)
+				corm_buf_puts(&q->sql, ", ");
+			bind_field_value(q, p->field, p->list + i * size);
+		}
+		corm_buf_putc(&q->sql, ')');
+		return;
+	case PRED_NULL:
+		col(q, p->field);
+		corm_buf_puts(&q->sql, p->is_null ? " IS NULL" : " IS NOT NULL");
+		return;
+	case PRED_MATCH: {
+		bind_item it = {NULL, NULL, match_pattern(q, p), false, 0};
+
+		col(q, p->field);
+		corm_buf_puts(&q->sql, is_sqlite(q) ? " GLOB " : " LIKE ");
+		push_bind(q, it);
+		if (!is_sqlite(q))
+			corm_buf_puts(&q->sql, " ESCAPE '!'");
+		return;
+	}
+	case PRED_AND:
+	case PRED_OR:
+		corm_buf_putc(&q->sql, '(');
+		render_pred(q, p->a);
+		corm_buf_puts(&q->sql, p->kind == PRED_AND ? " AND " : " OR ");
+		render_pred(q, p->b);
+		corm_buf_putc(&q->sql, ')');
+		return;
+	case PRED_NOT:
+		corm_buf_puts(&q->sql, "NOT (");
+		render_pred(q, p->a);
+		corm_buf_putc(&q->sql, ')');
+		return;
+	}
+}
+
+static void render_from_where(corm_query *q)
+{
+	corm_buf_puts(&q->sql, " FROM ");
+	corm_dialect_quote(&q->sql, q->d, q->m->table);
+	if (q->where) {
+		corm_buf_puts(&q->sql, " WHERE ");
+		render_pred(q, q->where);
+	}
+}
+
+static bool selected(const corm_query *q, int field)
+{
+	return !q->only || q->only[field];
+}
+
+static void render_columns(corm_query *q)
+{
+	int i, n = 0;
+
+	for (i = 0; i < q->m->nfields; i++) {
+		if (!selected(q, i))
+			continue;
+		if (n++)
+			corm_buf_puts(&q->sql, ", ");
+		col(q, i);
+	}
+}
+
+static bool is_text(const corm_field_desc *f)
+{
+	return f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT ||
+		f->ctype == CORM_C_ENUM;
+}
+
+static void render_order(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++) {
+		const order_term *t = &q->order[i];
+		const corm_field_desc *f = &q->m->fields[t->field];
+		bool desc = t->flags & CORM_DESC;
+		bool nulls_first = t->flags & CORM_NULLS_FIRST ? true
+			: t->flags & CORM_NULLS_LAST ? false : desc;
+		bool nullable = f->flags & CORM_FIELD_NULLABLE;
+
+		corm_buf_puts(&q->sql, i ? ", " : " ORDER BY ");
+		if (nullable && is_mysql(q)) {
+			/* MySQL has no NULLS FIRST/LAST: sort on IS NULL first. */
+			col(q, t->field);
+			corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
+							   : " IS NULL ASC, ");
+		}
+		if (f->coltype == CORM_COL_DECIMAL && is_sqlite(q)) {
+			/* Stored as text on SQLite; order by the number. */
+			corm_buf_puts(&q->sql, "CAST(");
+			col(q, t->field);
+			corm_buf_puts(&q->sql, " AS REAL)");
+		} else {
+			col(q, t->field);
+			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
+				corm_buf_puts(&q->sql, " COLLATE \"C\"");
+		}
+		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
+		if (nullable && !is_mysql(q))
+			corm_buf_puts(&q->sql, nulls_first ? " NULLS FIRST"
+							   : " NULLS LAST");
+	}
+}
+
+static void render_limit(corm_query *q)
+{
+	if (!q->has_limit && !q->has_offset)
+		return;
+	corm_buf_puts(&q->sql, " LIMIT ");
+	if (q->has_limit)
+		bind_int(q, q->limit);
+	else if (is_mysql(q))
+		corm_buf_puts(&q->sql, "18446744073709551615"); /* MySQL's "all" */
+	else if (is_sqlite(q))
+		corm_buf_puts(&q->sql, "-1");
+	else
+		corm_buf_puts(&q->sql, "ALL");
+	if (q->has_offset) {
+		corm_buf_puts(&q->sql, " OFFSET ");
+		bind_int(q, q->offset);
+	}
+}
+
+static void start_render(corm_query *q)
+{
+	corm_buf_clear(&q->sql);
+	q->nbinds = 0;
+	q->nparams = 0;
+}
+
+static void render_select(corm_query *q)
+{
+	start_render(q);
+	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
+	render_columns(q);
+	render_from_where(q);
+	render_order(q);
+	render_limit(q);
+}
+
+/* ----------------------------------------------------------------- running */
+
+/* Prepare q->sql from the cache and bind what rendering collected. */
+static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
+{
+	corm_stmt *st = NULL;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if (!q->error && corm_buf_error(&q->sql))
+		fail(q, corm_buf_error(&q->sql), "the query's SQL is too long");
+	if (q->error)
+		return corm_conn__set_error(q->db, q->error, NULL, "query on %s: %s",
+			q->m->name, q->errmsg);
+	if ((error = corm_stmt_cached(&st, q->db, corm_buf_cstr(&q->sql))) !=
+		CORM_OK)
+		return error;
+	for (i = 0; i < q->nbinds && !error; i++) {
+		const bind_item *b = &q->binds[i];
+		int idx = (int)i + 1;
+
+		if (b->f)
+			error = corm_model__bind_value(st, idx, b->f, b->value, scratch);
+		else if (b->is_int)
+			error = corm_bind_int64(st, idx, b->i);
+		else
+			error = corm_bind_text(st, idx, b->text.ptr, b->text.len);
+	}
+	if (error) {
+		corm_stmt_free(st);
+		return error;
+	}
+	*out = st;
+	return CORM_OK;
+}
+
+/* Read the selected fields of the current row into `row`, zeroed first. */
+static int read_row(void *row, corm_stmt *st, corm_query *q, corm_arena *a)
+{
+	int i, c = 0, error;
+
+	memset(row, 0, q->m->size);
+	for (i = 0; i < q->m->nfields; i++) {
+		if (!selected(q, i))
+			continue;
+		error = corm_model__read_field(st, c++, &q->m->fields[i], row, a);
+		if (error)
+			return error;
+	}
+	return CORM_OK;
+}
+
+void corm_rows_free(corm_rows *rows)
+{
+	corm_arena_free(&rows->arena);
+	rows->items = NULL;
+	rows->count = 0;
+}
+
+int corm_query_all(corm_rows *out, corm_query *q)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	size_t cap = 0;
+	char *items = NULL;
+	int rc, error;
+
+	memset(out, 0, sizeof(*out));
+	render_select(q);
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	while ((rc = corm_step(st)) == CORM_ROW) {
+		if (out->count == cap) {
+			/* Grow in the arena: the old array is simply left behind. */
+			size_t ncap = cap ? cap * 2 : 16;
+			char *p = corm_arena_alloc(&out->arena, ncap * q->m->size);
+
+			if (!p) {
+				error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+					"out of memory");
+				goto done;
+			}
+			if (items)
+				memcpy(p, items, out->count * q->m->size);
+			items = p;
+			cap = ncap;
+		}
+		error = read_row(items + out->count * q->m->size, st, q,
+			&out->arena);
+		if (error)
+			goto done;
+		out->count++;
+	}
+	if (rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+	out->items = items;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	if (error)
+		corm_rows_free(out);
+	return error;
+}
+
+int corm_query_first(void *out, corm_query *q, corm_arena *arena)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	bool had_limit = q->has_limit;
+	int64_t limit = q->limit;
+	int rc, error;
+
+	q->has_limit = true;
+	q->limit = 1;
+	render_select(q);
+	q->has_limit = had_limit;
+	q->limit = limit;
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc == CORM_ROW)
+		error = read_row(out, st, q, arena);
+	else if (rc == CORM_DONE)
+		error = corm_conn__set_error(q->db, CORM_ENOTFOUND, NULL,
+			"no %s matches the query", q->m->name);
+	else
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+/* Run a query that returns one integer in one row. */
+static int run_scalar(int64_t *out, corm_query *q)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int rc, error;
+
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc == CORM_ROW)
+		error = corm_column_int64(out, st, 0);
+	else
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+int corm_query_count(int64_t *out, corm_query *q)
+{
+	start_render(q);
+	if (q->distinct || q->has_limit || q->has_offset) {
+		/* COUNT over the rows the query would return. */
+		corm_buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT ");
+		corm_buf_puts(&q->sql, q->distinct ? "DISTINCT " : "");
+		render_columns(q);
+		render_from_where(q);
+		render_limit(q);
+		corm_buf_puts(&q->sql, ") AS corm_counted");
+	} else {
+		corm_buf_puts(&q->sql, "SELECT COUNT(*)");
+		render_from_where(q);
+	}
+	return run_scalar(out, q);
+}
+
+int corm_query_exists(bool *out, corm_query *q)
+{
+	int64_t v = 0;
+	int error;
+
+	start_render(q);
+	corm_buf_puts(&q->sql, "SELECT EXISTS (SELECT 1");
+	render_from_where(q);
+	corm_buf_putc(&q->sql, ')');
+	error = run_scalar(&v, q);
+	if (!error)
+		*out = v != 0;
+	return error;
+}
+
+static int run_changes(int64_t *out, corm_query *q)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int rc, error;
+
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc == CORM_DONE)
+		error = corm_stmt_changes(out, st);
+	else
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	return error;
+}
+
+int corm_query_update(int64_t *out, corm_query *q)
+{
+	int i;
+
+	if (q->nsets == 0)
+		fail(q, CORM_EINVAL, "update() with nothing to set");
+	start_render(q);
+	corm_buf_puts(&q->sql, "UPDATE ");
+	corm_dialect_quote(&q->sql, q->d, q->m->table);
+	corm_buf_puts(&q->sql, " SET ");
+	for (i = 0; i < q->nsets; i++) {
+		if (i)
+			corm_buf_puts(&q->sql, ", ");
+		col(q, q->sets[i].field);
+		corm_buf_puts(&q->sql, " = ");
+		if (q->sets[i].value)
+			bind_field_value(q, q->sets[i].field, q->sets[i].value);
+		else
+			corm_buf_puts(&q->sql, "NULL");
+	}
+	if (q->where) {
+		corm_buf_puts(&q->sql, " WHERE ");
+		render_pred(q, q->where);
+	}
+	return run_changes(out, q);
+}
+
+int corm_query_delete(int64_t *out, corm_query *q)
+{
+	start_render(q);
+	corm_buf_puts(&q->sql, "DELETE");
+	render_from_where(q);
+	return run_changes(out, q);
+}
+
+int corm_query_next(void *row, corm_query *q)
+{
+	int rc, error;
+
+	if (q->stream_done)
+		return CORM_DONE;
+	corm_arena_free(&q->row_arena);
+	if (!q->stream) {
+		render_select(q);
+		/* Dates and uuids bound as text live in row_arena's sibling:
+		 * the query's own arena, for as long as the stream runs. */
+		if ((error = prepare(&q->stream, q, &q->arena)) != CORM_OK)
+			return error;
+	}
+	rc = corm_step(q->stream);
+	if (rc == CORM_ROW) {
+		error = read_row(row, q->stream, q, &q->row_arena);
+		return error ? error : CORM_ROW;
+	}
+	corm_stmt_free(q->stream);
+	q->stream = NULL;
+	q->stream_done = rc == CORM_DONE;
+	return rc;
+}
+
+void corm_agg_rows_free(corm_agg_rows *rows)
+{
+	corm_arena_free(&rows->arena);
+	rows->items = NULL;
+	rows->count = 0;
+}
+
+int corm_query_aggregate(corm_agg_rows *out, corm_query *q, corm_agg fn,
+	int field)
+{
+	static const char *const fns[] = {"MIN(", "MAX(", "SUM(", "AVG(",
+		"COUNT("};
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	size_t cap = 0;
+	int i, rc, error = CORM_OK;
+
+	memset(out, 0, sizeof(*out));
+	check_field(q, field); /* a bad field fails in prepare(), with the rest */
+	if (fn < CORM_AGG_MIN || fn > CORM_AGG_COUNT)
+		fail(q, CORM_EINVAL, "unknown aggregate function");
+	if (q->error)
+		return prepare(&st, q, &scratch);
+	start_render(q);
+	corm_buf_puts(&q->sql, "SELECT ");
+	for (i = 0; i < q->ngroup; i++) {
+		col(q, q->group[i]);
+		corm_buf_puts(&q->sql, ", ");
+	}
+	corm_buf_puts(&q->sql, fns[fn]);
+	col(q, field);
+	corm_buf_putc(&q->sql, ')');
+	render_from_where(q);
+	for (i = 0; i < q->ngroup; i++) {
+		corm_buf_puts(&q->sql, i ? ", " : " GROUP BY ");
+		col(q, q->group[i]);
+	}
+	render_order(q);
+	render_limit(q);
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	while ((rc = corm_step(st)) == CORM_ROW) {
+		corm_agg_row *r;
+
+		if (out->count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			corm_agg_row *p = corm_arena_alloc(&out->arena,
+				ncap * sizeof(*p));
+
+			if (!p) {
+				error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+					"out of memory");
+				goto done;
+			}
+			if (out->items)
+				memcpy(p, out->items, out->count * sizeof(*p));
+			out->items = p;
+			cap = ncap;
+		}
+		r = &out->items[out->count];
+		r->group = corm_arena_alloc(&out->arena, q->m->size);
+		if (!r->group) {
+			error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+				"out of memory");
+			goto done;
+		}
+		memset(r->group, 0, q->m->size);
+		for (i = 0; i < q->ngroup && !error; i++)
+			error = corm_model__read_field(st, i,
+				&q->m->fields[q->group[i]], r->group, &out->arena);
+		if (error)
+			goto done;
+		r->has_value = !corm_column_is_null(st, q->ngroup);
+		r->value = 0;
+		if (r->has_value &&
+			(error = corm_column_double(&r->value, st, q->ngroup)) != CORM_OK)
+			goto done;
+		out->count++;
+	}
+	if (rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	if (error)
+		corm_agg_rows_free(out);
+	return error;
+}
+
+const char *corm_query_sql(corm_query *q)
+{
+	render_select(q);
+	return q->error || corm_buf_error(&q->sql) ? NULL : corm_buf_cstr(&q->sql);
+}
