@@ -1,0 +1,9 @@
+/* expect: an integer for a text column */
+#include "blog.h"
+
+void use(author_query *q);
+
+void use(author_query *q)
+{
+	author_where(q, author_eq(q, AUTHOR_EMAIL, 42));
+}
