@@ -940,6 +940,8 @@ static void emit_header(emitter *e, model_lists *lists)
 	corm_buf_putc(h, '\n');
 	for (i = 0; i < e->s->nmodels; i++)
 		cg_emit_query_decls(h, &e->s->models[i]);
+	for (i = 0; i < e->s->nmodels; i++)
+		cg_emit_rel_decls(h, e->s, &e->s->models[i]);
 	corm_buf_puts(h, "#ifdef __cplusplus\n}\n#endif\n\n");
 	corm_buf_printf(h, "#endif /* %s */\n", corm_buf_cstr(&guard));
 	corm_buf_free(&guard);
@@ -1259,6 +1261,7 @@ static void emit_model(emitter *e, const corm_model *m, const model_lists *l)
 	corm_buf_printf(c, "\t.nuniques = %zu,\n};\n\n", m->nuniques);
 	emit_wrappers(e, m, l);
 	cg_emit_query_defs(c, m);
+	cg_emit_rel_defs(c, e->s, m);
 	corm_buf_free(&name);
 }
 
