@@ -45,4 +45,66 @@ flags=$(pkg-config --cflags --libs corm)
 cc -std=c11 -Wall -Wextra -Werror "$@" "$tmp/app.c" -o "$tmp/app" $flags
 libdir=$tmp/root$(pkg-config --variable=libdir corm | sed "s|^$tmp/root||")
 LD_LIBRARY_PATH=$libdir "$tmp/app"
-echo "installed library, headers and corm.pc work from a downstream build"
+echo "installed library, headers and corm.pc work from a plain cc build"
+
+# The downstream meson project of docs/codegen.md: corm gen at build time
+# through find_program('corm'), linked through dependency('corm').
+bindir=$(dirname "$(find "$tmp/root" -path '*/bin/corm' -print -quit)")
+[ -x "$bindir/corm" ] || { echo "the corm tool was not installed"; exit 1; }
+mkdir "$tmp/app2"
+cat > "$tmp/app2/schema.corm" <<'CORM'
+model Note {
+    id    i64          @id @auto
+    text  string(100)
+}
+CORM
+cat > "$tmp/app2/meson.build" <<'MESON'
+project('myapp', 'c', default_options: ['c_std=c11'])
+
+corm_dep = dependency('corm')
+corm_exe = find_program('corm')
+
+models = custom_target('models',
+  input: 'schema.corm',
+  output: ['schema.h', 'schema.c'],
+  command: [corm_exe, 'gen', '@INPUT@', '-o', '@OUTDIR@'])
+
+executable('myapp', 'main.c', models, dependencies: corm_dep)
+MESON
+cat > "$tmp/app2/main.c" <<'C'
+#include <stdio.h>
+
+#include "schema.h"
+
+int main(void)
+{
+	corm_conn *db = NULL;
+	note n;
+	int rc = corm_conn_open(&db, "sqlite::memory:");
+
+	if (rc == CORM_ESCHEME) /* built without SQLite */
+		return 0;
+	if (rc != CORM_OK ||
+		corm_exec(db, "CREATE TABLE note (id INTEGER PRIMARY KEY "
+			"AUTOINCREMENT, text VARCHAR(100) NOT NULL)") != CORM_OK)
+		return 1;
+	note_init(&n);
+	n.text = CORM_STR("hello");
+	rc = note_insert(db, &n);
+	corm_conn_close(db);
+	return rc == CORM_OK && n.id == 1 ? 0 : 1;
+}
+C
+sanitize=none
+for f in "$@"; do
+  case $f in -fsanitize=*) sanitize=${f#-fsanitize=};; esac
+done
+(
+  cd "$tmp/app2"
+  export PATH="$bindir:$PATH" LD_LIBRARY_PATH=$libdir
+  meson setup build -Db_sanitize="$sanitize" -Db_lundef=false >setup.log 2>&1 ||
+    { cat setup.log; exit 1; }
+  meson compile -C build >compile.log 2>&1 || { cat compile.log; exit 1; }
+  ./build/myapp
+)
+echo "a downstream meson project runs corm gen and links corm through pkg-config"
