@@ -1049,6 +1049,25 @@ static void field_semantics(lower *l, model_info *mi, size_t fidx)
 	}
 }
 
+/* MySQL can key a TEXT/BLOB/JSON column only by a prefix, which would
+ * make a unique constraint lie; the schema must work on every engine. */
+static void check_indexable(lower *l, model_info *mi, const corm_index *ix,
+	const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nfields; i++) {
+		const corm_field *f = &mi->m->fields[ix->fields[i]];
+
+		if (f->type == CORM_COL_TEXT || f->type == CORM_COL_BYTES ||
+			f->type == CORM_COL_JSON)
+			cg_error(l->c, ix->loc, 1, "field '%s' is %s and cannot be in %s "
+				"(MySQL keys only a prefix of such columns); use "
+				"string(N)%s", f->name, corm_coltype_name(f->type), what,
+				f->type == CORM_COL_TEXT ? " instead of text" : "");
+	}
+}
+
 static void index_list(lower *l, model_info *mi, bool unique)
 {
 	corm_index *arr;
@@ -1093,6 +1112,9 @@ static void index_list(lower *l, model_info *mi, bool unique)
 		arr[n].loc = src->attr->loc;
 		n++;
 	}
+	for (i = 0; i < n; i++)
+		check_indexable(l, mi, &arr[i],
+			unique ? "a unique constraint" : "an index");
 	if (unique) {
 		mi->m->uniques = arr;
 		mi->m->nuniques = n;
@@ -1212,6 +1234,8 @@ static void pass_keys(lower *l)
 		for (j = 0; j < m->nfields; j++)
 			field_semantics(l, mi, j);
 		primary_key(l, mi);
+		if (m->pk.nfields)
+			check_indexable(l, mi, &m->pk, "a primary key");
 		index_list(l, mi, true);
 		index_list(l, mi, false);
 		cg_map_free(&mi->by_name); /* names are not looked up after this */

@@ -255,7 +255,7 @@ static void test_parser__field_attributes(void **state)
 		"model T {\n"
 		"  id i64 @id @auto\n"
 		"  email string(255) @unique\n"
-		"  name text @index\n"
+		"  name string(50) @index\n"
 		"  title text @renamed_from(heading)\n"
 		"  @@renamed_from(Thing)\n"
 		"}\n");
@@ -286,7 +286,7 @@ static void test_parser__model_unique_and_index_lists_keep_their_order(
 	corm_schema *s = th_parse_ok(
 		"model A { id i64 @id }\n"
 		"model T {\n"
-		"  id i64 @id\n  a text @unique\n  b A\n  c text @index\n"
+		"  id i64 @id\n  a string(50) @unique\n  b A\n  c string(50) @index\n"
 		"  @@unique([b, a])\n  @@index([c, b])\n  @@index([a])\n"
 		"}\n");
 	const corm_model *m = corm_schema_find_model(s, "T");
@@ -454,8 +454,8 @@ static void test_parser__constraint_names_fit_every_engine(void **state)
 	corm_schema *s = th_parse_ok(
 		"model AVeryLongModelNameForTesting {\n"
 		"  id i64 @id\n"
-		"  a_rather_long_column_name_number_one text\n"
-		"  a_rather_long_column_name_number_two text\n"
+		"  a_rather_long_column_name_number_one string(9)\n"
+		"  a_rather_long_column_name_number_two string(9)\n"
 		"  @@index([a_rather_long_column_name_number_one, "
 		"a_rather_long_column_name_number_two])\n"
 		"  @@unique([a_rather_long_column_name_number_two, "
