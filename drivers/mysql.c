@@ -5,10 +5,11 @@
  * Statements use the binary protocol (mysql_stmt_*): values travel as
  * typed parameters, never spliced into SQL. Result sets are read whole
  * with mysql_stmt_store_result(), then fetched row by row into growable
- * per-column buffers; see "results" for how streaming would fit in.
+ * per-column buffers; a streaming statement skips the store and fetches
+ * each row from the socket (see "streaming").
  *
- * Sections: library set-up, errors, connections (open, close, exec,
- * ping), statements (prepare, parameters, results, step, reset,
+ * Sections: library set-up, errors, streaming, connections (open, close,
+ * exec, ping), statements (prepare, parameters, results, step, reset,
  * finalize, reading columns), the vtable.
  */
 #include <assert.h>
@@ -59,6 +60,7 @@ typedef bool my_flag;
 struct my_conn {
 	corm_conn parent;
 	MYSQL *my;
+	struct my_stmt *stream; /* the statement whose rows are on the wire */
 };
 
 /* How a result column is bound and what column_value() makes of it. */
@@ -103,7 +105,15 @@ struct my_stmt {
 	bool row;             /* a fetched row is ready to read */
 	bool done;            /* the result set is exhausted */
 	bool unprepared;      /* preparing again failed: retry at next step */
+
+	/* Streaming (parent.streaming): rows are fetched from the socket. */
+	bool stream_open;     /* rows left on the wire: conn->stream == this */
+	bool interrupted;     /* another command ended the stream early */
+	int stream_error;     /* what the stream failed with mid-way, or 0 */
+	char stream_native[16]; /* its error number */
 };
+
+static int stmt_drain_more(struct my_stmt *s);
 
 /* ---------------------------------------------------------- library set-up */
 
@@ -194,6 +204,58 @@ static int stmt_error(struct my_stmt *s)
 {
 	return set_error(s->parent.conn, mysql_stmt_errno(s->st),
 		mysql_stmt_error(s->st));
+}
+
+/* A failed fetch. An error packet met while fetching unbuffered rows
+ * (streaming) is recorded on the connection only. */
+static int fetch_error(struct my_stmt *s)
+{
+	MYSQL *my = ((struct my_conn *)s->parent.conn)->my;
+
+	if (s->stream_open && mysql_stmt_errno(s->st) == 0 &&
+		mysql_errno(my) != 0)
+		return set_error(s->parent.conn, mysql_errno(my),
+			mysql_error(my));
+	return stmt_error(s);
+}
+
+/* --------------------------------------------------------------- streaming */
+
+/*
+ * While a streaming statement has rows on the wire, any other command on
+ * the connection would fail with "Commands out of sync". So everything
+ * that sends a command first ends the open stream (end_stream): the
+ * library reads and drops its remaining rows, and the statement's next
+ * step says it was interrupted. Its current row stays readable: it is in
+ * our column buffers.
+ */
+
+/* Discard the rest of s's rows (and any further results of a CALL). */
+static void stream_close(struct my_stmt *s)
+{
+	struct my_conn *c = (struct my_conn *)s->parent.conn;
+
+	assert(s->stream_open && c->stream == s);
+	(void)mysql_stmt_free_result(s->st);
+	c->stream = NULL;
+	s->stream_open = false;
+	s->done = true;
+	if (mysql_stmt_more_results(s->st))
+		(void)stmt_drain_more(s);
+}
+
+/* Another command needs the connection: end the open stream, if any. A
+ * failure while draining belongs to the stream, not to that command. */
+static void end_stream(struct my_conn *c)
+{
+	struct my_stmt *s = c->stream;
+
+	if (!s)
+		return;
+	stream_close(s);
+	s->interrupted = true;
+	if (c->parent.err_code != CORM_OK)
+		corm_conn__clear_error(&c->parent);
 }
 
 /* ------------------------------------------------------------- connections */
@@ -341,6 +403,7 @@ static int my_exec(corm_conn *base, const char *sql)
 	struct my_conn *c = (struct my_conn *)base;
 
 	assert(c && sql);
+	end_stream(c);
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0)
 		return conn_error(c);
 	return drain_results(c);
@@ -351,6 +414,7 @@ static int my_ping(corm_conn *base)
 	struct my_conn *c = (struct my_conn *)base;
 
 	assert(c);
+	end_stream(c);
 	if (mysql_ping(c->my) != 0) {
 		char native[16];
 
@@ -391,6 +455,7 @@ static int my_prepare(corm_stmt **out, corm_conn *base, const char *sql)
 
 	assert(out && c && sql);
 	*out = NULL;
+	end_stream(c);
 	if (!(s = corm_calloc(1, sizeof(*s)))) {
 		error = corm_conn__set_error(base, CORM_ENOMEM, NULL,
 			"out of memory");
@@ -759,6 +824,7 @@ static int stmt_execute(struct my_stmt *s)
 	unsigned int e;
 	int error;
 
+	end_stream((struct my_conn *)s->parent.conn);
 	if (s->unprepared && (error = stmt_prepare_again(s)) != CORM_OK)
 		return error;
 again:
@@ -792,11 +858,18 @@ again:
 	s->has_result = true;
 	if ((error = result_bind(s)) != CORM_OK)
 		goto fail;
+	/* Streaming: mysql_stmt_fetch() reads each row from the socket, and
+	 * the connection is ours until the last one (see end_stream). */
+	if (s->parent.streaming) {
+		struct my_conn *c = (struct my_conn *)s->parent.conn;
+
+		assert(!c->stream);
+		c->stream = s;
+		s->stream_open = true;
+		return CORM_OK;
+	}
 	/* Buffered: the whole result comes over now and the connection is
-	 * free for other statements while this one is read. Streaming would
-	 * skip this call (mysql_stmt_fetch() then reads from the socket),
-	 * and must then drain the rest before the connection runs anything
-	 * else — mysql_stmt_free_result() does, see `fail` and reset. */
+	 * free for other statements while this one is read. */
 	if (mysql_stmt_store_result(s->st) != 0) {
 		error = stmt_error(s);
 		goto fail;
@@ -825,18 +898,43 @@ static int my_step(corm_stmt *base)
 			return CORM_DONE;
 		}
 	}
-	if (!s->has_result || s->done)
+	if (!s->has_result || s->done) {
+		if (s->interrupted)
+			return corm_conn__set_error(base->conn, CORM_EINVAL, NULL,
+				"stream interrupted: another command ran on the "
+				"connection while this statement streamed rows, so "
+				"its unread rows were discarded (reset it to run it "
+				"again)");
+		if (s->stream_error)
+			return corm_conn__set_error(base->conn, s->stream_error,
+				s->stream_native, "the statement failed mid-stream "
+				"(see the step that failed); reset it to run it "
+				"again");
 		return CORM_DONE;
+	}
 	rc = mysql_stmt_fetch(s->st);
 	if (rc == MYSQL_NO_DATA) {
 		s->done = true;
+		if (s->stream_open) {
+			((struct my_conn *)base->conn)->stream = NULL;
+			s->stream_open = false;
+		}
 		if ((error = stmt_drain_more(s)) != CORM_OK)
 			return error;
 		return CORM_DONE;
 	}
 	if (rc != 0 && rc != MYSQL_DATA_TRUNCATED) {
 		s->done = true;
-		return stmt_error(s);
+		error = fetch_error(s);
+		if (s->stream_open) {
+			/* The server ended the stream with an error: make sure
+			 * nothing of it is left on the wire. */
+			s->stream_error = error;
+			snprintf(s->stream_native, sizeof(s->stream_native),
+				"%s", base->conn->err_native);
+			stream_close(s);
+		}
+		return error;
 	}
 	if ((error = result_fix_truncated(s)) != CORM_OK)
 		return error;
@@ -860,7 +958,13 @@ static int my_reset(corm_stmt *base)
 		else if (mysql_stmt_more_results(s->st))
 			error = stmt_drain_more(s);
 	}
+	if (s->stream_open) {
+		((struct my_conn *)base->conn)->stream = NULL;
+		s->stream_open = false;
+	}
 	s->executed = s->has_result = s->row = s->done = false;
+	s->interrupted = false;
+	s->stream_error = 0;
 	for (i = 0; i < s->cols_cap; i++) {
 		if (s->cols[i].cap > MY_COL_KEEP) {
 			corm_free(s->cols[i].buf);
@@ -878,6 +982,12 @@ static void my_finalize(corm_stmt *base)
 
 	if (!s)
 		return;
+	/* Closing sends a command: the connection must be free of any
+	 * stream, this statement's own included. */
+	if (s->stream_open)
+		stream_close(s);
+	else
+		end_stream((struct my_conn *)base->conn);
 	if (s->meta)
 		mysql_free_result(s->meta);
 	if (s->st)

@@ -5,15 +5,17 @@
  * "corm_2", ... per connection) prepared without parameter types, so the
  * server infers them from context and text-format values parse into any
  * column type. Parameters go as text, except blobs, which go as binary
- * (raw bytes). Results come back in text format and are buffered whole;
- * column_value() turns the text into the value's natural kind by type OID.
+ * (raw bytes). Results come back in text format and are buffered whole,
+ * or, for a streaming statement, one row at a time (single-row mode, or
+ * chunked mode where libpq has it; see "streaming"); column_value() turns
+ * the text into the value's natural kind by type OID.
  *
  * Sessions are pinned to UTF-8, UTC, ISO dates, hex bytea and round-trip
  * floats through the startup packet, so every value reads back the same
  * way whatever the server's defaults are.
  *
- * Sections: errors, opening and closing, running SQL, statements, reading
- * columns, the vtable.
+ * Sections: errors, opening and closing, streaming, running SQL,
+ * statements, reading columns, the vtable.
  */
 #include <assert.h>
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -47,12 +50,25 @@
 /* Room for "%.17g" of any double, or any int64, with its NUL. */
 #define PG_NUM_MAX 32
 
+/* Resetting a streaming SELECT run outside a transaction reads up to this
+ * many of its remaining rows, then asks the server to cancel the rest:
+ * reading a million leftover rows took 450 ms, cancelling 4 ms (a local
+ * server, see docs/runtime.md); a thousand rows cost well under the
+ * cancel's extra connection. */
+#define PG_STREAM_CANCEL_AFTER 1000
+
+/* libpq 17 hands out rows in chunks; older ones one row per result. */
+#ifdef LIBPQ_HAS_CHUNK_MODE
+#define PG_STREAM_CHUNK 256
+#endif
+
 struct pg_conn {
 	corm_conn parent;
 	PGconn *pg;
 	locale_t c_locale;     /* for strtod/snprintf: the server's '.' */
 	unsigned long next_id; /* numbers statement names */
 	corm_buf dealloc;      /* DEALLOCATEs waiting for an idle session */
+	struct pg_stmt *stream; /* the statement whose rows are on the wire */
 };
 
 /* A bytea column decoded from hex, reused across rows. */
@@ -83,6 +99,15 @@ struct pg_stmt {
 
 	struct pg_blob *blobs; /* one per column, allocated on first use */
 	int nblobs;
+
+	/* Streaming (parent.streaming): `res` holds one row (or one chunk)
+	 * and the rest are still on the wire. */
+	bool stream_open;   /* results left to read: conn->stream == this */
+	bool stream_cancel; /* a plain SELECT outside a transaction, so a
+			     * large remainder may be cancelled at reset */
+	bool interrupted;   /* another command ended the stream early */
+	int stream_error;   /* what the stream failed with mid-way, or 0 */
+	char stream_native[16]; /* its SQLSTATE */
 };
 
 #define PG_CONN(c) ((struct pg_conn *)(c))
@@ -378,6 +403,87 @@ static void pg_close(corm_conn *c)
 	corm_free(conn);
 }
 
+/* --------------------------------------------------------------- streaming */
+
+/*
+ * A streaming statement keeps the connection busy until its last result
+ * is read: libpq refuses to send anything else meanwhile. So whatever
+ * needs the connection first ends the stream (end_stream), and the
+ * statement's next step says it was interrupted.
+ */
+
+static bool is_row_result(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+#ifdef LIBPQ_HAS_CHUNK_MODE
+	if (st == PGRES_TUPLES_CHUNK)
+		return true;
+#endif
+	return st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE;
+}
+
+/* Ask the server to stop the running query. Best effort: when it has
+ * already finished, the request does nothing. */
+static void cancel_query(PGconn *pg)
+{
+	PGcancel *cancel = PQgetCancel(pg);
+	char msg[256];
+
+	if (!cancel)
+		return;
+	(void)PQcancel(cancel, msg, (int)sizeof(msg));
+	PQfreeCancel(cancel);
+}
+
+/* Read and drop the rest of s's results, so the connection is idle (or
+ * idle in its transaction) again. */
+static void stream_close(struct pg_stmt *s)
+{
+	struct pg_conn *conn = PG_CONN(s->parent.conn);
+	PGresult *r;
+	long rows = 0;
+	bool cancelled = false;
+
+	assert(s->stream_open && conn->stream == s);
+	while ((r = PQgetResult(conn->pg)) != NULL) {
+		/* Only a SELECT outside a transaction: cancelling aborts the
+		 * transaction, and would undo a data-changing statement. */
+		if (is_row_result(r) && ++rows >= PG_STREAM_CANCEL_AFTER &&
+			s->stream_cancel && !cancelled) {
+			cancel_query(conn->pg);
+			cancelled = true;
+		}
+		PQclear(r); /* the cancel's own error (57014) included */
+	}
+	conn->stream = NULL;
+	s->stream_open = false;
+}
+
+/* Another command needs the connection: end the open stream, if any. */
+static void end_stream(struct pg_conn *conn)
+{
+	struct pg_stmt *s = conn->stream;
+
+	if (!s)
+		return;
+	stream_close(s);
+	s->interrupted = true;
+}
+
+/* True when `sql` starts with SELECT, which is safe to cancel outside a
+ * transaction (a WITH may hold a data-changing statement). */
+static bool is_plain_select(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' ||
+		*sql == '(')
+		sql++;
+	return strncasecmp(sql, "select", 6) == 0 &&
+		!(sql[6] == '_' || (sql[6] >= 'a' && sql[6] <= 'z') ||
+			(sql[6] >= 'A' && sql[6] <= 'Z') ||
+			(sql[6] >= '0' && sql[6] <= '9'));
+}
+
 /* ------------------------------------------------------------- running SQL */
 
 /*
@@ -443,6 +549,7 @@ done:
 static int pg_exec(corm_conn *c, const char *sql)
 {
 	assert(c && sql);
+	end_stream(PG_CONN(c));
 	return run_simple(c, sql);
 }
 
@@ -456,6 +563,7 @@ static int pg_ping(corm_conn *c)
 	if (PQstatus(pg) == CONNECTION_BAD)
 		return corm_conn__set_error(c, CORM_ECONNLOST, NULL,
 			"the connection to the server was lost");
+	end_stream(PG_CONN(c));
 	/* The empty query is answered even in a failed transaction. */
 	res = PQexec(pg, "");
 	if (PQstatus(pg) == CONNECTION_BAD) {
@@ -555,6 +663,7 @@ static int pg_prepare(corm_stmt **out, corm_conn *c, const char *sql)
 
 	assert(out && c && sql);
 	*out = NULL;
+	end_stream(conn);
 	flush_deallocs(conn);
 	if (!(s = corm_calloc(1, sizeof(*s))))
 		return corm_conn__set_error(c, CORM_ENOMEM, NULL, "out of memory");
@@ -596,6 +705,8 @@ static void pg_finalize(corm_stmt *base)
 	if (!s)
 		return;
 	assert(base->conn);
+	if (s->stream_open)
+		stream_close(s);
 	PQclear(s->res);
 	s->res = NULL;
 	if (s->on_server)
@@ -747,28 +858,72 @@ static bool needs_replan(PGconn *pg, const PGresult *res)
 		strcmp(func, "RevalidateCachedQuery") == 0;
 }
 
-/* Send the statement with its parameters and buffer the whole result. */
+/* Forget the decoded blobs: the next row comes in a new result. */
+static void blobs_invalidate(struct pg_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < s->nblobs; i++)
+		s->blobs[i].row = -1;
+}
+
+/*
+ * Send the statement with its parameters and read its result: the whole
+ * of it, or for a streaming statement its first row (then the statement
+ * owns the connection until stream_next() reads the end). A statement
+ * whose first result is not a row (no rows, a command, an error) has
+ * been read whole either way.
+ */
 static int execute(struct pg_stmt *s)
 {
 	corm_conn *c = s->parent.conn;
-	PGconn *pg = PG_CONN(c)->pg;
-	PGresult *res = NULL;
-	bool retried = false;
-	int error, i;
+	struct pg_conn *conn = PG_CONN(c);
+	PGconn *pg = conn->pg;
+	PGresult *res = NULL, *rest;
+	bool retried = false, streaming;
+	int error;
 
+	end_stream(conn);
 	if ((error = bind_params(s)) != CORM_OK)
 		return error;
-	for (i = 0; i < s->nblobs; i++)
-		s->blobs[i].row = -1;
+	blobs_invalidate(s);
 again:
+	s->stream_cancel = is_plain_select(s->parent.sql) &&
+		PQtransactionStatus(pg) == PQTRANS_IDLE;
 	if (!PQsendQueryPrepared(pg, s->name, s->parent.nparams, s->values,
 		    s->lengths, s->formats, 0)) {
 		error = pg_error(c, NULL);
 		goto done;
 	}
-	/* Streaming would call PQsetSingleRowMode() here and read one row
-	 * per step; for now the whole result is read at once. */
-	res = collect(pg);
+	/* If libpq refuses the mode (it cannot here: it is asked right after
+	 * the send), the result is simply buffered. */
+#ifdef LIBPQ_HAS_CHUNK_MODE
+	streaming = s->parent.streaming &&
+		PQsetChunkedRowsMode(pg, PG_STREAM_CHUNK) == 1;
+#else
+	streaming = s->parent.streaming && PQsetSingleRowMode(pg) == 1;
+#endif
+	if (streaming) {
+		res = PQgetResult(pg);
+		if (res && is_row_result(res) && PQntuples(res) > 0) {
+			s->changes = 0;
+			s->res = res;
+			s->stream_open = true;
+			conn->stream = s;
+			return CORM_OK;
+		}
+		/* No row first: what is left is the end, or an error. */
+		rest = collect(pg);
+		if (!res || (rest && result_failed(rest) &&
+				  !result_failed(res))) {
+			PQclear(res);
+			res = rest;
+		} else {
+			PQclear(rest);
+		}
+	} else {
+		res = collect(pg);
+	}
 	if (res && !retried && needs_replan(pg, res)) {
 		PQclear(res);
 		res = NULL;
@@ -796,6 +951,52 @@ done:
 	return error;
 }
 
+/*
+ * The next result of a streaming statement: CORM_ROW with s->res holding
+ * it, or the end of the stream (CORM_DONE, or the error it ended with,
+ * which the statement then repeats until reset).
+ */
+static int stream_next(struct pg_stmt *s)
+{
+	corm_conn *c = s->parent.conn;
+	struct pg_conn *conn = PG_CONN(c);
+	PGresult *res, *rest;
+	int error = CORM_DONE;
+
+	assert(s->stream_open && conn->stream == s && !s->res);
+	res = PQgetResult(conn->pg);
+	if (res && is_row_result(res) && PQntuples(res) > 0) {
+		blobs_invalidate(s);
+		s->res = res;
+		s->row = 0;
+		return CORM_ROW;
+	}
+	/* The final result (the command tag, or an error), then none. */
+	rest = collect(conn->pg);
+	conn->stream = NULL;
+	s->stream_open = false;
+	if (rest && (!res || (result_failed(rest) && !result_failed(res)))) {
+		PQclear(res);
+		res = rest;
+		rest = NULL;
+	}
+	if (!res || result_failed(res)) {
+		/* No result at all: libpq's own message says why. */
+		if (res || PQstatus(conn->pg) == CONNECTION_BAD)
+			error = pg_error(c, res);
+		if (error < 0) {
+			s->stream_error = error;
+			snprintf(s->stream_native, sizeof(s->stream_native), "%s",
+				c->err_native);
+		}
+	} else {
+		s->changes = tag_changes(res);
+	}
+	PQclear(res);
+	PQclear(rest);
+	return error;
+}
+
 static int pg_step(corm_stmt *base)
 {
 	struct pg_stmt *s = PG_STMT(base);
@@ -808,18 +1009,27 @@ static int pg_step(corm_stmt *base)
 		s->executed = true;
 		s->row = -1;
 	}
-	if (!s->res)
-		return CORM_DONE;
-	if (PQresultStatus(s->res) != PGRES_TUPLES_OK ||
-		s->row + 1 >= PQntuples(s->res)) {
-		/* Done: the rows are no longer readable, free them now. */
-		PQclear(s->res);
-		s->res = NULL;
-		s->row = -1;
-		return CORM_DONE;
+	if (s->res && is_row_result(s->res) && s->row + 1 < PQntuples(s->res)) {
+		s->row++;
+		return CORM_ROW;
 	}
-	s->row++;
-	return CORM_ROW;
+	/* Done with this result: its rows are no longer readable, free them
+	 * now. */
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	if (s->stream_open)
+		return stream_next(s);
+	if (s->interrupted)
+		return corm_conn__set_error(base->conn, CORM_EINVAL, NULL,
+			"stream interrupted: another command ran on the connection "
+			"while this statement streamed rows, so its unread rows "
+			"were discarded (reset it to run it again)");
+	if (s->stream_error)
+		return corm_conn__set_error(base->conn, s->stream_error,
+			s->stream_native, "the statement failed mid-stream (see "
+			"the step that failed); reset it to run it again");
+	return CORM_DONE;
 }
 
 static int pg_reset(corm_stmt *base)
@@ -827,9 +1037,13 @@ static int pg_reset(corm_stmt *base)
 	struct pg_stmt *s = PG_STMT(base);
 
 	assert(base);
+	if (s->stream_open)
+		stream_close(s);
 	PQclear(s->res);
 	s->res = NULL;
 	s->executed = false;
+	s->interrupted = false;
+	s->stream_error = 0;
 	s->row = -1;
 	return CORM_OK;
 }

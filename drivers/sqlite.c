@@ -5,7 +5,9 @@
  * (5 s unless the URL says busy_timeout=MS), synchronous=NORMAL as the
  * SQLite docs recommend with WAL. Text and blob parameters are bound
  * without copying (SQLITE_STATIC): the core's contract keeps them alive
- * until the statement is reset.
+ * until the statement is reset. Stepping reads row by row, so streaming
+ * (corm_stmt_set_streaming) needs nothing here, and statements can be
+ * stepped side by side on one connection.
  *
  * Sections: errors, connections, statements.
  */
@@ -27,6 +29,10 @@ typedef struct sq_stmt {
 	corm_stmt parent;
 	sqlite3_stmt *st;
 	bool done;          /* SQLITE_DONE seen: don't let sqlite re-run it */
+	bool rows;          /* a row was returned since the last reset */
+	int failed;         /* a step failed after rows: repeat it, since
+			     * sqlite3_step() would start over */
+	char failed_native[16];
 	int64_t changes;    /* of the last completed run */
 	int64_t insert_id;  /* of the last completed run */
 } sq_stmt;
@@ -254,18 +260,30 @@ static int sq_step(corm_stmt *stmt)
 
 	if (s->done)
 		return CORM_DONE;
+	if (s->failed)
+		return corm_conn__set_error(stmt->conn, s->failed,
+			s->failed_native, "the statement failed after returning "
+			"rows (see the step that failed); reset it to run it again");
 	if (!stmt->started && bind_params(s) != SQLITE_OK)
 		return set_error(c);
 	rc = sqlite3_step(s->st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		s->rows = true;
 		return CORM_ROW;
+	}
 	if (rc == SQLITE_DONE) {
 		s->done = true;
 		s->changes = sqlite3_changes64(c->db);
 		s->insert_id = sqlite3_last_insert_rowid(c->db);
 		return CORM_DONE;
 	}
-	return set_error(c);
+	rc = set_error(c);
+	if (s->rows) {
+		s->failed = rc;
+		snprintf(s->failed_native, sizeof(s->failed_native), "%s",
+			stmt->conn->err_native);
+	}
+	return rc;
 }
 
 static int sq_reset(corm_stmt *stmt)
@@ -277,6 +295,8 @@ static int sq_reset(corm_stmt *stmt)
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
 	s->done = false;
+	s->rows = false;
+	s->failed = 0;
 	return CORM_OK;
 }
 

@@ -91,6 +91,7 @@ void corm_stmt_free(corm_stmt *s)
 		return;
 	if (s->cached) {
 		(void)corm_stmt_reset(s);
+		s->streaming = false; /* the next user expects the default */
 		corm_cache__give_back(s->conn->cache, s);
 		return;
 	}
@@ -135,6 +136,25 @@ int corm_step(corm_stmt *s)
 	rc = s->conn->driver->step(s);
 	s->started = true;
 	return rc;
+}
+
+int corm_stmt_set_streaming(corm_stmt *s, bool on)
+{
+	if (!s)
+		return CORM_EINVAL;
+	/* The driver chooses how to read at the first step: switching in
+	 * the middle of a result would mean two kinds of result at once. */
+	if (s->started)
+		return corm_conn__set_error(s->conn, CORM_EINVAL, NULL,
+			"corm_stmt_set_streaming: the statement has already been "
+			"stepped; call corm_stmt_reset() first");
+	s->streaming = on;
+	return CORM_OK;
+}
+
+bool corm_stmt_streaming(const corm_stmt *s)
+{
+	return s && s->streaming;
 }
 
 /* ----------------------------------------------------------------- binding */

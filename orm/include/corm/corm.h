@@ -252,6 +252,44 @@ int corm_column_bool(bool *out, corm_stmt *s, int col);
 int corm_column_text(const char **out, size_t *len, corm_stmt *s, int col);
 int corm_column_blob(const void **out, size_t *len, corm_stmt *s, int col);
 
+/* -------------------------------------------------------------- streaming */
+
+/*
+ * Read the statement's rows one at a time from the server instead of
+ * buffering the whole result at the first step, so a result of any size
+ * is read in constant memory. Off by default. Call it before the first
+ * corm_step() (CORM_EINVAL after); corm_stmt_reset() keeps the setting,
+ * returning a cached statement with corm_stmt_free() clears it.
+ *
+ *   - PostgreSQL: libpq's single-row mode (chunked mode where libpq has
+ *     it). MySQL: rows are fetched from the socket as they are stepped
+ *     (no mysql_stmt_store_result). SQLite always steps row by row: the
+ *     setting is accepted and changes nothing.
+ *   - Statements that return no rows run exactly as without it.
+ *   - While a streaming statement has rows left, the server connection
+ *     is busy with it. On PostgreSQL and MySQL, any other call that needs
+ *     the connection (another statement's first step, a prepare,
+ *     corm_exec, a transaction, ping; on MySQL also finalizing another
+ *     statement) first ends the stream: its unread rows are
+ *     discarded, and its next corm_step() answers CORM_EINVAL ("stream
+ *     interrupted") until it is reset. The row it was on stays
+ *     readable. The other call itself works as usual. So: to run
+ *     queries for each row read, use a second connection or leave
+ *     streaming off. SQLite steps statements side by side: nothing is
+ *     interrupted there.
+ *   - Resetting or freeing a statement mid-stream discards the rest; on
+ *     PostgreSQL a large remainder of a SELECT run outside a transaction
+ *     is cancelled on the server rather than read.
+ *   - An error the server reports mid-stream (after rows were already
+ *     returned) is the answer of that corm_step(); the statement then
+ *     answers the same code until it is reset, and the connection stays
+ *     usable.
+ */
+int corm_stmt_set_streaming(corm_stmt *s, bool on);
+
+/* Whether corm_stmt_set_streaming() is on for `s`. */
+bool corm_stmt_streaming(const corm_stmt *s);
+
 /* ------------------------------------------------------------- transactions */
 
 /*
@@ -265,6 +303,55 @@ int corm_tx_rollback(corm_conn *c);
 
 /* How many levels are open: 0 outside a transaction. */
 int corm_tx_depth(const corm_conn *c);
+
+/* ------------------------------------------------- retrying transactions */
+
+/*
+ * The work of a transaction: run statements on `db`, return CORM_OK (or
+ * any positive value) to commit, a negative CORM_* code to roll back.
+ * Return the code of the corm call that failed as is, so a retryable one
+ * (corm_is_retryable()) makes corm_tx_run() run the transaction again.
+ * It may run several times: keep effects outside the database (sent
+ * mail, counters in `ctx`) out of it, or make them idempotent.
+ */
+typedef int (*corm_tx_fn)(corm_conn *db, void *ctx);
+
+typedef struct corm_tx_options {
+	int max_attempts;  /* runs of fn at most, >= 1 (default 5) */
+	int base_delay_ms; /* sleep before the 2nd run, doubled for each
+			    * later one, with jitter (default 10; 0: none) */
+	int max_delay_ms;  /* cap on one sleep (default 1000) */
+} corm_tx_options;
+
+#define CORM_TX_OPTIONS_INIT {5, 10, 1000}
+
+/*
+ * Run fn(db, ctx) inside corm_tx_begin() / corm_tx_commit().
+ *
+ * fn returning CORM_OK or a positive value commits; corm_tx_run() then
+ * returns that value. A negative value rolls back and is returned, with
+ * the connection's error (corm_errmsg()) still the one that caused it.
+ * When fn or the COMMIT fails with a retryable code (serialization
+ * failure, deadlock, busy), the transaction is rolled back and fn runs
+ * again, up to opts->max_attempts runs in all, sleeping between them
+ * (exponential backoff from base_delay_ms, capped at max_delay_ms, with
+ * random jitter so colliding clients spread out). The last retryable
+ * code is returned when every attempt failed.
+ *
+ * Nested (called while a transaction is open on `db`): fn runs in a
+ * savepoint and is never retried here, since only the whole transaction
+ * can be run again (MySQL undoes all of it on a deadlock, PostgreSQL
+ * accepts nothing but a rollback after a serialization failure). An
+ * error rolls back the savepoint and is returned to the outer caller;
+ * if that is an outer corm_tx_run(), it retries the whole.
+ *
+ * fn must leave the transaction depth as it found it (each of its own
+ * corm_tx_begin() matched); if not, its levels are rolled back and
+ * CORM_EINVAL is returned. opts NULL means CORM_TX_OPTIONS_INIT.
+ * CORM_EINVAL for a NULL db or fn, or options out of range.
+ */
+int corm_tx_run(corm_conn *db, corm_tx_fn fn, void *ctx,
+	const corm_tx_options *opts);
 
 #ifdef __cplusplus
 }

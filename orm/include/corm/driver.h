@@ -105,6 +105,11 @@ struct corm_stmt {
 	corm_stmt *cache_next; /* cache bucket chain */
 	corm_stmt *lru_prev, *lru_next;
 	corm_arena scratch;   /* numbers read as text; freed at each step */
+	/* Added for streaming results (corm_stmt_set_streaming()): read at
+	 * the first step. A driver that streams must itself end an open
+	 * stream before it sends anything else on the connection, and make
+	 * the interrupted statement's next step CORM_EINVAL. */
+	bool streaming;       /* read rows one at a time; drivers may ignore */
 };
 
 /* ------------------------------------------------------------------ vtable */
