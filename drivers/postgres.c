@@ -1247,6 +1247,103 @@ static int pg_column_value(corm_value *out, corm_stmt *base, int col)
 
 /* ------------------------------------------------------------------ vtable */
 
+/* ------------------------------------------------------------------- COPY */
+
+/* Bytes of COPY data sent to the server at a time. */
+#define PG_COPY_CHUNK (64 * 1024)
+
+/* One value in COPY's text format: \N for NULL; a backslash, tab,
+ * newline or carriage return in text is escaped; bytea goes as its hex
+ * input form, whose backslash is itself escaped. */
+static int copy_value(corm_buf *b, const corm_value *v, locale_t loc)
+{
+	static const char hex[] = "0123456789abcdef";
+	char num[PG_NUM_MAX];
+	size_t i;
+
+	switch (v->type) {
+	case CORM_TYPE_NULL:
+		return corm_buf_puts(b, "\\N");
+	case CORM_TYPE_INT:
+		return corm_buf_printf(b, "%" PRId64, v->v.i);
+	case CORM_TYPE_DOUBLE:
+		format_double(num, sizeof(num), v->v.d, loc);
+		return corm_buf_puts(b, num);
+	case CORM_TYPE_TEXT:
+		for (i = 0; i < v->v.bytes.len; i++) {
+			char ch = v->v.bytes.ptr[i];
+
+			if (ch == '\0')
+				return CORM_EINVAL; /* PostgreSQL text holds no NUL */
+			if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+				corm_buf_putc(b, '\\');
+				ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r'
+									       : '\\';
+			}
+			corm_buf_putc(b, ch);
+		}
+		return corm_buf_error(b);
+	case CORM_TYPE_BLOB:
+		corm_buf_puts(b, "\\\\x");
+		for (i = 0; i < v->v.bytes.len; i++) {
+			unsigned char byte = (unsigned char)v->v.bytes.ptr[i];
+
+			corm_buf_putc(b, hex[byte >> 4]);
+			corm_buf_putc(b, hex[byte & 15]);
+		}
+		return corm_buf_error(b);
+	}
+	return CORM_EINVAL;
+}
+
+static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
+	size_t nrows, int ncols)
+{
+	struct pg_conn *conn = PG_CONN(c);
+	corm_buf b = CORM_BUF_INIT;
+	PGresult *res;
+	size_t r;
+	int k, error = CORM_OK;
+
+	end_stream(conn);
+	res = PQexec(conn->pg, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		error = pg_error(c, res);
+		PQclear(res);
+		return error;
+	}
+	PQclear(res);
+	for (r = 0; r < nrows && !error; r++) {
+		for (k = 0; k < ncols && !error; k++) {
+			if (k)
+				corm_buf_putc(&b, '\t');
+			error = copy_value(&b, &values[r * (size_t)ncols + (size_t)k],
+				conn->c_locale);
+		}
+		corm_buf_putc(&b, '\n');
+		if (!error)
+			error = corm_buf_error(&b);
+		if (!error && (b.len >= PG_COPY_CHUNK || r + 1 == nrows)) {
+			if (PQputCopyData(conn->pg, b.ptr, (int)b.len) != 1)
+				error = pg_error(c, NULL);
+			corm_buf_clear(&b);
+		}
+	}
+	corm_buf_free(&b);
+	if (error == CORM_EINVAL)
+		corm_conn__set_error(c, error, NULL,
+			"text holds a NUL byte, which PostgreSQL cannot store");
+	/* A failed COPY is ended with an error so the server rolls it back. */
+	if (PQputCopyEnd(conn->pg, error ? "corm: bulk insert aborted" : NULL)
+		!= 1 && !error)
+		return pg_error(c, NULL);
+	res = collect(conn->pg);
+	if (!error && (!res || result_failed(res)))
+		error = pg_error(c, res);
+	PQclear(res);
+	return error;
+}
+
 const corm_driver corm_postgres_driver = {
 	.version = CORM_DRIVER_VERSION,
 	.name = "postgres",
@@ -1264,4 +1361,5 @@ const corm_driver corm_postgres_driver = {
 	.changes = pg_changes,
 	.last_insert_id = NULL, /* PostgreSQL uses INSERT ... RETURNING */
 	.ping = pg_ping,
+	.copy_in = pg_copy_in,
 };

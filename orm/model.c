@@ -15,6 +15,10 @@
 #include "internal.h"
 
 #define BULK_MAX_ROWS 1000 /* per statement: bounds the SQL text's size */
+/* COPY costs a round trip more than an INSERT to start, so it pays only
+ * for larger batches; values are converted COPY_BATCH rows at a time. */
+#define COPY_MIN_ROWS 100
+#define COPY_BATCH 5000
 
 /* ----------------------------------------------------------- dialect choice */
 
@@ -57,72 +61,105 @@ static bool field_is_null(const void *row, const corm_field_desc *f)
 	return false;
 }
 
-/* Bind text made here (dates, uuids): it lives in `scratch` until the
- * statement has run. */
-static int bind_formatted(corm_stmt *st, int idx, corm_arena *scratch,
+/* Text made here (dates, uuids) lives in `scratch` until the statement or
+ * the COPY has run. */
+static int text_value(corm_value *out, corm_conn *db, corm_arena *scratch,
 	const char *text, int len)
 {
 	char *copy = corm_arena_strndup(scratch, text, (size_t)len);
 
 	if (!copy)
-		return corm_conn__set_error(st->conn, CORM_ENOMEM, NULL,
-			"out of memory");
-	return corm_bind_text(st, idx, copy, (size_t)len);
+		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
+	out->type = CORM_TYPE_TEXT;
+	out->v.bytes.ptr = copy;
+	out->v.bytes.len = (size_t)len;
+	return CORM_OK;
 }
 
-int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
-	const void *value, corm_arena *scratch)
+/* The non-NULL C value of field `f` at `p`, as the engines take it. */
+static int value_of(corm_value *out, corm_conn *db, const corm_field_desc *f,
+	const void *p, corm_arena *scratch)
 {
-	const char *p = value;
 	char text[CORM_TEXT_MAX];
 
 	switch (f->ctype) {
 	case CORM_C_I16:
-		return corm_bind_int64(st, idx, *(const int16_t *)p);
 	case CORM_C_I32:
-		return corm_bind_int64(st, idx, *(const int32_t *)p);
 	case CORM_C_I64:
-		return corm_bind_int64(st, idx, *(const int64_t *)p);
-	case CORM_C_F32:
-		return corm_bind_double(st, idx, *(const float *)p);
-	case CORM_C_F64:
-		return corm_bind_double(st, idx, *(const double *)p);
 	case CORM_C_BOOL:
-		return corm_bind_bool(st, idx, *(const bool *)p);
-	case CORM_C_STR: {
-		const corm_str *s = (const corm_str *)p;
-
-		return corm_bind_text(st, idx, s->ptr, s->len);
-	}
+		out->type = CORM_TYPE_INT;
+		out->v.i = f->ctype == CORM_C_I16 ? *(const int16_t *)p
+			: f->ctype == CORM_C_I32 ? *(const int32_t *)p
+			: f->ctype == CORM_C_I64 ? *(const int64_t *)p
+			: *(const bool *)p;
+		return CORM_OK;
+	case CORM_C_F32:
+	case CORM_C_F64:
+		out->type = CORM_TYPE_DOUBLE;
+		out->v.d = f->ctype == CORM_C_F32 ? *(const float *)p
+						  : *(const double *)p;
+		return CORM_OK;
+	case CORM_C_STR:
 	case CORM_C_BYTES: {
-		const corm_bytes *b = (const corm_bytes *)p;
+		const corm_str *s = p; /* corm_bytes has the same shape */
 
-		return corm_bind_blob(st, idx, b->ptr, b->len);
+		if (!s->ptr && s->len)
+			return corm_conn__set_error(db, CORM_EINVAL, NULL,
+				"field %s: %zu bytes at a NULL pointer", f->name, s->len);
+		out->type = f->ctype == CORM_C_STR ? CORM_TYPE_TEXT : CORM_TYPE_BLOB;
+		out->v.bytes.ptr = s->ptr ? s->ptr : "";
+		out->v.bytes.len = s->len;
+		return CORM_OK;
 	}
 	case CORM_C_DATE:
-		return bind_formatted(st, idx, scratch, text,
+		return text_value(out, db, scratch, text,
 			corm_date_format(text, *(const corm_date *)p));
 	case CORM_C_TIME:
-		return bind_formatted(st, idx, scratch, text,
+		return text_value(out, db, scratch, text,
 			corm_time_format(text, *(const corm_time *)p));
 	case CORM_C_TIMESTAMP:
-		return bind_formatted(st, idx, scratch, text,
+		return text_value(out, db, scratch, text,
 			corm_timestamp_format(text, *(const corm_timestamp *)p));
 	case CORM_C_UUID:
-		return bind_formatted(st, idx, scratch, text,
+		return text_value(out, db, scratch, text,
 			corm_uuid_format(text, *(const corm_uuid *)p));
 	case CORM_C_ENUM: {
 		int value = *(const int *)p;
 		const char *name = corm_enum_to_string(f->enum_desc, value);
 
 		if (!name)
-			return corm_conn__set_error(st->conn, CORM_EINVAL, NULL,
+			return corm_conn__set_error(db, CORM_EINVAL, NULL,
 				"field %s holds %d, which is not a member of enum %s",
 				f->name, value, f->enum_desc->name);
-		return corm_bind_text(st, idx, name, CORM_NTS);
+		out->type = CORM_TYPE_TEXT;
+		out->v.bytes.ptr = name;
+		out->v.bytes.len = strlen(name);
+		return CORM_OK;
 	}
 	}
 	return CORM_EINVAL;
+}
+
+int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
+	const void *value, corm_arena *scratch)
+{
+	corm_value v = {CORM_TYPE_NULL, {0}};
+	int error = value_of(&v, st->conn, f, value, scratch);
+
+	if (error)
+		return error;
+	switch (v.type) {
+	case CORM_TYPE_INT:
+		return corm_bind_int64(st, idx, v.v.i);
+	case CORM_TYPE_DOUBLE:
+		return corm_bind_double(st, idx, v.v.d);
+	case CORM_TYPE_TEXT:
+		return corm_bind_text(st, idx, v.v.bytes.ptr, v.v.bytes.len);
+	case CORM_TYPE_BLOB:
+		return corm_bind_blob(st, idx, v.v.bytes.ptr, v.v.bytes.len);
+	default:
+		return corm_bind_null(st, idx);
+	}
 }
 
 static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
@@ -562,6 +599,43 @@ done:
 	return error;
 }
 
+/* Load rows through the driver's COPY, COPY_BATCH rows a call so the
+ * values array stays small. */
+static int copy_rows(corm_conn *db, const corm_model_desc *m, const char *sql,
+	const char *rows, size_t n)
+{
+	int k = m->ninsert_fields, error = CORM_OK;
+	size_t batch = n < COPY_BATCH ? n : COPY_BATCH, done = 0;
+	corm_value *values = corm_calloc(batch * (size_t)k, sizeof(*values));
+	corm_arena scratch = CORM_ARENA_INIT;
+
+	if (!values)
+		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
+	while (done < n && !error) {
+		size_t count = n - done < batch ? n - done : batch, r;
+		int i;
+
+		for (r = 0; r < count && !error; r++) {
+			const char *row = rows + (done + r) * m->size;
+
+			for (i = 0; i < k && !error; i++) {
+				const corm_field_desc *f = &m->fields[m->insert_fields[i]];
+				corm_value *v = &values[r * (size_t)k + (size_t)i];
+
+				v->type = CORM_TYPE_NULL;
+				if (!field_is_null(row, f))
+					error = value_of(v, db, f, FIELD(row, f), &scratch);
+			}
+		}
+		if (!error)
+			error = db->driver->copy_in(db, sql, values, count, k);
+		corm_arena_free(&scratch);
+		done += count;
+	}
+	corm_free(values);
+	return error;
+}
+
 int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
 	const void *rows, size_t n)
 {
@@ -573,6 +647,13 @@ int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
 
 	if (n == 0)
 		return CORM_OK;
+	if (sql && sql->copy_in && db->driver->copy_in && k > 0 &&
+		n >= COPY_MIN_ROWS) {
+		if ((error = corm_tx_begin(db)) != CORM_OK)
+			return error;
+		error = copy_rows(db, m, sql->copy_in, at, n);
+		goto finish;
+	}
 	if (!sql || !sql->insert_many_head || k == 0) {
 		/* Nothing to list in VALUES (only an AUTO key): one by one. */
 		size_t i;

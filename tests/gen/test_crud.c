@@ -536,6 +536,76 @@ static void test_crud__extremes_through_upsert_and_insert_many(void **state)
 	kitchen_query_free(q);
 }
 
+/* 150 rows: enough for PostgreSQL's COPY path (other engines batch
+ * INSERTs), with every character COPY's text format must escape. */
+static void test_crud__large_bulk_insert_keeps_every_byte(void **state)
+{
+	enum { N = 150 };
+	static kitchen rows[N];
+	static char labels[N][16];
+	static const char body[] = "tab\there\nnew line\r\\N back\\slash";
+	unsigned char blob[300];
+	kitchen_query *q = NULL;
+	kitchen_list list;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)(i % 3 ? i : 0);
+	for (i = 0; i < N; i++) {
+		fill_extremes(&rows[i], blob, sizeof(blob));
+		snprintf(labels[i], sizeof(labels[i]), "big %03zu", i);
+		rows[i].label = corm_str_of(labels[i]);
+		rows[i].body = (corm_str){body, sizeof(body) - 1};
+		if (i % 2) { /* every nullable field NULL in half the rows */
+			rows[i].has_large = rows[i].has_precise = false;
+			rows[i].has_day = rows[i].has_clock = false;
+			rows[i].has_uid = rows[i].has_legacy = false;
+			rows[i].body = corm_str_of(NULL);
+			rows[i].blob = (corm_bytes){NULL, 0};
+			rows[i].doc = corm_str_of(NULL);
+		}
+	}
+	OK(kitchen_insert_many(db, rows, N));
+	OK(kitchen_query_new(&q, db));
+	kitchen_where(q, kitchen_starts_with(q, KITCHEN_LABEL, CORM_STR("big ")));
+	kitchen_order_by(q, KITCHEN_LABEL, CORM_ASC);
+	OK(kitchen_query_all(&list, q));
+	assert_int_equal(list.count, N);
+	for (i = 0; i < N; i++) {
+		rows[i].id = list.items[i].id;
+		assert_kitchen_equal(&list.items[i], &rows[i]);
+	}
+	kitchen_list_free(&list);
+	kitchen_query_free(q);
+}
+
+static void test_crud__large_bulk_insert_is_all_or_nothing(void **state)
+{
+	enum { N = 200 };
+	static kitchen rows[N];
+	static char labels[N][16];
+	corm_stmt *st;
+	int64_t count;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		kitchen_init(&rows[i]);
+		snprintf(labels[i], sizeof(labels[i]), "row %zu", i);
+		rows[i].label = corm_str_of(labels[i]);
+		rows[i].price = CORM_STR("1.000000");
+	}
+	rows[N - 1].label = rows[3].label; /* the last row clashes */
+	assert_int_equal(kitchen_insert_many(db, rows, N), CORM_EUNIQUE);
+	assert_int_equal(corm_tx_depth(db), 0);
+	OK(corm_stmt_prepare(&st, db, "SELECT COUNT(*) FROM kitchen_sink"));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&count, st, 0));
+	corm_stmt_free(st);
+	assert_int_equal(count, 0);
+}
+
 static void test_crud__insert_many_is_all_or_nothing(void **state)
 {
 	kitchen rows[3];
@@ -639,6 +709,8 @@ int main(int argc, char **argv)
 		T(test_crud__insert_many_crosses_batch_boundaries),
 		T(test_crud__extremes_through_upsert_and_insert_many),
 		T(test_crud__insert_many_is_all_or_nothing),
+		T(test_crud__large_bulk_insert_keeps_every_byte),
+		T(test_crud__large_bulk_insert_is_all_or_nothing),
 		T(test_crud__enum_text_conversions),
 		T(test_crud__an_enum_value_out_of_range_is_refused),
 		T(test_crud__reserved_words_name_tables_and_columns),

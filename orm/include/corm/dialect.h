@@ -68,6 +68,8 @@ struct corm_dialect {
 	 * without it a table takes the server's default charset, which may
 	 * not hold 4-byte UTF-8. */
 	const char *create_table_suffix;
+	/* Bulk loading by COPY ... FROM STDIN (driver slot copy_in). */
+	bool has_copy;
 };
 
 typedef struct corm_dialect corm_dialect;

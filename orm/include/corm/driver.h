@@ -172,6 +172,12 @@ struct corm_driver {
 
 	/* CORM_OK when the connection is usable, else CORM_ECONNLOST. */
 	int (*ping)(corm_conn *c);
+
+	/* Optional (NULL: the core uses multi-row INSERTs): load `nrows`
+	 * rows of `ncols` values each (row-major) through the engine's bulk
+	 * path, started by `sql` (the dialect's COPY ... FROM STDIN). */
+	int (*copy_in)(corm_conn *c, const char *sql, const corm_value *values,
+		size_t nrows, int ncols);
 };
 
 /* ------------------------------------------------------ helpers for drivers */

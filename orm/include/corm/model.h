@@ -97,6 +97,9 @@ typedef struct corm_model_sql {
 	/* "INSERT INTO t (cols) VALUES " for bulk inserts: the runtime
 	 * appends one "(?, ?)" group per row (the insert's fields). */
 	const char *insert_many_head;
+	/* "COPY t (cols) FROM STDIN" where the dialect has COPY, else NULL:
+	 * large bulk inserts stream the insert's fields through it. */
+	const char *copy_in;
 } corm_model_sql;
 
 /* A unique constraint, with its upsert ("insert, or update the row that
