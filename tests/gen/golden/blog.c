@@ -103,6 +103,9 @@ static const corm_model_sql author_sql_postgres = {
 	.insert_many_head =
 		"INSERT INTO \"author\" (\"email\", \"name\", \"bio\", \"karma\", "
 		"\"active\", \"joined_at\") VALUES ",
+	.copy_in =
+		"COPY \"author\" (\"email\", \"name\", \"bio\", \"karma\", \"active\", "
+		"\"joined_at\") FROM STDIN",
 };
 
 static const corm_model_sql author_sql_mysql = {
@@ -535,6 +538,9 @@ static const corm_model_sql post_sql_postgres = {
 	.insert_many_head =
 		"INSERT INTO \"posts\" (\"author_id\", \"title\", \"body\", "
 		"\"status\", \"published_at\", \"cover\") VALUES ",
+	.copy_in =
+		"COPY \"posts\" (\"author_id\", \"title\", \"body\", \"status\", "
+		"\"published_at\", \"cover\") FROM STDIN",
 };
 
 static const corm_model_sql post_sql_mysql = {
