@@ -976,6 +976,9 @@ int corm_query_next(void *row, corm_query *q)
 		 * the query's own arena, for as long as the stream runs. */
 		if ((error = prepare(&q->stream, q, &q->arena)) != CORM_OK)
 			return error;
+		/* One row at a time from the server, in constant memory. */
+		if ((error = corm_stmt_set_streaming(q->stream, true)) != CORM_OK)
+			return error;
 	}
 	rc = corm_step(q->stream);
 	if (rc == CORM_ROW) {
