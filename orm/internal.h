@@ -43,6 +43,10 @@ int corm_model__bind_value(corm_stmt *st, int idx,
 	const struct corm_field_desc *f, const void *value, corm_arena *scratch);
 int corm_model__read_field(corm_stmt *st, int col,
 	const struct corm_field_desc *f, void *row, corm_arena *arena);
+/* Text about to be written to field `f`: valid UTF-8, no NUL, within
+ * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */
+int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,
+	const void *value);
 
 /* stmt.c: prepare without the cache; finalize through the driver. */
 int corm_stmt__prepare(corm_stmt **out, corm_conn *c, const char *sql);

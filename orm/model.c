@@ -162,11 +162,85 @@ int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
 	}
 }
 
+/* Characters in valid UTF-8 `s`, or -1 when it is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static long utf8_chars(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	long n = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t k, need;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			n++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			need = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			need = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			need = 3, cp = c & 0x07;
+		else
+			return -1;
+		if (len - i <= need)
+			return -1;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+			(need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return -1;
+		i += need + 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Text written to a row must be storable the same way on every engine:
+ * valid UTF-8 (PostgreSQL and MySQL refuse anything else, SQLite would
+ * keep it), no NUL (PostgreSQL cannot store one), and at most N
+ * characters in a string(N) column (SQLite does not check).
+ */
+int corm_model__check_text(corm_conn *db, const corm_field_desc *f,
+	const void *value)
+{
+	const corm_str *s = value;
+	long chars;
+
+	if (f->ctype != CORM_C_STR || !s->ptr || f->coltype == CORM_COL_DECIMAL)
+		return CORM_OK;
+	if (memchr(s->ptr, '\0', s->len))
+		return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			"field %s: text holds a NUL byte, which not every engine can "
+			"store (use a bytes field for binary data)", f->name);
+	chars = utf8_chars((const unsigned char *)s->ptr, s->len);
+	if (chars < 0)
+		return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			"field %s: text is not valid UTF-8", f->name);
+	if (f->max_chars > 0 && chars > f->max_chars)
+		return corm_conn__set_error(db, CORM_ETOOLONG, NULL,
+			"field %s: %ld characters, more than its string(%d) holds",
+			f->name, chars, f->max_chars);
+	return CORM_OK;
+}
+
 static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
 	const void *row, corm_arena *scratch)
 {
+	int error;
+
 	if (field_is_null(row, f))
 		return corm_bind_null(st, idx);
+	if ((error = corm_model__check_text(st->conn, f, FIELD(row, f))) != 0)
+		return error;
 	return corm_model__bind_value(st, idx, f, FIELD(row, f), scratch);
 }
 
@@ -623,7 +697,8 @@ static int copy_rows(corm_conn *db, const corm_model_desc *m, const char *sql,
 				corm_value *v = &values[r * (size_t)k + (size_t)i];
 
 				v->type = CORM_TYPE_NULL;
-				if (!field_is_null(row, f))
+				if (!field_is_null(row, f) &&
+					!(error = corm_model__check_text(db, f, FIELD(row, f))))
 					error = value_of(v, db, f, FIELD(row, f), &scratch);
 			}
 		}

@@ -432,7 +432,15 @@ static void add_set(corm_query *q, int field, const void *value)
 
 void corm_query_set(corm_query *q, int field, const void *value)
 {
-	if (check_field(q, field))
+	int error;
+
+	if (!check_field(q, field))
+		return;
+	/* SET writes, so the text must be storable on every engine. */
+	error = corm_model__check_text(q->db, &q->m->fields[field], value);
+	if (error)
+		fail(q, error, corm_errmsg(q->db));
+	else
 		add_set(q, field, dup_value(q, field, value));
 }
 

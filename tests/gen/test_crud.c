@@ -629,6 +629,50 @@ static void test_crud__insert_many_is_all_or_nothing(void **state)
 	assert_int_equal(count, 0);
 }
 
+/* Text that one engine would store and another refuse is refused on all:
+ * a NUL byte, invalid UTF-8, more characters than string(N) holds. */
+static void test_crud__unstorable_text_is_refused_everywhere(void **state)
+{
+	char forty[41], forty_one[42];
+	kitchen k;
+	kitchen_query *q = NULL;
+	int64_t n;
+
+	(void)state;
+	memset(forty, 'x', 40);
+	forty[40] = '\0';
+	memset(forty_one, 'y', 41);
+	forty_one[41] = '\0';
+	kitchen_init(&k);
+	k.price = CORM_STR("0.000000");
+	k.label = corm_str_of(forty); /* string(40): exactly full */
+	OK(kitchen_insert(db, &k));
+	k.label = CORM_STR("\xC3\xA9\xC3\xA9"); /* 2 characters, 4 bytes */
+	OK(kitchen_update(db, &k));
+	k.label = corm_str_of(forty_one);
+	assert_int_equal(kitchen_update(db, &k), CORM_ETOOLONG);
+	assert_non_null(strstr(corm_errmsg(db), "string(40)"));
+	k.label = (corm_str){"a\0b", 3};
+	assert_int_equal(kitchen_insert(db, &k), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "NUL"));
+	k.label = CORM_STR("bad \xC3\x28 utf8");
+	assert_int_equal(kitchen_insert(db, &k), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "UTF-8"));
+	k.label = CORM_STR("ok");
+	k.body = CORM_STR("overlong \xC0\xAF slash");
+	assert_int_equal(kitchen_insert(db, &k), CORM_EINVAL);
+	assert_int_equal(kitchen_insert_many(db, &k, 1), CORM_EINVAL);
+	/* update-where checks what it writes too */
+	OK(kitchen_query_new(&q, db));
+	kitchen_set(q, KITCHEN_LABEL, corm_str_of(forty_one));
+	assert_int_equal(kitchen_query_update(&n, q), CORM_ETOOLONG);
+	kitchen_query_free(q);
+	/* bytes may hold anything */
+	k.body = corm_str_of(NULL);
+	k.blob = (corm_bytes){"\0\xC3\x28", 3};
+	OK(kitchen_insert(db, &k));
+}
+
 static void test_crud__enum_text_conversions(void **state)
 {
 	mood m;
@@ -711,6 +755,7 @@ int main(int argc, char **argv)
 		T(test_crud__insert_many_is_all_or_nothing),
 		T(test_crud__large_bulk_insert_keeps_every_byte),
 		T(test_crud__large_bulk_insert_is_all_or_nothing),
+		T(test_crud__unstorable_text_is_refused_everywhere),
 		T(test_crud__enum_text_conversions),
 		T(test_crud__an_enum_value_out_of_range_is_refused),
 		T(test_crud__reserved_words_name_tables_and_columns),

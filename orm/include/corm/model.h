@@ -74,6 +74,7 @@ typedef struct corm_field_desc {
 	size_t has_offset;     /* offsetof `bool has_<name>`, or CORM_NO_HAS */
 	const corm_enum_desc *enum_desc; /* CORM_C_ENUM only */
 	corm_coltype coltype;  /* the column's type in the schema */
+	int max_chars;         /* string(N): N characters; 0: no limit */
 } corm_field_desc;
 
 /*
