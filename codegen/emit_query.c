@@ -182,26 +182,28 @@ void cg_emit_query_decls(corm_buf *h, const corm_model *m)
 	corm_buf_printf(h, "#define %s__FIELD(c) (", corm_buf_cstr(&up));
 	put_generic(h, m, firsts, nf, NULL);
 	corm_buf_puts(h, " + (c).field)\n");
-	corm_buf_printf(h, "#define %s_cmp(q, c, op, v) ", n);
+	/* Values are variadic so a compound literal, whose braces hold a comma
+	 * the preprocessor would split at, passes through whole. */
+	corm_buf_printf(h, "#define %s_cmp(q, c, op, ...) ", n);
 	put_generic(h, m, firsts, nf, "cmp");
-	corm_buf_puts(h, "((q), (c), (op), (v))\n");
+	corm_buf_puts(h, "((q), (c), (op), __VA_ARGS__)\n");
 	{
 		static const char *const ops[] = {"eq", "EQ", "ne", "NE", "lt",
 			"LT", "le", "LE", "gt", "GT", "ge", "GE"};
 
 		for (i = 0; i < 12; i += 2)
-			corm_buf_printf(h, "#define %s_%s(q, c, v) %s_cmp(q, c, "
-				"CORM_CMP_%s, v)\n", n, ops[i], n, ops[i + 1]);
+			corm_buf_printf(h, "#define %s_%s(q, c, ...) %s_cmp(q, c, "
+				"CORM_CMP_%s, __VA_ARGS__)\n", n, ops[i], n, ops[i + 1]);
 	}
-	corm_buf_printf(h, "#define %s_between(q, c, low, high) ", n);
+	corm_buf_printf(h, "#define %s_between(q, c, ...) ", n);
 	put_generic(h, m, firsts, nf, "between");
-	corm_buf_puts(h, "((q), (c), (low), (high))\n");
-	corm_buf_printf(h, "#define %s_in(q, c, values, n) ", n);
+	corm_buf_puts(h, "((q), (c), __VA_ARGS__)\n");
+	corm_buf_printf(h, "#define %s_in(q, c, ...) ", n);
 	put_generic(h, m, firsts, nf, "in");
-	corm_buf_puts(h, "((q), (c), (values), (n))\n");
-	corm_buf_printf(h, "#define %s_set(q, c, v) ", n);
+	corm_buf_puts(h, "((q), (c), __VA_ARGS__)\n");
+	corm_buf_printf(h, "#define %s_set(q, c, ...) ", n);
 	put_generic(h, m, firsts, nf, "set");
-	corm_buf_puts(h, "((q), (c), (v))\n");
+	corm_buf_puts(h, "((q), (c), __VA_ARGS__)\n");
 	put_tmpl(h,
 		"#define @_is_null(q, c) @_is_null_((q), $__FIELD(c), true)\n"
 		"#define @_is_not_null(q, c) @_is_null_((q), $__FIELD(c), false)\n"
@@ -217,8 +219,8 @@ void cg_emit_query_decls(corm_buf *h, const corm_model *m)
 			"STARTS_WITH", "ends_with", "ENDS_WITH", "contains", "CONTAINS"};
 
 		for (i = 0; i < 8; i += 2)
-			corm_buf_printf(h, "#define %s_%s(q, c, text) %s_match_str((q), "
-				"(c), CORM_MATCH_%s, (text))\n", n, matches[i], n,
+			corm_buf_printf(h, "#define %s_%s(q, c, ...) %s_match_str((q), "
+				"(c), CORM_MATCH_%s, __VA_ARGS__)\n", n, matches[i], n,
 				matches[i + 1]);
 	}
 	corm_buf_putc(h, '\n');
