@@ -162,36 +162,36 @@ const char *author_query_sql(author_query *q);
 	author_f64_col: 0, \
 	author_bool_col: 0, \
 	author_timestamp_col: 0) + (c).field)
-#define author_cmp(q, c, op, v) _Generic((c), \
+#define author_cmp(q, c, op, ...) _Generic((c), \
 	author_i64_col: author_cmp_i64, \
 	author_str_col: author_cmp_str, \
 	author_f64_col: author_cmp_f64, \
 	author_bool_col: author_cmp_bool, \
-	author_timestamp_col: author_cmp_timestamp)((q), (c), (op), (v))
-#define author_eq(q, c, v) author_cmp(q, c, CORM_CMP_EQ, v)
-#define author_ne(q, c, v) author_cmp(q, c, CORM_CMP_NE, v)
-#define author_lt(q, c, v) author_cmp(q, c, CORM_CMP_LT, v)
-#define author_le(q, c, v) author_cmp(q, c, CORM_CMP_LE, v)
-#define author_gt(q, c, v) author_cmp(q, c, CORM_CMP_GT, v)
-#define author_ge(q, c, v) author_cmp(q, c, CORM_CMP_GE, v)
-#define author_between(q, c, low, high) _Generic((c), \
+	author_timestamp_col: author_cmp_timestamp)((q), (c), (op), __VA_ARGS__)
+#define author_eq(q, c, ...) author_cmp(q, c, CORM_CMP_EQ, __VA_ARGS__)
+#define author_ne(q, c, ...) author_cmp(q, c, CORM_CMP_NE, __VA_ARGS__)
+#define author_lt(q, c, ...) author_cmp(q, c, CORM_CMP_LT, __VA_ARGS__)
+#define author_le(q, c, ...) author_cmp(q, c, CORM_CMP_LE, __VA_ARGS__)
+#define author_gt(q, c, ...) author_cmp(q, c, CORM_CMP_GT, __VA_ARGS__)
+#define author_ge(q, c, ...) author_cmp(q, c, CORM_CMP_GE, __VA_ARGS__)
+#define author_between(q, c, ...) _Generic((c), \
 	author_i64_col: author_between_i64, \
 	author_str_col: author_between_str, \
 	author_f64_col: author_between_f64, \
 	author_bool_col: author_between_bool, \
-	author_timestamp_col: author_between_timestamp)((q), (c), (low), (high))
-#define author_in(q, c, values, n) _Generic((c), \
+	author_timestamp_col: author_between_timestamp)((q), (c), __VA_ARGS__)
+#define author_in(q, c, ...) _Generic((c), \
 	author_i64_col: author_in_i64, \
 	author_str_col: author_in_str, \
 	author_f64_col: author_in_f64, \
 	author_bool_col: author_in_bool, \
-	author_timestamp_col: author_in_timestamp)((q), (c), (values), (n))
-#define author_set(q, c, v) _Generic((c), \
+	author_timestamp_col: author_in_timestamp)((q), (c), __VA_ARGS__)
+#define author_set(q, c, ...) _Generic((c), \
 	author_i64_col: author_set_i64, \
 	author_str_col: author_set_str, \
 	author_f64_col: author_set_f64, \
 	author_bool_col: author_set_bool, \
-	author_timestamp_col: author_set_timestamp)((q), (c), (v))
+	author_timestamp_col: author_set_timestamp)((q), (c), __VA_ARGS__)
 #define author_is_null(q, c) author_is_null_((q), AUTHOR__FIELD(c), true)
 #define author_is_not_null(q, c) author_is_null_((q), AUTHOR__FIELD(c), false)
 #define author_order_by(q, c, flags) author_order_by_((q), AUTHOR__FIELD(c), (flags))
@@ -199,10 +199,10 @@ const char *author_query_sql(author_query *q);
 #define author_group_by(q, c) author_group_by_((q), AUTHOR__FIELD(c))
 #define author_set_null(q, c) author_set_null_((q), AUTHOR__FIELD(c))
 #define author_aggregate(out, q, fn, c) author_query_aggregate_((out), (q), (fn), AUTHOR__FIELD(c))
-#define author_like(q, c, text) author_match_str((q), (c), CORM_MATCH_LIKE, (text))
-#define author_starts_with(q, c, text) author_match_str((q), (c), CORM_MATCH_STARTS_WITH, (text))
-#define author_ends_with(q, c, text) author_match_str((q), (c), CORM_MATCH_ENDS_WITH, (text))
-#define author_contains(q, c, text) author_match_str((q), (c), CORM_MATCH_CONTAINS, (text))
+#define author_like(q, c, ...) author_match_str((q), (c), CORM_MATCH_LIKE, __VA_ARGS__)
+#define author_starts_with(q, c, ...) author_match_str((q), (c), CORM_MATCH_STARTS_WITH, __VA_ARGS__)
+#define author_ends_with(q, c, ...) author_match_str((q), (c), CORM_MATCH_ENDS_WITH, __VA_ARGS__)
+#define author_contains(q, c, ...) author_match_str((q), (c), CORM_MATCH_CONTAINS, __VA_ARGS__)
 
 /* Post queries (see docs/queries.md). */
 typedef struct post_query post_query;
@@ -278,36 +278,36 @@ const char *post_query_sql(post_query *q);
 	post_post_status_col: 0, \
 	post_timestamp_col: 0, \
 	post_bytes_col: 0) + (c).field)
-#define post_cmp(q, c, op, v) _Generic((c), \
+#define post_cmp(q, c, op, ...) _Generic((c), \
 	post_i64_col: post_cmp_i64, \
 	post_str_col: post_cmp_str, \
 	post_post_status_col: post_cmp_post_status, \
 	post_timestamp_col: post_cmp_timestamp, \
-	post_bytes_col: post_cmp_bytes)((q), (c), (op), (v))
-#define post_eq(q, c, v) post_cmp(q, c, CORM_CMP_EQ, v)
-#define post_ne(q, c, v) post_cmp(q, c, CORM_CMP_NE, v)
-#define post_lt(q, c, v) post_cmp(q, c, CORM_CMP_LT, v)
-#define post_le(q, c, v) post_cmp(q, c, CORM_CMP_LE, v)
-#define post_gt(q, c, v) post_cmp(q, c, CORM_CMP_GT, v)
-#define post_ge(q, c, v) post_cmp(q, c, CORM_CMP_GE, v)
-#define post_between(q, c, low, high) _Generic((c), \
+	post_bytes_col: post_cmp_bytes)((q), (c), (op), __VA_ARGS__)
+#define post_eq(q, c, ...) post_cmp(q, c, CORM_CMP_EQ, __VA_ARGS__)
+#define post_ne(q, c, ...) post_cmp(q, c, CORM_CMP_NE, __VA_ARGS__)
+#define post_lt(q, c, ...) post_cmp(q, c, CORM_CMP_LT, __VA_ARGS__)
+#define post_le(q, c, ...) post_cmp(q, c, CORM_CMP_LE, __VA_ARGS__)
+#define post_gt(q, c, ...) post_cmp(q, c, CORM_CMP_GT, __VA_ARGS__)
+#define post_ge(q, c, ...) post_cmp(q, c, CORM_CMP_GE, __VA_ARGS__)
+#define post_between(q, c, ...) _Generic((c), \
 	post_i64_col: post_between_i64, \
 	post_str_col: post_between_str, \
 	post_post_status_col: post_between_post_status, \
 	post_timestamp_col: post_between_timestamp, \
-	post_bytes_col: post_between_bytes)((q), (c), (low), (high))
-#define post_in(q, c, values, n) _Generic((c), \
+	post_bytes_col: post_between_bytes)((q), (c), __VA_ARGS__)
+#define post_in(q, c, ...) _Generic((c), \
 	post_i64_col: post_in_i64, \
 	post_str_col: post_in_str, \
 	post_post_status_col: post_in_post_status, \
 	post_timestamp_col: post_in_timestamp, \
-	post_bytes_col: post_in_bytes)((q), (c), (values), (n))
-#define post_set(q, c, v) _Generic((c), \
+	post_bytes_col: post_in_bytes)((q), (c), __VA_ARGS__)
+#define post_set(q, c, ...) _Generic((c), \
 	post_i64_col: post_set_i64, \
 	post_str_col: post_set_str, \
 	post_post_status_col: post_set_post_status, \
 	post_timestamp_col: post_set_timestamp, \
-	post_bytes_col: post_set_bytes)((q), (c), (v))
+	post_bytes_col: post_set_bytes)((q), (c), __VA_ARGS__)
 #define post_is_null(q, c) post_is_null_((q), POST__FIELD(c), true)
 #define post_is_not_null(q, c) post_is_null_((q), POST__FIELD(c), false)
 #define post_order_by(q, c, flags) post_order_by_((q), POST__FIELD(c), (flags))
@@ -315,10 +315,10 @@ const char *post_query_sql(post_query *q);
 #define post_group_by(q, c) post_group_by_((q), POST__FIELD(c))
 #define post_set_null(q, c) post_set_null_((q), POST__FIELD(c))
 #define post_aggregate(out, q, fn, c) post_query_aggregate_((out), (q), (fn), POST__FIELD(c))
-#define post_like(q, c, text) post_match_str((q), (c), CORM_MATCH_LIKE, (text))
-#define post_starts_with(q, c, text) post_match_str((q), (c), CORM_MATCH_STARTS_WITH, (text))
-#define post_ends_with(q, c, text) post_match_str((q), (c), CORM_MATCH_ENDS_WITH, (text))
-#define post_contains(q, c, text) post_match_str((q), (c), CORM_MATCH_CONTAINS, (text))
+#define post_like(q, c, ...) post_match_str((q), (c), CORM_MATCH_LIKE, __VA_ARGS__)
+#define post_starts_with(q, c, ...) post_match_str((q), (c), CORM_MATCH_STARTS_WITH, __VA_ARGS__)
+#define post_ends_with(q, c, ...) post_match_str((q), (c), CORM_MATCH_ENDS_WITH, __VA_ARGS__)
+#define post_contains(q, c, ...) post_match_str((q), (c), CORM_MATCH_CONTAINS, __VA_ARGS__)
 
 #ifdef __cplusplus
 }
