@@ -540,6 +540,15 @@ static int run_simple(corm_conn *c, const char *sql)
 		error = pg_error(c, res);
 		goto done;
 	}
+	/* COMMIT of a transaction in which a statement failed succeeds with
+	 * the tag ROLLBACK: nothing was written, and the caller must know. */
+	if (strcmp(sql, "COMMIT") == 0 &&
+		strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		error = corm_conn__set_error(c, CORM_ERROR, "25P02",
+			"COMMIT rolled back instead: a statement in the transaction "
+			"had failed, so nothing of it was written");
+		goto done;
+	}
 	error = CORM_OK;
 done:
 	PQclear(res);

@@ -231,6 +231,7 @@ void test_retry__only_retryable_codes_are_retryable(void **state);
 
 /* test_tx.c */
 void test_tx__commit_keeps_rows(void **state);
+void test_tx__commit_after_a_failed_statement_tells_the_truth(void **state);
 void test_tx__rollback_leaves_nothing_behind(void **state);
 void test_tx__inner_rollback_keeps_outer_rows(void **state);
 void test_tx__inner_commit_then_outer_rollback_undoes_both(void **state);

@@ -58,6 +58,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_retry__only_retryable_codes_are_retryable),
 	/* transactions */
 	T(test_tx__commit_keeps_rows),
+	T(test_tx__commit_after_a_failed_statement_tells_the_truth),
 	T(test_tx__rollback_leaves_nothing_behind),
 	T(test_tx__inner_rollback_keeps_outer_rows),
 	T(test_tx__inner_commit_then_outer_rollback_undoes_both),

@@ -102,6 +102,34 @@ void test_tx__rollback_leaves_nothing_behind(void **state)
 	assert_int_equal(conf_count(fx->c2, t), 2);
 }
 
+/*
+ * After a statement fails inside a transaction, engines differ: SQLite and
+ * MySQL undo only that statement, PostgreSQL aborts the whole transaction
+ * (its COMMIT then quietly rolls back). Whatever commit reports must be
+ * the truth about the table.
+ */
+void test_tx__commit_after_a_failed_statement_tells_the_truth(void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t = id_table(fx, "tx_failed");
+	int rc;
+
+	CONF_OK(fx->c, corm_tx_begin(fx->c));
+	CONF_OK(fx->c, insert_id(fx->c, t, 1));
+	assert_int_equal(insert_id(fx->c, t, 1), CORM_EUNIQUE);
+	rc = corm_tx_commit(fx->c);
+	assert_int_equal(corm_tx_depth(fx->c), 0);
+	fx->c2 = conf_open(NULL);
+	if (conf.engine == CONF_POSTGRES) {
+		assert_int_equal(rc, CORM_ERROR);
+		assert_string_equal(corm_errcode_native(fx->c), "25P02");
+		assert_int_equal(conf_count(fx->c2, t), 0);
+	} else {
+		assert_int_equal(rc, CORM_OK);
+		assert_int_equal(conf_count(fx->c2, t), 1);
+	}
+}
+
 void test_tx__inner_rollback_keeps_outer_rows(void **state)
 {
 	conf_fixture *fx = *state;
