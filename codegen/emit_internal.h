@@ -23,4 +23,12 @@ void cg_emit_query_defs(corm_buf *c, const corm_model *m);
 void cg_emit_rel_decls(corm_buf *h, const corm_schema *s, const corm_model *m);
 void cg_emit_rel_defs(corm_buf *c, const corm_schema *s, const corm_model *m);
 
+/* emit_rel.c: every file-scope name the relation code of model `m`
+ * defines, each with the schema place that makes it, for the clash check
+ * (a callback, so emit_rel.c need not know the emitter's name set).
+ * Returns CORM_OK or CORM_ENOMEM. */
+typedef void (*cg_name_fn)(void *ctx, corm_loc loc, const char *name);
+int cg_emit_rel_names(const corm_schema *s, const corm_model *m,
+	cg_name_fn add, void *ctx);
+
 #endif

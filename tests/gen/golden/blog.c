@@ -462,6 +462,31 @@ const char *author_query_sql(author_query *q)
 	return corm_query_sql((corm_query *)q);
 }
 
+int author_load_posts(post_list *out, size_t *first, size_t *count,
+	const author *rows, size_t n, corm_conn *db)
+{
+	corm_rows loaded;
+	int rc = corm_rel_load_children(&loaded, first, count,
+		&post_author_rel, rows, n, db);
+
+	out->items = loaded.items;
+	out->count = loaded.count;
+	out->arena = loaded.arena;
+	return rc;
+}
+
+post_query *author_posts_filter(author_query *q)
+{
+	return (post_query *)corm_query_related((corm_query *)q,
+		&post_author_rel, CORM_REL_CHILD);
+}
+
+author_pred *author_posts_any(author_query *q, post_pred *p)
+{
+	return (author_pred *)corm_pred_related((corm_query *)q,
+		&post_author_rel, CORM_REL_CHILD, (corm_pred *)p);
+}
+
 /* -------------------------------------------------------------- post */
 
 /* member, column, C type, flags, offset, offset of has_, enum, column type, most characters */
@@ -894,5 +919,39 @@ int post_query_aggregate_(corm_agg_rows *out, post_query *q, corm_agg fn, int fi
 const char *post_query_sql(post_query *q)
 {
 	return corm_query_sql((corm_query *)q);
+}
+
+/* Post.author: author_id holds Author.id. */
+const corm_rel_desc post_author_rel = {
+	.name = "author",
+	.child = &post_desc,
+	.fk_field = 1,
+	.parent = &author_desc,
+	.key_field = 0,
+};
+
+int post_load_author(author_list *out, const author **each,
+	const post *rows, size_t n, corm_conn *db)
+{
+	corm_rows loaded;
+	int rc = corm_rel_load_parents(&loaded, (const void **)each,
+		&post_author_rel, rows, n, db);
+
+	out->items = loaded.items;
+	out->count = loaded.count;
+	out->arena = loaded.arena;
+	return rc;
+}
+
+author_query *post_author_filter(post_query *q)
+{
+	return (author_query *)corm_query_related((corm_query *)q,
+		&post_author_rel, CORM_REL_PARENT);
+}
+
+post_pred *post_author_has(post_query *q, author_pred *p)
+{
+	return (post_pred *)corm_pred_related((corm_query *)q,
+		&post_author_rel, CORM_REL_PARENT, (corm_pred *)p);
 }
 
