@@ -21,10 +21,9 @@
 
 #include "alltypes.h"
 #include "corm/driver.h"
-#include "ddl.h"
 #include "engine.h"
+#include "tables.h"
 #include "reserved.h"
-#include "schema.h"
 
 static test_engine engine;
 static corm_conn *db;
@@ -41,47 +40,6 @@ static corm_arena arena = CORM_ARENA_INIT;
 
 /* ------------------------------------------------------------------ set-up */
 
-static char *read_file(const char *name, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	char *text;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/gen/%s", CORM_TEST_SOURCE_ROOT,
-		name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return text;
-}
-
-/* Drop and create the tables of schema file `name`. */
-static void create_tables(const char *name)
-{
-	corm_schema *s = NULL;
-	corm_buf sql = CORM_BUF_INIT;
-	size_t len;
-	char *src = read_file(name, &len);
-	const corm_dialect *d = corm_conn_dialect(db);
-
-	assert_int_equal(corm_schema_parse(&s, NULL, src, len), CORM_OK);
-	assert_int_equal(corm_ddl_drop_schema(&sql, d, s), CORM_OK);
-	assert_int_equal(corm_ddl_create_schema(&sql, d, s), CORM_OK);
-	if (corm_exec(db, corm_buf_cstr(&sql)) != CORM_OK)
-		fail_msg("creating the tables of %s: %s", name, corm_errmsg(db));
-	corm_buf_free(&sql);
-	corm_schema_free(s);
-	free(src);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -89,8 +47,9 @@ static int setup(void **state)
 		fprintf(stderr, "open: %s\n", corm_errmsg(NULL));
 		return -1;
 	}
-	create_tables("alltypes.corm");
-	create_tables("reserved.corm");
+	if (test_create_tables(db, "alltypes.corm") ||
+		test_create_tables(db, "reserved.corm"))
+		return -1;
 	return 0;
 }
 

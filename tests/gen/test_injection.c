@@ -18,9 +18,8 @@
 
 #include "alltypes.h"
 #include "corm/driver.h"
-#include "ddl.h"
 #include "engine.h"
-#include "schema.h"
+#include "tables.h"
 
 static test_engine engine;
 static corm_conn *db;
@@ -75,27 +74,6 @@ static const char *const corpus[] = {
 };
 #define NCORPUS (sizeof(corpus) / sizeof(corpus[0]))
 
-static char *read_file(const char *name, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	char *text;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/gen/%s", CORM_TEST_SOURCE_ROOT,
-		name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return text;
-}
-
 /* A fingerprint of the schema: every table and column the engine lists. */
 static char *schema_fingerprint(void)
 {
@@ -127,26 +105,10 @@ static char *schema_fingerprint(void)
 
 static int setup(void **state)
 {
-	corm_schema *s = NULL;
-	corm_buf sql = CORM_BUF_INIT;
-	size_t len;
-	char *src;
-
 	(void)state;
 	if (corm_conn_open(&db, engine.url) != CORM_OK)
 		return -1;
-	src = read_file("alltypes.corm", &len);
-	if (corm_schema_parse(&s, NULL, src, len) ||
-		corm_ddl_drop_schema(&sql, corm_conn_dialect(db), s) ||
-		corm_ddl_create_schema(&sql, corm_conn_dialect(db), s) ||
-		corm_exec(db, corm_buf_cstr(&sql))) {
-		fprintf(stderr, "setup: %s\n", corm_errmsg(db));
-		return -1;
-	}
-	corm_buf_free(&sql);
-	corm_schema_free(s);
-	free(src);
-	return 0;
+	return test_create_tables(db, "alltypes.corm") == CORM_OK ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -20,9 +20,8 @@
 #include <cmocka.h>
 
 #include "corm/driver.h"
-#include "ddl.h"
 #include "engine.h"
-#include "schema.h"
+#include "tables.h"
 #include "shop.h"
 
 static test_engine engine;
@@ -125,51 +124,12 @@ static int order_index(corm_uuid id)
 	return -1;
 }
 
-static char *read_file(const char *name, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	char *text;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/gen/%s", CORM_TEST_SOURCE_ROOT,
-		name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return text;
-}
-
-static void create_tables(void)
-{
-	corm_schema *s = NULL;
-	corm_buf sql = CORM_BUF_INIT;
-	size_t len;
-	char *src = read_file("shop.corm", &len);
-
-	assert_int_equal(corm_schema_parse(&s, NULL, src, len), CORM_OK);
-	assert_int_equal(corm_ddl_drop_schema(&sql, corm_conn_dialect(db), s),
-		CORM_OK);
-	assert_int_equal(corm_ddl_create_schema(&sql, corm_conn_dialect(db), s),
-		CORM_OK);
-	if (corm_exec(db, corm_buf_cstr(&sql)) != CORM_OK)
-		fail_msg("creating tables: %s", corm_errmsg(db));
-	corm_buf_free(&sql);
-	corm_schema_free(s);
-	free(src);
-}
-
 static void load_data(void)
 {
 	int i;
 
-	create_tables();
+	if (test_create_tables(db, "shop.corm") != CORM_OK)
+		fail_msg("could not create the shop tables");
 	for (i = 0; i < NCUSTOMERS; i++) {
 		customer c;
 

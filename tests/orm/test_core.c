@@ -14,49 +14,11 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
+
 #include "corm/arena.h"
 #include "corm/buf.h"
 #include "corm/driver.h"
-
-/* ------------------------------------------ a counting, failing allocator */
-
-static struct {
-	long calls;     /* allocations so far */
-	long fail_at;   /* fail this allocation (1-based); 0 never */
-	long live;      /* allocated and not freed */
-} alloc_state;
-
-static void *count_malloc(void *ctx, size_t n)
-{
-	void *p;
-
-	(void)ctx;
-	if (alloc_state.fail_at && ++alloc_state.calls == alloc_state.fail_at)
-		return NULL;
-	p = malloc(n);
-	if (p)
-		alloc_state.live++;
-	return p;
-}
-
-static void *count_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	if (alloc_state.fail_at && ++alloc_state.calls == alloc_state.fail_at)
-		return NULL;
-	return realloc(p, n);
-}
-
-static void count_free(void *ctx, void *p)
-{
-	(void)ctx;
-	if (p)
-		alloc_state.live--;
-	free(p);
-}
-
-static const corm_allocator counting = {count_malloc, count_realloc,
-	count_free, NULL};
 
 static corm_conn *open_memory(void)
 {
@@ -174,19 +136,16 @@ static void test_alloc__every_failure_is_an_error_and_leaks_nothing(
 	int rc = CORM_ENOMEM;
 
 	(void)state;
-	corm_set_allocator(&counting);
 	for (n = 1; n < 10000 && rc != CORM_OK; n++) {
-		alloc_state.calls = 0;
-		alloc_state.fail_at = n;
-		alloc_state.live = 0;
+		test_alloc_install(n);
 		rc = run_workload();
 		/* Each failure is reported as an error code... */
 		if (rc != CORM_OK)
 			assert_true(rc < 0);
 		/* ...and everything allocated was freed again. */
-		assert_int_equal(alloc_state.live, 0);
+		assert_int_equal(test_alloc.live, 0);
 	}
-	corm_set_allocator(NULL);
+	test_alloc_uninstall();
 	assert_int_equal(rc, CORM_OK);
 	/* It failed at least a few different allocations on the way. */
 	assert_true(n > 5);

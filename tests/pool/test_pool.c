@@ -33,6 +33,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "alloc.h"
+
 #include <corm/corm.h>
 #include <corm/buf.h>
 #include <corm/dialect.h>
@@ -1053,41 +1055,6 @@ static void test_pool__failed_open_in_get_returns_its_error_and_frees_the_slot(
 
 /* ------------------------------------------------------------ allocation */
 
-static struct {
-	long calls;   /* allocations so far */
-	long fail_at; /* fail this allocation (1-based); 0 never */
-	long live;    /* allocated and not freed */
-} alloc_state;
-
-static void *count_malloc(void *ctx, size_t n)
-{
-	void *p;
-
-	(void)ctx;
-	if (alloc_state.fail_at && ++alloc_state.calls == alloc_state.fail_at)
-		return NULL;
-	p = malloc(n);
-	if (p)
-		alloc_state.live++;
-	return p;
-}
-
-static void *count_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	if (alloc_state.fail_at && ++alloc_state.calls == alloc_state.fail_at)
-		return NULL;
-	return realloc(p, n);
-}
-
-static void count_free(void *ctx, void *p)
-{
-	(void)ctx;
-	if (p)
-		alloc_state.live--;
-	free(p);
-}
-
 /* Open a pool, take two connections (the second one opened by the get),
  * give them back, close. */
 static int pool_workload(void)
@@ -1111,30 +1078,25 @@ static int pool_workload(void)
 static void test_pool__every_allocation_failure_is_enomem_and_leaks_nothing(
 	void **state)
 {
-	static const corm_allocator counting = { count_malloc, count_realloc,
-		count_free, NULL };
 	long n;
 	int rc = CORM_ENOMEM;
 
 	(void)state;
-	corm_set_allocator(&counting);
 	for (n = 1; n < 10000 && rc != CORM_OK; n++) {
-		alloc_state.calls = 0;
-		alloc_state.fail_at = n;
-		alloc_state.live = 0;
+		test_alloc_install(n);
 		rc = pool_workload();
 		if (rc != CORM_OK && rc != CORM_ENOMEM) {
-			corm_set_allocator(NULL);
+			test_alloc_uninstall();
 			fail_msg("allocation %ld failed: got %d (%s): %s", n, rc,
 				corm_strerror(rc), corm_errmsg(NULL));
 		}
-		if (alloc_state.live != 0) {
-			corm_set_allocator(NULL);
+		if (test_alloc.live != 0) {
+			test_alloc_uninstall();
 			fail_msg("allocation %ld failed: %ld blocks leaked", n,
-				alloc_state.live);
+				test_alloc.live);
 		}
 	}
-	corm_set_allocator(NULL);
+	test_alloc_uninstall();
 	assert_int_equal(rc, CORM_OK);
 	assert_true(n > 5);
 }

@@ -1,0 +1,15 @@
+/*
+ * tables.h — creating a test schema's tables on a real engine: parse a
+ * .corm file of tests/gen and run migrate's DDL for the connection's
+ * dialect, dropping the tables first so a crashed run leaves nothing in
+ * the way.
+ */
+#ifndef CORM_TESTS_TABLES_H
+#define CORM_TESTS_TABLES_H
+
+#include <corm/corm.h>
+
+/* CORM_OK, or the failing step's code after printing why to stderr. */
+int test_create_tables(corm_conn *db, const char *schema_file);
+
+#endif
