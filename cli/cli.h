@@ -37,6 +37,9 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_check;
 extern const cli_command cli_cmd_gen;
 extern const cli_command cli_cmd_fmt;
+extern const cli_command cli_cmd_diff;
+extern const cli_command cli_cmd_inspect;
+extern const cli_command cli_cmd_migrate;
 
 /* The program's name in messages: "corm". */
 #define CLI_PROG "corm"

@@ -17,6 +17,9 @@ static const cli_command *const commands[] = {
 	&cli_cmd_gen,
 	&cli_cmd_check,
 	&cli_cmd_fmt,
+	&cli_cmd_diff,
+	&cli_cmd_inspect,
+	&cli_cmd_migrate,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

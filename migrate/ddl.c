@@ -4,21 +4,25 @@
  * Identifiers are always quoted. Defaults come from the schema file, never
  * from user input, and are rendered as SQL literals with the dialect's
  * escaping (MySQL also treats a backslash as an escape in literals).
- * Enums are VARCHAR(64) columns with a CHECK naming the members, which all
- * three engines enforce.
+ * Enums are VARCHAR(64) columns with a table CHECK naming the members,
+ * which all three engines enforce. The CHECK is a named table constraint
+ * (`<table>_<col>_check`), not a column one, so a migration can drop and
+ * re-add it by name on every engine when the members change.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "corm/corm.h"
 #include "corm/driver.h" /* corm_calloc, corm_free */
 #include "ddl.h"
+#include "migrate.h" /* corm_mig_check_name */
 
 static bool is_mysql(const corm_dialect *d)
 {
 	return d->quote_open == '`';
 }
 
-static void sql_literal(corm_buf *out, const corm_dialect *d, const char *s,
+void corm_ddl_literal(corm_buf *out, const corm_dialect *d, const char *s,
 	size_t len)
 {
 	size_t i;
@@ -32,7 +36,7 @@ static void sql_literal(corm_buf *out, const corm_dialect *d, const char *s,
 	corm_buf_putc(out, '\'');
 }
 
-static void column_type(corm_buf *out, const corm_dialect *d,
+void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 	const corm_field *f)
 {
 	int a = f->type == CORM_COL_DECIMAL ? f->precision : f->len;
@@ -40,14 +44,11 @@ static void column_type(corm_buf *out, const corm_dialect *d,
 	corm_dialect_type(out, d, f->type, a, f->scale);
 }
 
-static void put_default(corm_buf *out, const corm_dialect *d,
+void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
 	const corm_field *f)
 {
 	const corm_default *def = &f->def;
 
-	if (def->kind == CORM_DEFAULT_NONE)
-		return;
-	corm_buf_puts(out, " DEFAULT ");
 	switch (def->kind) {
 	case CORM_DEFAULT_INT:
 	case CORM_DEFAULT_FLOAT:
@@ -69,16 +70,23 @@ static void put_default(corm_buf *out, const corm_dialect *d,
 			corm_buf_puts(out, d->now_sql);
 		break;
 	default: /* STRING, ENUM */
-		sql_literal(out, d, def->text, def->text_len);
+		corm_ddl_literal(out, d, def->text, def->text_len);
 		break;
 	}
+}
+
+static void put_default(corm_buf *out, const corm_dialect *d,
+	const corm_field *f)
+{
+	if (f->def.kind == CORM_DEFAULT_NONE)
+		return;
+	corm_buf_puts(out, " DEFAULT ");
+	corm_ddl_default_value(out, d, f);
 }
 
 int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f)
 {
-	size_t i;
-
 	if (f->is_auto) {
 		int slot = f->type == CORM_COL_I64 ? 0 : f->type == CORM_COL_I32 ? 1
 										 : 2;
@@ -87,24 +95,38 @@ int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 		/* An AUTO key is NOT NULL by being the key. */
 		return corm_buf_error(out);
 	}
-	column_type(out, d, f);
+	corm_ddl_column_type(out, d, f);
 	if (!f->nullable)
 		corm_buf_puts(out, " NOT NULL");
 	put_default(out, d, f);
-	if (f->kind == CORM_FIELD_ENUM) {
-		corm_buf_puts(out, " CHECK (");
-		corm_dialect_quote(out, d, f->column);
-		corm_buf_puts(out, " IN (");
-		for (i = 0; i < f->enum_type->nmembers; i++) {
-			const char *name = f->enum_type->members[i].name;
-
-			if (i)
-				corm_buf_puts(out, ", ");
-			sql_literal(out, d, name, strlen(name));
-		}
-		corm_buf_puts(out, "))");
-	}
 	(void)m;
+	return corm_buf_error(out);
+}
+
+int corm_ddl_check(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const corm_field *f)
+{
+	corm_buf b = CORM_BUF_INIT;
+	size_t i;
+
+	assert(f->kind == CORM_FIELD_ENUM);
+	corm_buf_puts(out, "CONSTRAINT ");
+	corm_mig_check_name(&b, m->table, f->column);
+	corm_dialect_quote(out, d, corm_buf_cstr(&b));
+	if (corm_buf_error(&b))
+		out->error = corm_buf_error(&b);
+	corm_buf_free(&b);
+	corm_buf_puts(out, " CHECK (");
+	corm_dialect_quote(out, d, f->column);
+	corm_buf_puts(out, " IN (");
+	for (i = 0; i < f->enum_type->nmembers; i++) {
+		const char *name = f->enum_type->members[i].name;
+
+		if (i)
+			corm_buf_puts(out, ", ");
+		corm_ddl_literal(out, d, name, strlen(name));
+	}
+	corm_buf_puts(out, "))");
 	return corm_buf_error(out);
 }
 
@@ -122,7 +144,7 @@ static void column_list(corm_buf *out, const corm_dialect *d,
 	corm_buf_putc(out, ')');
 }
 
-static const char *on_delete_sql(corm_on_delete a)
+const char *corm_ddl_on_delete(corm_on_delete a)
 {
 	switch (a) {
 	case CORM_ON_DELETE_CASCADE: return " ON DELETE CASCADE";
@@ -145,10 +167,22 @@ static bool has_auto_pk(const corm_dialect *d, const corm_model *m)
 int corm_ddl_create_table(corm_buf *out, const corm_dialect *d,
 	const corm_model *m)
 {
+	return corm_ddl_create_table_as(out, d, m, m->table);
+}
+
+int corm_ddl_create_table_as(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const char *table)
+{
+	return corm_ddl_create_table_ex(out, d, m, table, NULL);
+}
+
+int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const char *table, const bool *omit_fk)
+{
 	size_t i;
 
 	corm_buf_puts(out, "CREATE TABLE ");
-	corm_dialect_quote(out, d, m->table);
+	corm_dialect_quote(out, d, table);
 	corm_buf_puts(out, " (\n");
 	for (i = 0; i < m->nfields; i++) {
 		corm_buf_puts(out, i ? ",\n    " : "    ");
@@ -171,6 +205,8 @@ int corm_ddl_create_table(corm_buf *out, const corm_dialect *d,
 	for (i = 0; i < m->nfks; i++) {
 		const corm_fk *fk = &m->fks[i];
 
+		if (omit_fk && omit_fk[i])
+			continue;
 		corm_buf_puts(out, ",\n    CONSTRAINT ");
 		corm_dialect_quote(out, d, fk->name);
 		corm_buf_puts(out, " FOREIGN KEY (");
@@ -179,7 +215,13 @@ int corm_ddl_create_table(corm_buf *out, const corm_dialect *d,
 		corm_dialect_quote(out, d, fk->target->table);
 		corm_buf_puts(out, " (");
 		corm_dialect_quote(out, d, fk->target_field->column);
-		corm_buf_printf(out, ")%s", on_delete_sql(fk->on_delete));
+		corm_buf_printf(out, ")%s", corm_ddl_on_delete(fk->on_delete));
+	}
+	for (i = 0; i < m->nfields; i++) {
+		if (m->fields[i].kind != CORM_FIELD_ENUM)
+			continue;
+		corm_buf_puts(out, ",\n    ");
+		corm_ddl_check(out, d, m, &m->fields[i]);
 	}
 	corm_buf_printf(out, "\n)%s;\n",
 		d->create_table_suffix ? d->create_table_suffix : "");

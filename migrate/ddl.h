@@ -21,6 +21,35 @@ int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 int corm_ddl_create_table(corm_buf *out, const corm_dialect *d,
 	const corm_model *m);
 
+/* The same under another table name (SQLite's table rebuild). */
+int corm_ddl_create_table_as(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const char *table);
+
+/* The same, leaving out the foreign keys m->fks[i] with omit_fk[i]
+ * (omit_fk may be NULL): a cycle's keys are added after. */
+int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const char *table, const bool *omit_fk);
+
+/* `CONSTRAINT "<table>_<col>_check" CHECK ("col" IN (...))` for an enum
+ * field. */
+int corm_ddl_check(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const corm_field *f);
+
+/* The column's SQL type alone. */
+void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
+	const corm_field *f);
+
+/* f's default as an SQL expression (f->def.kind != NONE). */
+void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
+	const corm_field *f);
+
+/* A string literal with the dialect's escaping. */
+void corm_ddl_literal(corm_buf *out, const corm_dialect *d, const char *s,
+	size_t len);
+
+/* " ON DELETE CASCADE" etc., or "" for no action. */
+const char *corm_ddl_on_delete(corm_on_delete a);
+
 /* CREATE INDEX statements for m's indexes, each ending in ";\n". */
 int corm_ddl_create_indexes(corm_buf *out, const corm_dialect *d,
 	const corm_model *m);

@@ -1,0 +1,166 @@
+/*
+ * cmd_diff.c — `corm diff FROM TO [--dialect D]`: print the SQL that
+ * turns FROM into TO. Each side is a .corm file, a database URL (read
+ * back by introspection) or '-' for the empty schema. Also home of the
+ * helpers the migration commands share (cmd_migrate.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_migrate.h"
+#include "corm/driver.h"
+
+static int run(int argc, char **argv);
+
+const cli_command cli_cmd_diff = {
+	"diff",
+	"FROM TO [--dialect D]",
+	"print the SQL that turns one schema into another",
+	"Print the SQL that turns FROM into TO. FROM and TO are each a .corm\n"
+	"file, a database URL (sqlite:..., postgres://..., mysql://...; read\n"
+	"back as a schema) or '-' for the empty schema. Nothing is run.\n"
+	"\n"
+	"Destructive operations (dropping tables or columns, narrowing a\n"
+	"type, NOT NULL without a default) are marked in the SQL comments.\n"
+	"Renames are only seen through @renamed_from / @@renamed_from;\n"
+	"without them a rename is a drop and an add.\n"
+	"\n"
+	"Options:\n"
+	"  --dialect D  sqlite, postgres or mysql; default: the dialect of a\n"
+	"               URL argument, else sqlite\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status: 0 printed (also when there is no difference), 2 usage\n"
+	"error, 3 invalid schema, 4 database error.\n",
+	run,
+};
+
+bool mcli_is_url(const char *arg)
+{
+	return strncmp(arg, "sqlite:", 7) == 0 || strstr(arg, "://") != NULL;
+}
+
+int mcli_connect(corm_conn **out, const char *cmd, const char *url)
+{
+	int rc = corm_conn_open(out, url);
+
+	if (rc != CORM_OK) {
+		fprintf(stderr, "%s %s: cannot connect: %s (%s)\n", CLI_PROG, cmd,
+			corm_errmsg(NULL), corm_strerror(rc));
+		return CLI_EXIT_DB;
+	}
+	return CLI_EXIT_OK;
+}
+
+int mcli_parse(corm_schema **out, const char *name, const char *src,
+	size_t len)
+{
+	corm_diags diags = CORM_DIAGS_INIT;
+	int rc = corm_schema_parse(out, &diags, src, len);
+
+	cli_print_diags(&diags, name, src, len);
+	corm_diags_free(&diags);
+	if (rc == CORM_ENOMEM) {
+		fprintf(stderr, "%s: out of memory\n", CLI_PROG);
+		return CLI_EXIT_USAGE;
+	}
+	if (rc != CORM_OK) {
+		fprintf(stderr, "%s: '%s' is not a valid schema\n", CLI_PROG, name);
+		return CLI_EXIT_INVALID;
+	}
+	return CLI_EXIT_OK;
+}
+
+int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
+	const char *cmd, const char *arg, const corm_schema *hint)
+{
+	char *src = NULL;
+	size_t len = 0;
+	corm_conn *c = NULL;
+	int rc;
+
+	*out = NULL;
+	if (strcmp(arg, "-") == 0)
+		return mcli_parse(out, "<empty>", "", 0);
+	if (mcli_is_url(arg)) {
+		if ((rc = mcli_connect(&c, cmd, arg)) != CLI_EXIT_OK)
+			return rc;
+		rc = corm_introspect(out, c, hint);
+		if (rc != CORM_OK) {
+			fprintf(stderr, "%s %s: cannot read the database: %s (%s)\n",
+				CLI_PROG, cmd, corm_errmsg(c), corm_strerror(rc));
+			rc = rc == CORM_EINVAL ? CLI_EXIT_INVALID : CLI_EXIT_DB;
+		} else {
+			if (dialect)
+				*dialect = corm_conn_dialect(c);
+			rc = CLI_EXIT_OK;
+		}
+		corm_conn_close(c);
+		return rc;
+	}
+	if ((rc = cli_read_file(&src, &len, arg)) != CLI_EXIT_OK)
+		return rc;
+	rc = mcli_parse(out, arg, src, len);
+	corm_free(src);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *args[2] = {NULL, NULL};
+	const corm_dialect *d = NULL, *url_dialect = NULL;
+	corm_schema *s[2] = {NULL, NULL};
+	corm_plan *plan = NULL;
+	corm_buf sql = CORM_BUF_INIT;
+	int nargs = 0, i, rc, order[2] = {0, 1};
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (cli_is_help(a))
+			return cli_print_help(&cli_cmd_diff);
+		if (strcmp(a, "--dialect") == 0 && i + 1 < argc) {
+			if (!(d = corm_dialect_find(argv[++i])))
+				return cli_usage_error(&cli_cmd_diff, "unknown dialect '%s' "
+					"(sqlite, postgres, mysql)", argv[i]);
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0')
+			return cli_usage_error(&cli_cmd_diff, "unknown option '%s'", a);
+		if (nargs == 2)
+			return cli_usage_error(&cli_cmd_diff, "too many arguments");
+		args[nargs++] = a;
+	}
+	if (nargs != 2)
+		return cli_usage_error(&cli_cmd_diff, "needs FROM and TO");
+	/* Files first, so a database side can be named after the other. */
+	if (mcli_is_url(args[0]) && !mcli_is_url(args[1])) {
+		order[0] = 1;
+		order[1] = 0;
+	}
+	for (i = 0; i < 2; i++) {
+		int k = order[i];
+
+		rc = mcli_load_schema(&s[k], &url_dialect, "diff", args[k],
+			s[!k]);
+		if (rc != CLI_EXIT_OK)
+			goto done;
+	}
+	if (!d)
+		d = url_dialect ? url_dialect : &corm_dialect_sqlite;
+	rc = corm_diff(&plan, s[0], s[1]);
+	if (rc == CORM_OK)
+		rc = corm_plan_render(&sql, d, plan);
+	if (rc != CORM_OK) {
+		fprintf(stderr, "%s diff: %s\n", CLI_PROG, corm_strerror(rc));
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	rc = cli_write_stdout(corm_buf_cstr(&sql), sql.len);
+done:
+	corm_buf_free(&sql);
+	corm_plan_free(plan);
+	corm_schema_free(s[0]);
+	corm_schema_free(s[1]);
+	return rc;
+}

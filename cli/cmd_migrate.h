@@ -1,0 +1,33 @@
+/*
+ * cmd_migrate.h — what the migration commands (diff, inspect, migrate)
+ * share: loading a schema from a file, a database URL or '-', and
+ * connecting. Defined in cmd_diff.c.
+ */
+#ifndef CORM_CLI_CMD_MIGRATE_H
+#define CORM_CLI_CMD_MIGRATE_H
+
+#include "cli.h"
+#include "corm/corm.h"
+#include "migrate.h"
+
+/* Does `arg` look like a database URL (scheme ':')? */
+bool mcli_is_url(const char *arg);
+
+/* Open `url`; on failure print why (prefixed "corm CMD:") and return
+ * CLI_EXIT_DB. */
+int mcli_connect(corm_conn **out, const char *cmd, const char *url);
+
+/*
+ * A schema from `arg`: a .corm file, a database URL (introspected, with
+ * `hint` naming what the database cannot), or "-" for the empty schema.
+ * *dialect is set to the database's dialect for a URL and left alone
+ * otherwise. Prints errors; returns a CLI exit code.
+ */
+int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
+	const char *cmd, const char *arg, const corm_schema *hint);
+
+/* Parse `src` (named `name` in messages); CLI_EXIT_INVALID on errors. */
+int mcli_parse(corm_schema **out, const char *name, const char *src,
+	size_t len);
+
+#endif

@@ -1,0 +1,532 @@
+/*
+ * render.c — a plan's operations as SQL for one dialect (see migrate.h).
+ *
+ * PostgreSQL and MySQL get one ALTER TABLE (or CREATE/DROP) per change.
+ * SQLite's ALTER TABLE only renames tables and columns and adds simple
+ * columns, so every other change to an existing table is done by the
+ * table rebuild the SQLite manual documents (lang_altertable.html,
+ * "Making Other Kinds Of Table Schema Changes"): create the new table
+ * under a temporary name, copy every row, carry the AUTOINCREMENT
+ * sequence over, drop the old table, rename the new one, recreate the
+ * indexes, and finally `PRAGMA foreign_key_check`. The foreign keys must
+ * be off while that happens (DROP TABLE would otherwise cascade into, or
+ * be refused by, the tables that reference it), and SQLite ignores
+ * `PRAGMA foreign_keys` inside a transaction: the rendered SQL starts
+ * with CORM_MIG_MARK_FK_OFF and the runner switches it around the
+ * transaction.
+ *
+ * Table names depend on the phase: operations before RENAME_TABLE use
+ * the old names, the rest the new ones (see corm_op_kind).
+ */
+#include <string.h>
+
+#include "corm/driver.h"
+#include "ddl.h"
+#include "migrate.h"
+
+static bool is_mysql(const corm_dialect *d)
+{
+	return strcmp(d->name, "mysql") == 0;
+}
+
+static bool is_pg(const corm_dialect *d)
+{
+	return strcmp(d->name, "postgres") == 0;
+}
+
+static bool is_sqlite(const corm_dialect *d)
+{
+	return strcmp(d->name, "sqlite") == 0;
+}
+
+static void q(corm_buf *out, const corm_dialect *d, const char *ident)
+{
+	corm_dialect_quote(out, d, ident);
+}
+
+static void alter_table(corm_buf *out, const corm_dialect *d,
+	const char *table)
+{
+	corm_buf_puts(out, "ALTER TABLE ");
+	q(out, d, table);
+	corm_buf_putc(out, ' ');
+}
+
+static void column_list(corm_buf *out, const corm_dialect *d,
+	const corm_model *m, const corm_index *ix)
+{
+	size_t i;
+
+	corm_buf_putc(out, '(');
+	for (i = 0; i < ix->nfields; i++) {
+		if (i)
+			corm_buf_puts(out, ", ");
+		q(out, d, m->fields[ix->fields[i]].column);
+	}
+	corm_buf_putc(out, ')');
+}
+
+static void check_name(corm_buf *out, const corm_dialect *d,
+	const char *table, const char *column)
+{
+	corm_buf b = CORM_BUF_INIT;
+
+	if (corm_mig_check_name(&b, table, column) == CORM_OK)
+		q(out, d, b.ptr);
+	else
+		out->error = CORM_ENOMEM;
+	corm_buf_free(&b);
+}
+
+/* ------------------------------------------------------ SQLite rebuilds */
+
+static bool simple_add(const corm_model *m, const corm_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->pk.nfields; i++)
+		if (m->pk.fields[i] == f->index)
+			return false;
+	return !f->is_auto && f->kind == CORM_FIELD_SCALAR &&
+		f->def.kind != CORM_DEFAULT_NOW &&
+		(f->nullable || f->def.kind != CORM_DEFAULT_NONE);
+}
+
+/* Must SQLite rebuild the (matched) table that `op` changes? */
+static bool needs_rebuild(const corm_op *op)
+{
+	if (!op->from_model || !op->to_model)
+		return false;
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+	case CORM_OP_DROP_UNIQUE:
+	case CORM_OP_DROP_CHECK:
+	case CORM_OP_DROP_PK:
+	case CORM_OP_ALTER_COLUMN:
+	case CORM_OP_DROP_COLUMN:
+	case CORM_OP_ADD_PK:
+	case CORM_OP_ADD_CHECK:
+	case CORM_OP_CREATE_UNIQUE:
+	case CORM_OP_ADD_FK:
+		return true;
+	case CORM_OP_ADD_COLUMN:
+		return !simple_add(op->to_model, op->to_field);
+	default:
+		return false;
+	}
+}
+
+static void rebuild(corm_buf *out, const corm_dialect *d, const corm_plan *p,
+	const corm_model *tm)
+{
+	const corm_model *fm = corm_plan_from_model(p, tm);
+	corm_buf tmp = CORM_BUF_INIT;
+	bool first = true, from_auto = false, to_auto = false;
+	size_t i;
+
+	corm_buf_printf(&tmp, "corm_new_%s", tm->table);
+	if (corm_buf_error(&tmp)) {
+		out->error = corm_buf_error(&tmp);
+		return;
+	}
+	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
+		"changes); every row is copied\n", tm->table);
+	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
+	corm_buf_puts(out, "INSERT INTO ");
+	q(out, d, tmp.ptr);
+	corm_buf_puts(out, " (");
+	for (i = 0; i < tm->nfields; i++) {
+		if (!corm_plan_from_field(p, tm, &tm->fields[i]))
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		q(out, d, tm->fields[i].column);
+		first = false;
+	}
+	corm_buf_puts(out, ")\nSELECT ");
+	first = true;
+	for (i = 0; i < tm->nfields; i++) {
+		const corm_field *tf = &tm->fields[i];
+		const corm_field *ff = corm_plan_from_field(p, tm, tf);
+
+		if (!ff)
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		first = false;
+		/* NOT NULL with a default: existing NULLs take the default. */
+		if (ff->nullable && !tf->nullable &&
+			tf->def.kind != CORM_DEFAULT_NONE) {
+			corm_buf_puts(out, "COALESCE(");
+			q(out, d, ff->column);
+			corm_buf_puts(out, ", ");
+			corm_ddl_default_value(out, d, tf);
+			corm_buf_putc(out, ')');
+		} else {
+			q(out, d, ff->column);
+		}
+	}
+	if (first)
+		corm_buf_puts(out, "NULL"); /* no column kept: copies nothing */
+	corm_buf_puts(out, " FROM ");
+	q(out, d, tm->table);
+	corm_buf_puts(out, first ? " WHERE 0;\n" : ";\n");
+	for (i = 0; i < fm->nfields; i++)
+		from_auto |= fm->fields[i].is_auto;
+	for (i = 0; i < tm->nfields; i++)
+		to_auto |= tm->fields[i].is_auto;
+	if (from_auto && to_auto) {
+		/* The next id must not reuse ids of rows deleted earlier. */
+		corm_buf_puts(out, "DELETE FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ";\nINSERT INTO sqlite_sequence (name, seq) "
+			"SELECT ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ", seq FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tm->table, strlen(tm->table));
+		corm_buf_puts(out, ";\n");
+	}
+	corm_buf_puts(out, "DROP TABLE ");
+	q(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	alter_table(out, d, tmp.ptr);
+	corm_buf_puts(out, "RENAME TO ");
+	q(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	corm_ddl_create_indexes(out, d, tm);
+	corm_buf_free(&tmp);
+}
+
+/* --------------------------------------------------------- one operation */
+
+static void render_alter_pg(corm_buf *out, const corm_dialect *d,
+	const corm_op *op)
+{
+	const corm_field *ff = op->from_field, *tf = op->to_field;
+	const char *t = op->to_model->table;
+	bool default_done = false;
+
+	if (op->alter & CORM_ALTER_AUTO && ff->is_auto) {
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " DROP IDENTITY IF EXISTS;\n");
+	}
+	if (op->alter & CORM_ALTER_TYPE) {
+		if (ff->def.kind != CORM_DEFAULT_NONE) {
+			/* The old default may not cast to the new type. */
+			alter_table(out, d, t);
+			corm_buf_puts(out, "ALTER COLUMN ");
+			q(out, d, tf->column);
+			corm_buf_puts(out, " DROP DEFAULT;\n");
+		}
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " TYPE ");
+		corm_ddl_column_type(out, d, tf);
+		corm_buf_puts(out, " USING ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, "::");
+		corm_ddl_column_type(out, d, tf);
+		corm_buf_puts(out, ";\n");
+		default_done = tf->def.kind == CORM_DEFAULT_NONE;
+	}
+	if (!default_done && (op->alter & (CORM_ALTER_DEFAULT | CORM_ALTER_TYPE))) {
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		if (tf->def.kind == CORM_DEFAULT_NONE) {
+			corm_buf_puts(out, " DROP DEFAULT;\n");
+		} else {
+			corm_buf_puts(out, " SET DEFAULT ");
+			corm_ddl_default_value(out, d, tf);
+			corm_buf_puts(out, ";\n");
+		}
+	}
+	if (op->alter & CORM_ALTER_NULL && !tf->nullable) {
+		if (tf->def.kind != CORM_DEFAULT_NONE) {
+			corm_buf_puts(out, "UPDATE ");
+			q(out, d, t);
+			corm_buf_puts(out, " SET ");
+			q(out, d, tf->column);
+			corm_buf_puts(out, " = ");
+			corm_ddl_default_value(out, d, tf);
+			corm_buf_puts(out, " WHERE ");
+			q(out, d, tf->column);
+			corm_buf_puts(out, " IS NULL;\n");
+		}
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " SET NOT NULL;\n");
+	} else if (op->alter & CORM_ALTER_NULL) {
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " DROP NOT NULL;\n");
+	}
+	if (op->alter & CORM_ALTER_AUTO && tf->is_auto) {
+		alter_table(out, d, t);
+		corm_buf_puts(out, "ALTER COLUMN ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " ADD GENERATED BY DEFAULT AS IDENTITY;\n");
+		/* Start past the ids already in the table. */
+		corm_buf_puts(out, "SELECT setval(pg_get_serial_sequence(");
+		{
+			corm_buf qt = CORM_BUF_INIT;
+
+			q(&qt, d, t);
+			corm_ddl_literal(out, d, corm_buf_cstr(&qt), qt.len);
+			corm_buf_free(&qt);
+		}
+		corm_buf_puts(out, ", ");
+		corm_ddl_literal(out, d, tf->column, strlen(tf->column));
+		corm_buf_puts(out, "), COALESCE(MAX(");
+		q(out, d, tf->column);
+		corm_buf_puts(out, "), 0) + 1, false) FROM ");
+		q(out, d, t);
+		corm_buf_puts(out, ";\n");
+	}
+}
+
+static void render_alter_mysql(corm_buf *out, const corm_dialect *d,
+	const corm_op *op)
+{
+	const corm_field *tf = op->to_field;
+	const char *t = op->to_model->table;
+
+	if (op->alter & CORM_ALTER_NULL && !tf->nullable &&
+		tf->def.kind != CORM_DEFAULT_NONE) {
+		corm_buf_puts(out, "UPDATE ");
+		q(out, d, t);
+		corm_buf_puts(out, " SET ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " = ");
+		corm_ddl_default_value(out, d, tf);
+		corm_buf_puts(out, " WHERE ");
+		q(out, d, tf->column);
+		corm_buf_puts(out, " IS NULL;\n");
+	}
+	/* MODIFY restates the whole column: type, NULL, default, auto. */
+	alter_table(out, d, t);
+	corm_buf_puts(out, "MODIFY COLUMN ");
+	q(out, d, tf->column);
+	corm_buf_putc(out, ' ');
+	corm_ddl_column(out, d, op->to_model, tf);
+	corm_buf_puts(out, ";\n");
+}
+
+/* `omit`: CREATE_TABLE's foreign keys added later (a cycle), or NULL. */
+static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
+	const bool *omit)
+{
+	const corm_model *fm = op->from_model, *tm = op->to_model;
+
+	corm_buf_printf(out, "-- %s\n", op->what);
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+		alter_table(out, d, fm->table);
+		corm_buf_puts(out, is_mysql(d) ? "DROP FOREIGN KEY "
+					      : "DROP CONSTRAINT ");
+		q(out, d, op->from_fk->name);
+		break;
+	case CORM_OP_DROP_INDEX:
+		corm_buf_puts(out, "DROP INDEX ");
+		q(out, d, op->from_index->name);
+		if (is_mysql(d)) {
+			corm_buf_puts(out, " ON ");
+			q(out, d, fm->table);
+		}
+		break;
+	case CORM_OP_DROP_UNIQUE:
+		alter_table(out, d, fm->table);
+		corm_buf_puts(out, is_mysql(d) ? "DROP INDEX " : "DROP CONSTRAINT ");
+		q(out, d, op->from_index->name);
+		break;
+	case CORM_OP_DROP_CHECK:
+		alter_table(out, d, fm->table);
+		corm_buf_puts(out, "DROP CONSTRAINT ");
+		check_name(out, d, fm->table, op->from_field->column);
+		break;
+	case CORM_OP_DROP_PK:
+		alter_table(out, d, fm->table);
+		if (is_mysql(d)) {
+			corm_buf_puts(out, "DROP PRIMARY KEY");
+		} else {
+			corm_buf_puts(out, "DROP CONSTRAINT ");
+			q(out, d, fm->pk.name);
+		}
+		break;
+	case CORM_OP_DROP_TABLE:
+		corm_buf_puts(out, "DROP TABLE ");
+		q(out, d, fm->table);
+		break;
+	case CORM_OP_RENAME_TABLE:
+		alter_table(out, d, fm->table);
+		corm_buf_puts(out, "RENAME TO ");
+		q(out, d, tm->table);
+		/* PostgreSQL keeps the key's old name: constraints are named
+		 * after their table, so follow it. */
+		if (is_pg(d) && strcmp(fm->pk.name, tm->pk.name) != 0) {
+			corm_buf_puts(out, ";\n");
+			alter_table(out, d, tm->table);
+			corm_buf_puts(out, "RENAME CONSTRAINT ");
+			q(out, d, fm->pk.name);
+			corm_buf_puts(out, " TO ");
+			q(out, d, tm->pk.name);
+		}
+		break;
+	case CORM_OP_CREATE_TABLE:
+		corm_ddl_create_table_ex(out, d, tm, tm->table, omit);
+		corm_ddl_create_indexes(out, d, tm);
+		return;
+	case CORM_OP_RENAME_COLUMN:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "RENAME COLUMN ");
+		q(out, d, op->from_field->column);
+		corm_buf_puts(out, " TO ");
+		q(out, d, op->to_field->column);
+		break;
+	case CORM_OP_ADD_COLUMN:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "ADD COLUMN ");
+		q(out, d, op->to_field->column);
+		corm_buf_putc(out, ' ');
+		corm_ddl_column(out, d, tm, op->to_field);
+		break;
+	case CORM_OP_ALTER_COLUMN:
+		if (is_mysql(d))
+			render_alter_mysql(out, d, op);
+		else
+			render_alter_pg(out, d, op);
+		return;
+	case CORM_OP_DROP_COLUMN:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "DROP COLUMN ");
+		q(out, d, op->from_field->column);
+		break;
+	case CORM_OP_ADD_PK:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "ADD ");
+		if (!is_mysql(d)) {
+			corm_buf_puts(out, "CONSTRAINT ");
+			q(out, d, tm->pk.name);
+			corm_buf_putc(out, ' ');
+		}
+		corm_buf_puts(out, "PRIMARY KEY ");
+		column_list(out, d, tm, &tm->pk);
+		break;
+	case CORM_OP_ADD_CHECK:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "ADD ");
+		corm_ddl_check(out, d, tm, op->to_field);
+		break;
+	case CORM_OP_CREATE_UNIQUE:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "ADD CONSTRAINT ");
+		q(out, d, op->to_index->name);
+		corm_buf_puts(out, " UNIQUE ");
+		column_list(out, d, tm, op->to_index);
+		break;
+	case CORM_OP_CREATE_INDEX:
+		corm_buf_puts(out, "CREATE INDEX ");
+		q(out, d, op->to_index->name);
+		corm_buf_puts(out, " ON ");
+		q(out, d, tm->table);
+		corm_buf_putc(out, ' ');
+		column_list(out, d, tm, op->to_index);
+		break;
+	case CORM_OP_ADD_FK:
+		alter_table(out, d, tm->table);
+		corm_buf_puts(out, "ADD CONSTRAINT ");
+		q(out, d, op->to_fk->name);
+		corm_buf_puts(out, " FOREIGN KEY (");
+		q(out, d, op->to_fk->field->column);
+		corm_buf_puts(out, ") REFERENCES ");
+		q(out, d, op->to_fk->target->table);
+		corm_buf_puts(out, " (");
+		q(out, d, op->to_fk->target_field->column);
+		corm_buf_printf(out, ")%s", corm_ddl_on_delete(op->to_fk->on_delete));
+		break;
+	default:
+		break;
+	}
+	corm_buf_puts(out, ";\n");
+}
+
+/* ------------------------------------------------------------- the plan */
+
+int corm_plan_render(corm_buf *out, const corm_dialect *d,
+	const corm_plan *p)
+{
+	const corm_schema *B = p->to;
+	bool *rebuilt = corm_calloc(B->nmodels + 1, sizeof(bool));
+	bool any_rebuild = false, fk_off = false, rebuilds_done = false;
+	size_t i;
+
+	if (!rebuilt)
+		return CORM_ENOMEM;
+	if (is_sqlite(d)) {
+		for (i = 0; i < p->nops; i++) {
+			const corm_op *op = &p->ops[i];
+
+			if (needs_rebuild(op)) {
+				rebuilt[op->to_model->index] = true;
+				any_rebuild = true;
+			}
+			if (op->kind == CORM_OP_DROP_TABLE)
+				fk_off = true;
+		}
+		fk_off |= any_rebuild;
+		if (fk_off)
+			corm_buf_puts(out, CORM_MIG_MARK_FK_OFF "\n");
+	}
+	for (i = 0; i <= p->nops; i++) {
+		const corm_op *op = i < p->nops ? &p->ops[i] : NULL;
+		size_t k;
+
+		/* SQLite: the rebuilds go where column changes would. */
+		if (any_rebuild && !rebuilds_done &&
+			(!op || op->kind >= CORM_OP_RENAME_COLUMN)) {
+			for (k = 0; k < B->nmodels; k++)
+				if (rebuilt[k])
+					rebuild(out, d, p, &B->models[k]);
+			rebuilds_done = true;
+		}
+		if (!op)
+			break;
+		if (is_sqlite(d)) {
+			/* Done by a rebuild, or gone with a dropped table. */
+			if (op->to_model && op->from_model &&
+				rebuilt[op->to_model->index] &&
+				op->kind != CORM_OP_RENAME_TABLE)
+				continue;
+			if (op->kind == CORM_OP_DROP_FK && !op->to_model)
+				continue;
+		}
+		if (op->kind == CORM_OP_ADD_FK && !op->from_model && is_sqlite(d))
+			continue; /* SQLite: inline; it checks references late */
+		if (op->kind == CORM_OP_CREATE_TABLE && !is_sqlite(d)) {
+			/* Leave out the keys of a cycle, added at the end. */
+			const corm_model *m = op->to_model;
+			bool *omit = corm_calloc(m->nfks + 1, sizeof(bool));
+
+			if (!omit) {
+				corm_free(rebuilt);
+				return CORM_ENOMEM;
+			}
+			for (k = 0; k < p->nops; k++)
+				if (p->ops[k].kind == CORM_OP_ADD_FK &&
+					!p->ops[k].from_model && p->ops[k].to_model == m)
+					omit[p->ops[k].to_fk - m->fks] = true;
+			render_op(out, d, op, omit);
+			corm_free(omit);
+			continue;
+		}
+		render_op(out, d, op, NULL);
+	}
+	if (fk_off)
+		corm_buf_puts(out, "-- every foreign key must still hold\n"
+			"PRAGMA foreign_key_check;\n");
+	corm_free(rebuilt);
+	return corm_buf_error(out);
+}

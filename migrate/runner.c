@@ -1,0 +1,432 @@
+/*
+ * runner.c — applying one migration and recording it (see migrate.h).
+ *
+ * SQLite and PostgreSQL: the statements and the history row go in one
+ * transaction, so a failure leaves schema and history as they were. On
+ * SQLite the transaction is BEGIN IMMEDIATE, which is also the lock
+ * between migrators: inside it the history is read again and a migration
+ * another process applied meanwhile is skipped. A migration with a line
+ * CORM_MIG_MARK_FK_OFF (render puts it first) runs with
+ * `PRAGMA foreign_keys=OFF`,
+ * switched before BEGIN and back after the end (SQLite ignores the
+ * pragma inside a transaction); its `PRAGMA foreign_key_check` fails the
+ * migration when it reports any row.
+ *
+ * MySQL commits each DDL statement, so the history row is written first
+ * with status "running" and the count of statements done is updated
+ * after each one; a failure marks it "failed" at that statement, and
+ * nothing runs until `corm migrate resolve` says what the user did.
+ *
+ * Locks: PostgreSQL pg_advisory_lock and MySQL GET_LOCK, both keyed by
+ * the database so migrators of different databases on one server do not
+ * wait for each other; both die with the session.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "corm/driver.h"
+#include "migrate.h"
+
+enum { ENGINE_SQLITE, ENGINE_PG, ENGINE_MYSQL };
+
+static int engine(corm_conn *c)
+{
+	const char *n = corm_conn_dialect(c)->name;
+
+	return strcmp(n, "sqlite") == 0 ? ENGINE_SQLITE
+		: strcmp(n, "postgres") == 0 ? ENGINE_PG : ENGINE_MYSQL;
+}
+
+/* Run a one-row query and read its first column as an integer. */
+static int query_int(int64_t *out, corm_conn *c, const char *sql)
+{
+	corm_stmt *st = NULL;
+	int error = corm_stmt_prepare(&st, c, sql);
+
+	*out = 0;
+	if (!error) {
+		error = corm_step(st);
+		if (error == CORM_ROW) {
+			/* pg_advisory_lock() returns void: no value to read. */
+			error = corm_column_is_null(st, 0) ||
+				corm_column_type(st, 0) != CORM_TYPE_INT ? CORM_OK
+				: corm_column_int64(out, st, 0);
+		} else if (error == CORM_DONE) {
+			error = CORM_OK;
+		}
+	}
+	corm_stmt_free(st);
+	return error;
+}
+
+int corm_mig_lock(corm_conn *c)
+{
+	int64_t got = 0;
+	int error;
+
+	switch (engine(c)) {
+	case ENGINE_PG:
+		return query_int(&got, c, "SELECT pg_advisory_lock(1129467213, "
+			"(SELECT oid::int FROM pg_database WHERE datname = "
+			"current_database()))");
+	case ENGINE_MYSQL:
+		/* A day: a migration that takes longer is not waited for. */
+		error = query_int(&got, c, "SELECT GET_LOCK(CONCAT('corm_migrate:', "
+			"DATABASE()), 86400)");
+		return error ? error : got == 1 ? CORM_OK : CORM_EBUSY;
+	default:
+		return CORM_OK;
+	}
+}
+
+int corm_mig_unlock(corm_conn *c)
+{
+	int64_t got;
+
+	switch (engine(c)) {
+	case ENGINE_PG:
+		return query_int(&got, c, "SELECT pg_advisory_unlock(1129467213, "
+			"(SELECT oid::int FROM pg_database WHERE datname = "
+			"current_database()))");
+	case ENGINE_MYSQL:
+		return query_int(&got, c, "SELECT RELEASE_LOCK(CONCAT("
+			"'corm_migrate:', DATABASE()))");
+	default:
+		return CORM_OK;
+	}
+}
+
+static void now_utc(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Run `sql` with text parameters (NULL-terminated list). */
+static int run_params(corm_conn *c, const char *sql, ...)
+{
+	const corm_dialect *d = corm_conn_dialect(c);
+	corm_buf b = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	const char *p;
+	va_list ap;
+	int error, n = 0;
+
+	/* '?' in `sql` stands for the next placeholder of the dialect. */
+	for (p = sql; *p; p++) {
+		if (*p == '?')
+			corm_dialect_placeholder(&b, d, ++n);
+		else
+			corm_buf_putc(&b, *p);
+	}
+	if ((error = corm_buf_error(&b)))
+		goto done;
+	if ((error = corm_stmt_prepare(&st, c, b.ptr)))
+		goto done;
+	va_start(ap, sql);
+	for (n = 1; !error; n++) {
+		const char *v = va_arg(ap, const char *);
+
+		if (!v)
+			break;
+		error = corm_bind_text(st, n, v, strlen(v));
+	}
+	va_end(ap);
+	if (!error) {
+		error = corm_step(st);
+		error = error == CORM_DONE || error == CORM_ROW ? CORM_OK : error;
+	}
+done:
+	corm_stmt_free(st);
+	corm_buf_free(&b);
+	return error;
+}
+
+/* Is `version` in the history? *status gets its status (or ""). */
+static int history_status(char *status, size_t cap, corm_conn *c,
+	const char *version)
+{
+	const corm_dialect *d = corm_conn_dialect(c);
+	corm_buf b = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	int error;
+
+	status[0] = '\0';
+	corm_buf_puts(&b, "SELECT status FROM corm_migrations WHERE version = ");
+	corm_dialect_placeholder(&b, d, 1);
+	if ((error = corm_buf_error(&b)))
+		goto done;
+	if ((error = corm_stmt_prepare(&st, c, b.ptr)) ||
+		(error = corm_bind_text(st, 1, version, strlen(version))))
+		goto done;
+	error = corm_step(st);
+	if (error == CORM_ROW) {
+		const char *s;
+		size_t n;
+
+		error = corm_column_text(&s, &n, st, 0);
+		if (!error)
+			snprintf(status, cap, "%.*s", (int)n, s);
+		if (!error && !status[0])
+			snprintf(status, cap, "applied");
+	} else if (error == CORM_DONE) {
+		error = CORM_OK;
+	}
+done:
+	corm_stmt_free(st);
+	corm_buf_free(&b);
+	return error;
+}
+
+static bool starts_with_ci(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if ((*s | 0x20) != (*prefix | 0x20))
+			return false;
+	return true;
+}
+
+/* Skip leading comments and blanks of a statement. */
+static const char *code_of(const char *s)
+{
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			while (*s && *s != '\n')
+				s++;
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *e = strstr(s + 2, "*/");
+
+			s = e ? e + 2 : s + strlen(s);
+		} else {
+			return s;
+		}
+	}
+}
+
+/* One statement; a foreign_key_check that reports rows is an error. */
+static int run_statement(corm_conn *c, const char *stmt, corm_buf *err)
+{
+	const char *code = code_of(stmt);
+	corm_stmt *st = NULL;
+	int error;
+
+	if (!starts_with_ci(code, "PRAGMA foreign_key_check"))
+		return corm_exec(c, stmt);
+	if ((error = corm_stmt_prepare(&st, c, code)))
+		return error;
+	error = corm_step(st);
+	if (error == CORM_ROW) {
+		const char *t = "?";
+		size_t n = 1;
+
+		corm_column_text(&t, &n, st, 0);
+		corm_buf_printf(err, "foreign keys do not hold after the migration "
+			"(PRAGMA foreign_key_check reports table %.*s)", (int)n, t);
+		error = CORM_EFOREIGNKEY;
+	} else if (error == CORM_DONE) {
+		error = CORM_OK;
+	}
+	corm_stmt_free(st);
+	return error;
+}
+
+static void db_error(corm_buf *err, corm_conn *c, size_t i, size_t n,
+	const char *stmt)
+{
+	if (err->len)
+		return;
+	corm_buf_printf(err, "statement %zu of %zu failed: %s\n    %s", i + 1, n,
+		corm_errmsg(c), code_of(stmt));
+}
+
+/* SQLite waits busy_timeout per try; keep trying while another migrator
+ * holds the database (a long migration outlasts one timeout). */
+static int begin(corm_conn *c, int eng)
+{
+	int tries, error = CORM_OK;
+
+	if (eng != ENGINE_SQLITE)
+		return corm_exec(c, "BEGIN");
+	for (tries = 0; tries < 120; tries++) {
+		error = corm_exec(c, "BEGIN IMMEDIATE");
+		if (error != CORM_EBUSY)
+			break;
+	}
+	return error;
+}
+
+static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
+	char **stmts, size_t n, const char *checksum, bool up, corm_buf *err)
+{
+	int eng = engine(c);
+	char status[32], at[32];
+	size_t i;
+	int error;
+
+	if ((error = begin(c, eng)))
+		return error;
+	/* Another migrator may have got here first. */
+	if ((error = history_status(status, sizeof(status), c, e->version)))
+		goto fail;
+	if (up ? status[0] != '\0' : status[0] == '\0') {
+		*skipped = true;
+		return corm_exec(c, "ROLLBACK");
+	}
+	for (i = 0; i < n; i++) {
+		if ((error = run_statement(c, stmts[i], err))) {
+			db_error(err, c, i, n, stmts[i]);
+			goto fail;
+		}
+	}
+	now_utc(at);
+	if (up)
+		error = run_params(c, "INSERT INTO corm_migrations (version, name, "
+			"checksum, applied_at, status, step) VALUES (?, ?, ?, ?, "
+			"'applied', 0)", e->version, e->name, checksum, at, NULL);
+	else
+		error = run_params(c, "DELETE FROM corm_migrations WHERE version = ?",
+			e->version, NULL);
+	if (error) {
+		corm_buf_printf(err, "cannot record the migration: %s",
+			corm_errmsg(c));
+		goto fail;
+	}
+	if ((error = corm_exec(c, "COMMIT"))) {
+		corm_buf_printf(err, "COMMIT failed: %s", corm_errmsg(c));
+		goto fail;
+	}
+	return CORM_OK;
+fail:
+	corm_exec(c, "ROLLBACK");
+	return error;
+}
+
+static int apply_mysql(bool *skipped, corm_conn *c, const corm_mig_entry *e,
+	char **stmts, size_t n, const char *checksum, bool up, corm_buf *err)
+{
+	char status[32], at[32], step[32];
+	size_t i;
+	int error;
+
+	if ((error = history_status(status, sizeof(status), c, e->version)))
+		return error;
+	if (up ? strcmp(status, "applied") == 0 : status[0] == '\0') {
+		*skipped = true;
+		return CORM_OK;
+	}
+	if (status[0] && strcmp(status, "applied") != 0) {
+		corm_buf_printf(err, "migration %s_%s is %s; run 'corm migrate "
+			"resolve %s --applied|--rolled-back' first", e->version,
+			e->name, status, e->version);
+		return CORM_EINVAL;
+	}
+	now_utc(at);
+	if (up)
+		error = run_params(c, "INSERT INTO corm_migrations (version, name, "
+			"checksum, applied_at, status, step) VALUES (?, ?, ?, ?, "
+			"'running', 0)", e->version, e->name, checksum, at, NULL);
+	else
+		error = run_params(c, "UPDATE corm_migrations SET status = "
+			"'reverting', step = 0 WHERE version = ?", e->version, NULL);
+	if (error) {
+		corm_buf_printf(err, "cannot record the migration: %s",
+			corm_errmsg(c));
+		return error;
+	}
+	for (i = 0; i < n; i++) {
+		if ((error = run_statement(c, stmts[i], err))) {
+			db_error(err, c, i, n, stmts[i]);
+			snprintf(step, sizeof(step), "%zu", i);
+			/* DDL before it is committed: say where it stopped. */
+			run_params(c, "UPDATE corm_migrations SET status = 'failed', "
+				"step = ? WHERE version = ?", step, e->version, NULL);
+			return error;
+		}
+		snprintf(step, sizeof(step), "%zu", i + 1);
+		if ((error = run_params(c, "UPDATE corm_migrations SET step = ? "
+				"WHERE version = ?", step, e->version, NULL)))
+			return error;
+	}
+	if (up)
+		error = run_params(c, "UPDATE corm_migrations SET status = "
+			"'applied' WHERE version = ?", e->version, NULL);
+	else
+		error = run_params(c, "DELETE FROM corm_migrations WHERE version = ?",
+			e->version, NULL);
+	return error;
+}
+
+/* Is CORM_MIG_MARK_FK_OFF a line of `sql`? Any line, not only the first:
+ * a hand edit that adds a line above it must not turn a table rebuild
+ * into a cascading DROP TABLE. */
+static bool has_marker(const char *sql, size_t len)
+{
+	size_t m = strlen(CORM_MIG_MARK_FK_OFF), i;
+
+	for (i = 0; i + m <= len; i++)
+		if ((i == 0 || sql[i - 1] == '\n') &&
+			memcmp(sql + i, CORM_MIG_MARK_FK_OFF, m) == 0 &&
+			(i + m == len || sql[i + m] == '\n' || sql[i + m] == '\r'))
+			return true;
+	return false;
+}
+
+int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
+	const char *sql, size_t len, bool up, corm_buf *err)
+{
+	int eng = engine(c);
+	bool fk_off = eng == ENGINE_SQLITE && has_marker(sql, len);
+	char checksum[65];
+	char **stmts = NULL;
+	size_t n = 0;
+	int error;
+
+	*skipped = false;
+	corm_mig_sha256_hex(checksum, sql, len);
+	if ((error = corm_mig_split(&stmts, &n, sql, len, eng == ENGINE_MYSQL)))
+		return error;
+	if ((error = corm_history_ensure(c))) {
+		corm_buf_printf(err, "cannot create corm_migrations: %s",
+			corm_errmsg(c));
+		goto done;
+	}
+	if (fk_off && (error = corm_exec(c, "PRAGMA foreign_keys=OFF")))
+		goto done;
+	if (eng == ENGINE_MYSQL)
+		error = apply_mysql(skipped, c, e, stmts, n, checksum, up, err);
+	else
+		error = apply_tx(skipped, c, e, stmts, n, checksum, up, err);
+	if (fk_off) {
+		int rc = corm_exec(c, "PRAGMA foreign_keys=ON");
+
+		if (!error)
+			error = rc;
+	}
+done:
+	corm_mig_statements_free(stmts, n);
+	return error;
+}
+
+int corm_mig_resolve(corm_conn *c, const corm_mig_entry *e,
+	const char *checksum, bool applied)
+{
+	char at[32];
+	int error;
+
+	if ((error = corm_history_ensure(c)))
+		return error;
+	if ((error = run_params(c, "DELETE FROM corm_migrations WHERE "
+			"version = ?", e->version, NULL)) || !applied)
+		return error;
+	now_utc(at);
+	return run_params(c, "INSERT INTO corm_migrations (version, name, "
+		"checksum, applied_at, status, step) VALUES (?, ?, ?, ?, "
+		"'applied', 0)", e->version, e->name, checksum, at, NULL);
+}

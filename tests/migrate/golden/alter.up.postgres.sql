@@ -1,0 +1,16 @@
+-- alter column post.title: type string(200) -> string(100) (narrowing: values may not fit)
+ALTER TABLE "post" ALTER COLUMN "title" TYPE VARCHAR(100) USING "title"::VARCHAR(100);
+-- alter column post.views: type i64 -> i32 (narrowing: values may not fit) new default
+ALTER TABLE "post" ALTER COLUMN "views" TYPE INTEGER USING "views"::INTEGER;
+ALTER TABLE "post" ALTER COLUMN "views" SET DEFAULT 0;
+-- alter column post.rating: type i32 -> i64
+ALTER TABLE "post" ALTER COLUMN "rating" TYPE BIGINT USING "rating"::BIGINT;
+-- alter column post.body: NOT NULL (NULLs become the default) new default
+ALTER TABLE "post" ALTER COLUMN "body" SET DEFAULT '';
+UPDATE "post" SET "body" = '' WHERE "body" IS NULL;
+ALTER TABLE "post" ALTER COLUMN "body" SET NOT NULL;
+-- alter column post.summary: NOT NULL without a default (fails on NULLs)
+ALTER TABLE "post" ALTER COLUMN "summary" SET NOT NULL;
+-- alter column post.price: type decimal(10,2) -> decimal(12,2) nullable
+ALTER TABLE "post" ALTER COLUMN "price" TYPE NUMERIC(12,2) USING "price"::NUMERIC(12,2);
+ALTER TABLE "post" ALTER COLUMN "price" DROP NOT NULL;

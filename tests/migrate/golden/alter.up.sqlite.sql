@@ -1,0 +1,19 @@
+-- corm:foreign_keys=off
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+CREATE TABLE "corm_new_post" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "title" VARCHAR(100) NOT NULL,
+    "views" INTEGER NOT NULL DEFAULT 0,
+    "rating" BIGINT NOT NULL,
+    "body" TEXT NOT NULL DEFAULT '',
+    "summary" TEXT NOT NULL,
+    "price" DECIMAL_TEXT(12,2)
+);
+INSERT INTO "corm_new_post" ("id", "title", "views", "rating", "body", "summary", "price")
+SELECT "id", "title", "views", "rating", COALESCE("body", ''), "summary", "price" FROM "post";
+DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
+DROP TABLE "post";
+ALTER TABLE "corm_new_post" RENAME TO "post";
+-- every foreign key must still hold
+PRAGMA foreign_key_check;

@@ -1,0 +1,30 @@
+-- corm:foreign_keys=off
+-- rebuild table author (SQLite cannot ALTER these changes); every row is copied
+CREATE TABLE "corm_new_author" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "email" VARCHAR(200) NOT NULL,
+    "name" VARCHAR(100) NOT NULL,
+    CONSTRAINT "author_email_key" UNIQUE ("email")
+);
+INSERT INTO "corm_new_author" ("id", "email", "name")
+SELECT "id", "email", "name" FROM "author";
+DELETE FROM sqlite_sequence WHERE name = 'corm_new_author';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_author', seq FROM sqlite_sequence WHERE name = 'author';
+DROP TABLE "author";
+ALTER TABLE "corm_new_author" RENAME TO "author";
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+CREATE TABLE "corm_new_post" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "author_id" BIGINT NOT NULL,
+    "title" VARCHAR(200) NOT NULL,
+    CONSTRAINT "post_author_id_fkey" FOREIGN KEY ("author_id") REFERENCES "author" ("id") ON DELETE CASCADE
+);
+INSERT INTO "corm_new_post" ("id", "author_id", "title")
+SELECT "id", "author_id", "title" FROM "post";
+DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
+DROP TABLE "post";
+ALTER TABLE "corm_new_post" RENAME TO "post";
+CREATE INDEX "post_title_idx" ON "post" ("title");
+-- every foreign key must still hold
+PRAGMA foreign_key_check;

@@ -1,0 +1,9 @@
+-- create table post
+CREATE TABLE `post` (
+    `id` BIGINT AUTO_INCREMENT,
+    `author_id` BIGINT NOT NULL,
+    CONSTRAINT `post_pkey` PRIMARY KEY (`id`),
+    CONSTRAINT `post_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- add column author.bio text
+ALTER TABLE `author` ADD COLUMN `bio` LONGTEXT;

@@ -1,0 +1,15 @@
+-- corm:foreign_keys=off
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+CREATE TABLE "corm_new_post" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "status" VARCHAR(64) NOT NULL DEFAULT 'draft',
+    CONSTRAINT "post_status_check" CHECK ("status" IN ('draft', 'published', 'hidden'))
+);
+INSERT INTO "corm_new_post" ("id", "status")
+SELECT "id", "status" FROM "post";
+DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
+DROP TABLE "post";
+ALTER TABLE "corm_new_post" RENAME TO "post";
+-- every foreign key must still hold
+PRAGMA foreign_key_check;

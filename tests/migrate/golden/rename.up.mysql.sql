@@ -1,0 +1,10 @@
+-- drop index author_name_idx on author (name)
+DROP INDEX `author_name_idx` ON `author`;
+-- rename table author to writer
+ALTER TABLE `author` RENAME TO `writer`;
+-- rename column writer.name to full_name
+ALTER TABLE `writer` RENAME COLUMN `name` TO `full_name`;
+-- rename column post.title to headline
+ALTER TABLE `post` RENAME COLUMN `title` TO `headline`;
+-- create index writer_full_name_idx on writer (full_name)
+CREATE INDEX `writer_full_name_idx` ON `writer` (`full_name`);

@@ -1,0 +1,4 @@
+-- add column post.title string(200)
+ALTER TABLE "post" ADD COLUMN "title" VARCHAR(200);
+-- drop column post.headline (its data is lost)
+ALTER TABLE "post" DROP COLUMN "headline";
