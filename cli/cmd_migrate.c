@@ -24,11 +24,12 @@ const cli_command cli_cmd_migrate = {
 	"make|new|up|down|status|check|sql|resolve ...",
 	"write and apply migrations",
 	"Subcommands:\n"
-	"  make NAME [--schema S] [--allow-destructive]\n"
+	"  make NAME [--schema S] [--allow-destructive] [--dry-run]\n"
 	"      write migrations/<UTC timestamp>_NAME/ from the change between\n"
 	"      the newest snapshot and S: up/down SQL for sqlite, postgres and\n"
 	"      mysql, and schema.corm. Destructive changes are refused (exit\n"
-	"      1, each one named) unless --allow-destructive.\n"
+	"      1, each one named) unless --allow-destructive. --dry-run\n"
+	"      prints the changes and the SQL and writes nothing.\n"
 	"  new NAME            an empty migration to write by hand\n"
 	"  up [N] [--dry-run]  apply the pending migrations (the first N)\n"
 	"  down [N] [--dry-run]\n"
@@ -283,6 +284,24 @@ static int cmd_make(const opts *o, bool empty)
 			rc = CLI_EXIT_DIFF;
 			goto done;
 		}
+	}
+	if (o->dry_run) {
+		/* Show what would be written; touch nothing. */
+		printf("Would create migrations/<timestamp>_%s/ (--dry-run: nothing "
+			"written)\n", o->arg);
+		for (i = 0; up && i < up->nops; i++)
+			printf("  %s%s\n", up->ops[i].destructive ? "! " : "- ",
+				up->ops[i].what);
+		for (k = 0; k < 3 && !empty; k++) {
+			corm_buf_clear(&text);
+			corm_plan_render(&text, corm_dialects[k], up);
+			printf("\n-- up.%s.sql\n%s", corm_dialects[k]->name,
+				corm_buf_cstr(&text));
+		}
+		rc = corm_buf_error(&text)
+			? fail(o->sub, "%s", "out of memory", CLI_EXIT_USAGE)
+			: CLI_EXIT_OK;
+		goto done;
 	}
 	if ((rc = make_folder(&path, o, &d)))
 		goto done;

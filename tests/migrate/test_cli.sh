@@ -64,6 +64,9 @@ model Author {
     bio   text?
 }
 EOF
+run migrate make init --dry-run; check "make --dry-run" 0 $?
+has "make --dry-run shows the SQL" out "CREATE TABLE"
+[ ! -e migrations ] || [ -z "$(ls migrations)" ]; check "make --dry-run writes nothing" 0 $?
 run migrate make init; check "make init" 0 $?
 has "make prints the folder" out "Created migrations/"
 n=$(ls migrations | wc -l); check "one folder" 1 "$n"
