@@ -142,8 +142,18 @@ int cli_write_file_atomic(const char *path, const char *data, size_t len)
 	what = "write";
 	if (!write_all(fd, data, len) || fsync(fd) != 0)
 		goto fail;
-	if (stat(target, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
-		goto fail;
+	/* Keep an existing file's mode; a new one gets what open() would
+	 * have given it (0666 less the umask), not mkstemp()'s 0600. */
+	if (stat(target, &st) == 0) {
+		if (fchmod(fd, st.st_mode & 07777) != 0)
+			goto fail;
+	} else {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) != 0)
+			goto fail;
+	}
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;

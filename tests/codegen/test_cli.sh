@@ -135,6 +135,15 @@ expect 2 "$CORM" fmt
 expect 2 "$CORM" fmt --wat "$TMP/messy.corm"
 expect 2 "$CORM" fmt "$TMP/nope.corm"
 
+# --- gen: files named after the schema, with the usual permissions
+mkdir "$TMP/gen"
+(umask 022 && "$CORM" gen "$SRC/schemas/blog.corm" -o "$TMP/gen") ||
+	fail "gen blog.corm failed"
+[ "$(stat -c %a "$TMP/gen/blog.h")" = 644 ] ||
+	fail "gen wrote blog.h with mode $(stat -c %a "$TMP/gen/blog.h"), not 644"
+[ -f "$TMP/gen/blog.c" ] || fail "gen wrote no blog.c"
+expect 2 "$CORM" gen "$SRC/schemas/blog.corm" -o "$TMP/no/such/dir"
+
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)" >&2
 	exit 1
