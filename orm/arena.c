@@ -88,3 +88,21 @@ void corm_arena_free(corm_arena *a)
 	}
 	a->head = NULL;
 }
+
+void corm_arena_reset(corm_arena *a)
+{
+	corm_arena_chunk *keep = a->head, *c;
+
+	if (!keep)
+		return;
+	/* Free all but the newest chunk, then empty that one. */
+	c = keep->next;
+	while (c) {
+		corm_arena_chunk *next = c->next;
+
+		corm_free(c);
+		c = next;
+	}
+	keep->next = NULL;
+	keep->used = 0;
+}

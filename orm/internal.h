@@ -48,6 +48,21 @@ int corm_model__read_field(corm_stmt *st, int col,
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,
 	const void *value);
 
+/* stmt.c: the raw value of a column (index checked), and the readers'
+ * conversions from it, so a caller can fetch a column once and convert
+ * it (row decoding does). */
+int corm_stmt__value(corm_value *v, corm_stmt *s, int col);
+int corm_value__int64(int64_t *out, corm_stmt *s, int col,
+	const corm_value *value);
+int corm_value__double(double *out, corm_stmt *s, int col,
+	const corm_value *value);
+int corm_value__bool(bool *out, corm_stmt *s, int col,
+	const corm_value *value);
+int corm_value__text(const char **out, size_t *len, corm_stmt *s, int col,
+	const corm_value *value);
+int corm_value__blob(const void **out, size_t *len, corm_stmt *s, int col,
+	const corm_value *value);
+
 /* stmt.c: prepare without the cache; finalize through the driver. */
 int corm_stmt__prepare(corm_stmt **out, corm_conn *c, const char *sql);
 void corm_stmt__finalize(corm_stmt *s);

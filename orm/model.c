@@ -270,10 +270,10 @@ static int read_error(corm_stmt *st, const corm_field_desc *f, int code,
 }
 
 static int read_int(corm_stmt *st, int col, const corm_field_desc *f,
-	char *p)
+	char *p, const corm_value *value)
 {
 	int64_t v;
-	int error = corm_column_int64(&v, st, col);
+	int error = corm_value__int64(&v, st, col, value);
 
 	if (error)
 		return error;
@@ -299,11 +299,11 @@ static int read_int(corm_stmt *st, int col, const corm_field_desc *f,
 
 /* Text columns that hold a parsed value: dates, times, uuids, enums. */
 static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
-	char *p)
+	char *p, const corm_value *value)
 {
 	const char *text;
 	size_t len;
-	int error = corm_column_text(&text, &len, st, col);
+	int error = corm_value__text(&text, &len, st, col, value);
 
 	if (error)
 		return error;
@@ -342,8 +342,13 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	void *row, corm_arena *arena)
 {
 	char *p = FIELD_MUT(row, f);
+	corm_value v;
+	int error = corm_stmt__value(&v, st, col);
 
-	if (corm_column_is_null(st, col)) {
+	/* One fetch per column; the conversions work on the value. */
+	if (error)
+		return error;
+	if (v.type == CORM_TYPE_NULL) {
 		if (!(f->flags & CORM_FIELD_NULLABLE))
 			return read_error(st, f, CORM_ETYPE,
 				"NULL in a field that is not nullable");
@@ -361,13 +366,12 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	case CORM_C_I16:
 	case CORM_C_I32:
 	case CORM_C_I64:
-		return read_int(st, col, f, p);
+		return read_int(st, col, f, p, &v);
 	case CORM_C_F32:
 	case CORM_C_F64: {
 		double d;
-		int error = corm_column_double(&d, st, col);
 
-		if (error)
+		if ((error = corm_value__double(&d, st, col, &v)) != CORM_OK)
 			return error;
 		if (f->ctype == CORM_C_F32)
 			*(float *)p = (float)d;
@@ -376,14 +380,13 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 		return CORM_OK;
 	}
 	case CORM_C_BOOL:
-		return corm_column_bool((bool *)p, st, col);
+		return corm_value__bool((bool *)p, st, col, &v);
 	case CORM_C_STR: {
 		const char *text;
 		size_t len;
-		int error = corm_column_text(&text, &len, st, col);
 		corm_str *s = (corm_str *)p;
 
-		if (error)
+		if ((error = corm_value__text(&text, &len, st, col, &v)) != 0)
 			return error;
 		s->ptr = corm_arena_strndup(arena, text, len);
 		s->len = len;
@@ -393,10 +396,9 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	case CORM_C_BYTES: {
 		const void *bytes;
 		size_t len;
-		int error = corm_column_blob(&bytes, &len, st, col);
 		corm_bytes *b = (corm_bytes *)p;
 
-		if (error)
+		if ((error = corm_value__blob(&bytes, &len, st, col, &v)) != 0)
 			return error;
 		/* An empty value still gets a pointer: NULL means SQL NULL. */
 		b->ptr = corm_arena_memdup(arena, bytes, len);
@@ -405,7 +407,7 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 			CORM_ENOMEM, NULL, "out of memory");
 	}
 	default:
-		return read_parsed(st, col, f, p);
+		return read_parsed(st, col, f, p, &v);
 	}
 }
 

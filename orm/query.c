@@ -1030,7 +1030,7 @@ int corm_query_next(void *row, corm_query *q)
 
 	if (q->stream_done)
 		return CORM_DONE;
-	corm_arena_free(&q->row_arena);
+	corm_arena_reset(&q->row_arena); /* the last row's strings go */
 	if (!q->stream) {
 		render_select(q);
 		/* Dates and uuids bound as text live in row_arena's sibling:

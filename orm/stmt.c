@@ -277,7 +277,7 @@ const char *corm_column_name(const corm_stmt *s, int col)
 }
 
 /* Fetch the raw value of `col`, checking the index. */
-static int column(corm_value *v, corm_stmt *s, int col)
+int corm_stmt__value(corm_value *v, corm_stmt *s, int col)
 {
 	if (col < 0 || col >= s->conn->driver->column_count(s))
 		return corm_conn__set_error(s->conn, CORM_EINVAL, NULL,
@@ -290,7 +290,7 @@ corm_type corm_column_type(const corm_stmt *s, int col)
 {
 	corm_value v;
 
-	if (column(&v, (corm_stmt *)s, col) != CORM_OK)
+	if (corm_stmt__value(&v, (corm_stmt *)s, col) != CORM_OK)
 		return CORM_TYPE_NULL;
 	return v.type;
 }
@@ -311,13 +311,11 @@ static int type_error(corm_stmt *s, int col, const char *want,
 		s->conn->driver->column_name(s, col), kinds[v->type], want);
 }
 
-int corm_column_int64(int64_t *out, corm_stmt *s, int col)
+int corm_value__int64(int64_t *out, corm_stmt *s, int col,
+	const corm_value *value)
 {
-	corm_value v;
-	int error = column(&v, s, col);
+	corm_value v = *value;
 
-	if (error)
-		return error;
 	switch (v.type) {
 	case CORM_TYPE_INT:
 		*out = v.v.i;
@@ -349,13 +347,19 @@ int corm_column_int64(int64_t *out, corm_stmt *s, int col)
 	return type_error(s, col, "int64_t", &v);
 }
 
-int corm_column_double(double *out, corm_stmt *s, int col)
+int corm_column_int64(int64_t *out, corm_stmt *s, int col)
 {
 	corm_value v;
-	int error = column(&v, s, col);
+	int error = corm_stmt__value(&v, s, col);
 
-	if (error)
-		return error;
+	return error ? error : corm_value__int64(out, s, col, &v);
+}
+
+int corm_value__double(double *out, corm_stmt *s, int col,
+	const corm_value *value)
+{
+	corm_value v = *value;
+
 	switch (v.type) {
 	case CORM_TYPE_INT:
 		*out = (double)v.v.i;
@@ -381,13 +385,19 @@ int corm_column_double(double *out, corm_stmt *s, int col)
 	return type_error(s, col, "double", &v);
 }
 
-int corm_column_bool(bool *out, corm_stmt *s, int col)
+int corm_column_double(double *out, corm_stmt *s, int col)
 {
 	corm_value v;
-	int error = column(&v, s, col);
+	int error = corm_stmt__value(&v, s, col);
 
-	if (error)
-		return error;
+	return error ? error : corm_value__double(out, s, col, &v);
+}
+
+int corm_value__bool(bool *out, corm_stmt *s, int col,
+	const corm_value *value)
+{
+	corm_value v = *value;
+
 	if (v.type == CORM_TYPE_INT && (v.v.i == 0 || v.v.i == 1)) {
 		*out = v.v.i == 1;
 		return CORM_OK;
@@ -407,6 +417,14 @@ int corm_column_bool(bool *out, corm_stmt *s, int col)
 	return type_error(s, col, "bool", &v);
 }
 
+int corm_column_bool(bool *out, corm_stmt *s, int col)
+{
+	corm_value v;
+	int error = corm_stmt__value(&v, s, col);
+
+	return error ? error : corm_value__bool(out, s, col, &v);
+}
+
 /* The shortest %g text that reads back as exactly `d`. */
 static int shortest_double(char *buf, size_t cap, double d)
 {
@@ -420,14 +438,13 @@ static int shortest_double(char *buf, size_t cap, double d)
 	return n;
 }
 
-int corm_column_text(const char **out, size_t *len, corm_stmt *s, int col)
+int corm_value__text(const char **out, size_t *len, corm_stmt *s, int col,
+	const corm_value *value)
 {
-	corm_value v;
+	corm_value v = *value;
 	char num[32];
-	int n, error = column(&v, s, col);
+	int n;
 
-	if (error)
-		return error;
 	switch (v.type) {
 	case CORM_TYPE_TEXT:
 		*out = v.v.bytes.ptr;
@@ -455,17 +472,31 @@ int corm_column_text(const char **out, size_t *len, corm_stmt *s, int col)
 	return type_error(s, col, "text", &v);
 }
 
-int corm_column_blob(const void **out, size_t *len, corm_stmt *s, int col)
+int corm_column_text(const char **out, size_t *len, corm_stmt *s, int col)
 {
 	corm_value v;
-	int error = column(&v, s, col);
+	int error = corm_stmt__value(&v, s, col);
 
-	if (error)
-		return error;
+	return error ? error : corm_value__text(out, len, s, col, &v);
+}
+
+int corm_value__blob(const void **out, size_t *len, corm_stmt *s, int col,
+	const corm_value *value)
+{
+	corm_value v = *value;
+
 	if (v.type == CORM_TYPE_BLOB || v.type == CORM_TYPE_TEXT) {
 		*out = v.v.bytes.ptr;
 		*len = v.v.bytes.len;
 		return CORM_OK;
 	}
 	return type_error(s, col, "bytes", &v);
+}
+
+int corm_column_blob(const void **out, size_t *len, corm_stmt *s, int col)
+{
+	corm_value v;
+	int error = corm_stmt__value(&v, s, col);
+
+	return error ? error : corm_value__blob(out, len, s, col, &v);
 }

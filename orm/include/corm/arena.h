@@ -33,6 +33,10 @@ void *corm_arena_memdup(corm_arena *a, const void *p, size_t len);
 /* Release everything; the arena can be used again afterwards. */
 void corm_arena_free(corm_arena *a);
 
+/* Forget every allocation but keep one chunk for the next ones: cheaper
+ * than free when the arena is refilled at once (one row at a time). */
+void corm_arena_reset(corm_arena *a);
+
 #ifdef __cplusplus
 }
 #endif
