@@ -148,6 +148,7 @@ static int map_errno(unsigned int e)
 		return CORM_ENOTNULL;
 	case 3819: /* MySQL ER_CHECK_CONSTRAINT_VIOLATED */
 	case 4025: /* MariaDB ER_CONSTRAINT_FAILED */
+	case 1265: /* ER_WARN_DATA_TRUNCATED: a non-member in an ENUM */
 		return CORM_ECHECK;
 	case 1213: /* ER_LOCK_DEADLOCK */
 		return CORM_EDEADLOCK;

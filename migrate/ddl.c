@@ -4,10 +4,12 @@
  * Identifiers are always quoted. Defaults come from the schema file, never
  * from user input, and are rendered as SQL literals with the dialect's
  * escaping (MySQL also treats a backslash as an escape in literals).
- * Enums are VARCHAR(64) columns with a table CHECK naming the members,
- * which all three engines enforce. The CHECK is a named table constraint
+ * Enums are VARCHAR(64) columns with a table CHECK naming the members
+ * on SQLite and PostgreSQL. The CHECK is a named table constraint
  * (`<table>_<col>_check`), not a column one, so a migration can drop and
- * re-add it by name on every engine when the members change.
+ * re-add it by name when the members change. Dialects with native_enum
+ * (MySQL) use the engine's ENUM('a', 'b', ...) type instead, and no
+ * CHECK; its members are listed in byte order (see corm_ddl_column_type).
  */
 #include <assert.h>
 #include <string.h>
@@ -41,6 +43,37 @@ void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 {
 	int a = f->type == CORM_COL_DECIMAL ? f->precision : f->len;
 
+	if (f->kind == CORM_FIELD_ENUM && d->native_enum) {
+		const corm_enum *e = f->enum_type;
+		const char *prev = NULL;
+		size_t i, k;
+
+		/* An ENUM sorts (ORDER BY, MIN, comparisons between columns)
+		 * by member position: list the members in byte order, the
+		 * order of utf8mb4_bin and of the other engines' VARCHAR, so
+		 * that queries give the same rows in the same order. Members
+		 * are distinct: each pass takes the next larger one. */
+		corm_buf_puts(out, "ENUM(");
+		for (k = 0; k < e->nmembers; k++) {
+			const char *next = NULL;
+
+			for (i = 0; i < e->nmembers; i++) {
+				const char *m = e->members[i].name;
+
+				if ((!prev || strcmp(m, prev) > 0) &&
+					(!next || strcmp(m, next) < 0))
+					next = m;
+			}
+			if (!next)
+				break;
+			if (k)
+				corm_buf_puts(out, ", ");
+			corm_ddl_literal(out, d, next, strlen(next));
+			prev = next;
+		}
+		corm_buf_putc(out, ')');
+		return;
+	}
 	corm_dialect_type(out, d, f->type, a, f->scale);
 }
 
@@ -218,7 +251,7 @@ int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
 		corm_buf_printf(out, ")%s", corm_ddl_on_delete(fk->on_delete));
 	}
 	for (i = 0; i < m->nfields; i++) {
-		if (m->fields[i].kind != CORM_FIELD_ENUM)
+		if (m->fields[i].kind != CORM_FIELD_ENUM || d->native_enum)
 			continue;
 		corm_buf_puts(out, ",\n    ");
 		corm_ddl_check(out, d, m, &m->fields[i]);

@@ -4,11 +4,11 @@
  Each engine's reader (SQLite pragmas, PostgreSQL pg_catalog,
  * MySQL/MariaDB information_schema) fills the neutral catalogue of
  * introspect_int.h (tables, columns, keys, indexes, foreign keys, enum
- * CHECKs), with parsing helpers for the engines' spellings of defaults
- * and CHECKs; introspect_write.c names things (using the hint schema
- * where it agrees with the database) and prints DSL text, which
- * corm_schema_parse() turns into the IR. Building the IR by parsing DSL
- * keeps one validator for every producer.
+ * CHECKs and MySQL ENUM types), with parsing helpers for the engines'
+ * spellings of defaults and CHECKs; introspect_write.c names things
+ * (using the hint schema where it agrees with the database) and prints
+ * DSL text, which corm_schema_parse() turns into the IR. Building the
+ * IR by parsing DSL keeps one validator for every producer.
  *
  * What a database cannot say and the hint supplies: DSL names of models,
  * fields and enums (else derived from SQL names), declaration order, an
@@ -736,8 +736,22 @@ static void my_col(ic_db *db, ic_table *t, corm_stmt *st)
 	s = text_col(st, 0, &n);
 	c->name = dupn(db, s, n);
 	s = text_col(st, 1, &n);
-	upper(up, sizeof(up), s ? s : "", n);
-	map_type(c, up);
+	if (s && n > 5 && ieq(s, 5, "enum(")) {
+		/* A native ENUM('a','b'): the members in the type, stored as
+		 * the enum columns of the other engines, so it reads back as
+		 * the same DSL enum. */
+		char *list = dupn(db, s + 4, n - 4);
+
+		if (list)
+			literals(db, c, list, true);
+		corm_free(list);
+		c->type = CORM_COL_STRING;
+		c->len = CORM_ENUM_COLUMN_LEN;
+		c->known = true;
+	} else {
+		upper(up, sizeof(up), s ? s : "", n);
+		map_type(c, up);
+	}
 	s = text_col(st, 2, &n);
 	c->nullable = s && ieq(s, n, "YES");
 	s = text_col(st, 4, &n);

@@ -5,9 +5,9 @@
  * Names: models are the hint's where the table is the hint's, else the
  * PascalCase of the table (with @@map when snake_case does not give the
  * table back); a foreign-key column `x_id` to a single-column key is a
- * relation field `x`; a VARCHAR(64) with a CHECK listing identifiers is
- * an enum, named after the hint's enum with the same members or else
- * <Table><Column>. Declarations follow the hint's order, then the
+ * relation field `x`; a VARCHAR(64) with a CHECK listing identifiers (or
+ * a MySQL ENUM, read as one) is an enum, named after the hint's enum with
+ * the same members or else <Table><Column>. Declarations follow the hint's order, then the
  * database's.
  */
 #include <ctype.h>

@@ -78,6 +78,48 @@ static void check_name(corm_buf *out, const corm_dialect *d,
 	corm_buf_free(&b);
 }
 
+/* ------------------------------------------------------- native enums */
+
+/* With native_enum the members are in the column's type, not a CHECK:
+ * DROP_CHECK and ADD_CHECK become MODIFY COLUMNs, or nothing when the
+ * column itself goes (DROP COLUMN) or comes (ADD COLUMN, CREATE TABLE). */
+static bool native_enum_noop(const corm_dialect *d, const corm_op *op)
+{
+	if (!d->native_enum)
+		return false;
+	if (op->kind == CORM_OP_DROP_CHECK) /* still an enum: ADD_CHECK */
+		return !op->to_field || op->to_field->kind == CORM_FIELD_ENUM;
+	if (op->kind == CORM_OP_ADD_CHECK)
+		return !op->from_field;
+	return false;
+}
+
+static void modify_column(corm_buf *out, const corm_dialect *d,
+	const char *table, const char *column, const corm_model *m,
+	const corm_field *f)
+{
+	alter_table(out, d, table);
+	corm_buf_puts(out, "MODIFY COLUMN ");
+	q(out, d, column);
+	corm_buf_putc(out, ' ');
+	corm_ddl_column(out, d, m, f);
+}
+
+/* DROP_CHECK of an enum column that stops being one: back to the plain
+ * VARCHAR(64) (with its old NULL and default) that the CHECK dialects
+ * keep; an ALTER_COLUMN that follows takes it on from there. Before the
+ * renames: old table and column names. */
+static void unenum_column(corm_buf *out, const corm_dialect *d,
+	const corm_op *op)
+{
+	corm_field plain = *op->from_field;
+
+	plain.kind = CORM_FIELD_SCALAR;
+	plain.enum_type = NULL;
+	modify_column(out, d, op->from_model->table, op->from_field->column,
+		op->from_model, &plain);
+}
+
 /* ------------------------------------------------------ SQLite rebuilds */
 
 static bool simple_add(const corm_model *m, const corm_field *f)
@@ -343,6 +385,10 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		q(out, d, op->from_index->name);
 		break;
 	case CORM_OP_DROP_CHECK:
+		if (d->native_enum) {
+			unenum_column(out, d, op);
+			break;
+		}
 		alter_table(out, d, fm->table);
 		corm_buf_puts(out, "DROP CONSTRAINT ");
 		check_name(out, d, fm->table, op->from_field->column);
@@ -416,6 +462,11 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		column_list(out, d, tm, &tm->pk);
 		break;
 	case CORM_OP_ADD_CHECK:
+		if (d->native_enum) { /* the new members, NULL and default */
+			modify_column(out, d, tm->table, op->to_field->column, tm,
+				op->to_field);
+			break;
+		}
 		alter_table(out, d, tm->table);
 		corm_buf_puts(out, "ADD ");
 		corm_ddl_check(out, d, tm, op->to_field);
@@ -505,6 +556,8 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		}
 		if (op->kind == CORM_OP_ADD_FK && !op->from_model && is_sqlite(d))
 			continue; /* SQLite: inline; it checks references late */
+		if (native_enum_noop(d, op))
+			continue;
 		if (op->kind == CORM_OP_CREATE_TABLE && !is_sqlite(d)) {
 			/* Leave out the keys of a cycle, added at the end. */
 			const corm_model *m = op->to_model;

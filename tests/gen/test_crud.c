@@ -657,6 +657,15 @@ static void test_crud__an_enum_value_out_of_range_is_refused(void **state)
 	assert_non_null(strstr(corm_errmsg(db), "Mood"));
 }
 
+/* A value that is not a member, written by hand: the CHECK (SQLite,
+ * PostgreSQL) or the native ENUM (MySQL, error 1265) refuses it alike. */
+static void test_crud__a_non_member_in_an_enum_column_is_echeck(void **state)
+{
+	(void)state;
+	assert_int_equal(corm_exec(db, "INSERT INTO kitchen_sink (medium, "
+		"label_text, mood) VALUES (1, 'not a mood', 'angry')"), CORM_ECHECK);
+}
+
 static void test_crud__reserved_words_name_tables_and_columns(void **state)
 {
 	user u, ugot;
@@ -717,6 +726,7 @@ int main(int argc, char **argv)
 		T(test_crud__unstorable_text_is_refused_everywhere),
 		T(test_crud__enum_text_conversions),
 		T(test_crud__an_enum_value_out_of_range_is_refused),
+		T(test_crud__a_non_member_in_an_enum_column_is_echeck),
 		T(test_crud__reserved_words_name_tables_and_columns),
 #undef T
 	};

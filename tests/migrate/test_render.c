@@ -137,6 +137,15 @@ static void test_render__alter_columns(void **state)
 	assert_int_equal(run_case("alter"), 3);
 }
 
+static void test_render__enum_to_and_from_string(void **state)
+{
+	/* added members, string -> enum (twice: existing values must be
+	 * members), enum -> string, an enum column added and one dropped;
+	 * on MySQL each a MODIFY COLUMN of the native ENUM */
+	(void)state;
+	assert_int_equal(run_case("enum_type"), 3);
+}
+
 static void test_render__enum_member_removed_is_destructive(void **state)
 {
 	(void)state;
@@ -261,7 +270,7 @@ static void fail_free(void *ctx, void *p)
 static void test_render__every_allocation_failure_is_enomem(void **state)
 {
 	static const char *const cases[] = {"constraints", "alter", "rename",
-		"enum", "drop"};
+		"enum", "enum_type", "drop"};
 	const corm_allocator failing = {fail_malloc, fail_realloc, fail_free,
 		NULL};
 	size_t k;
@@ -305,6 +314,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render__rename_without_renamed_from_is_drop_and_add),
 		cmocka_unit_test(test_render__alter_columns),
 		cmocka_unit_test(test_render__enum_member_removed_is_destructive),
+		cmocka_unit_test(test_render__enum_to_and_from_string),
 		cmocka_unit_test(test_render__indexes_uniques_and_foreign_keys),
 		cmocka_unit_test(test_render__drop_table_and_column),
 		cmocka_unit_test(test_render__a_cycle_of_new_tables_adds_a_key_after),

@@ -70,6 +70,9 @@ struct corm_dialect {
 	const char *create_table_suffix;
 	/* Bulk loading by COPY ... FROM STDIN (driver slot copy_in). */
 	bool has_copy;
+	/* Enum columns are the engine's ENUM('a', 'b', ...) type (MySQL);
+	 * otherwise VARCHAR(64) with a named CHECK listing the members. */
+	bool native_enum;
 };
 
 typedef struct corm_dialect corm_dialect;

@@ -16,9 +16,8 @@ CREATE TABLE `posts` (
     `author_id` BIGINT NOT NULL,
     `title` VARCHAR(200) NOT NULL,
     `note` VARCHAR(50) NOT NULL DEFAULT 'it''s',
-    `status` VARCHAR(64) NOT NULL DEFAULT 'draft',
+    `status` ENUM('archived', 'draft', 'published') NOT NULL DEFAULT 'draft',
     CONSTRAINT `posts_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `posts_author_id_title_key` UNIQUE (`author_id`, `title`),
-    CONSTRAINT `posts_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE,
-    CONSTRAINT `posts_status_check` CHECK (`status` IN ('draft', 'published', 'archived'))
+    CONSTRAINT `posts_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

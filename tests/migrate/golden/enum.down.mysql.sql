@@ -1,4 +1,2 @@
--- drop check on post.status (enum Status: draft published hidden)
-ALTER TABLE `post` DROP CONSTRAINT `post_status_check`;
 -- add check on post.status (enum Status: draft published archived) (removes member hidden)
-ALTER TABLE `post` ADD CONSTRAINT `post_status_check` CHECK (`status` IN ('draft', 'published', 'archived'));
+ALTER TABLE `post` MODIFY COLUMN `status` ENUM('archived', 'draft', 'published') NOT NULL DEFAULT 'draft';

@@ -1,0 +1,21 @@
+-- corm:foreign_keys=off
+-- rebuild table task (SQLite cannot ALTER these changes); every row is copied
+CREATE TABLE "corm_new_task" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "status" VARCHAR(64) NOT NULL DEFAULT 'draft',
+    "kind" VARCHAR(64) NOT NULL,
+    "old" VARCHAR(64),
+    "gone" VARCHAR(64),
+    "label" VARCHAR(20) NOT NULL DEFAULT 'low',
+    CONSTRAINT "task_status_check" CHECK ("status" IN ('draft', 'published')),
+    CONSTRAINT "task_old_check" CHECK ("old" IN ('low', 'high')),
+    CONSTRAINT "task_gone_check" CHECK ("gone" IN ('low', 'high'))
+);
+INSERT INTO "corm_new_task" ("id", "status", "kind", "old", "label")
+SELECT "id", "status", "kind", "old", "label" FROM "task";
+DELETE FROM sqlite_sequence WHERE name = 'corm_new_task';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_task', seq FROM sqlite_sequence WHERE name = 'task';
+DROP TABLE "task";
+ALTER TABLE "corm_new_task" RENAME TO "task";
+-- every foreign key must still hold
+PRAGMA foreign_key_check;
