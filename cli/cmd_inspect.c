@@ -17,8 +17,9 @@ const cli_command cli_cmd_inspect = {
 	"print a live database as a .corm schema",
 	"Read the tables of a database (all but corm_migrations) and print\n"
 	"them as a .corm schema: columns and types, nullability, defaults,\n"
-	"keys, uniques, indexes, foreign keys with their on_delete, and enum\n"
-	"CHECKs as enums. Names the database does not keep (models, enums,\n"
+	"keys, uniques, indexes, foreign keys with their on_delete, and\n"
+	"enums (MySQL ENUM columns; elsewhere the CHECK listing the members).\n"
+	"Names the database does not keep (models, enums,\n"
 	"relation fields) are derived from table and column names, or taken\n"
 	"from --schema where it agrees with the database.\n"
 	"\n"

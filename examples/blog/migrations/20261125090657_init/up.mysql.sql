@@ -14,13 +14,12 @@ CREATE TABLE `post` (
     `author_id` BIGINT NOT NULL,
     `title` VARCHAR(200) NOT NULL,
     `body` LONGTEXT NOT NULL,
-    `status` VARCHAR(64) NOT NULL DEFAULT 'draft',
+    `status` ENUM('archived', 'draft', 'published') NOT NULL DEFAULT 'draft',
     `published_at` DATETIME(6),
     `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     CONSTRAINT `post_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `post_author_id_title_key` UNIQUE (`author_id`, `title`),
-    CONSTRAINT `post_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE,
-    CONSTRAINT `post_status_check` CHECK (`status` IN ('draft', 'published', 'archived'))
+    CONSTRAINT `post_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX `post_status_idx` ON `post` (`status`);
 -- create table tag
