@@ -6,8 +6,11 @@
  * generated; each file is replaced atomically, so a failure never leaves a
  * partial or mismatched pair behind.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "corm/buf.h"
@@ -65,22 +68,46 @@ static bool valid_base(const char *base)
 	return true;
 }
 
+/* Both files or neither: each is written to a hidden file beside its
+ * target first, both targets are checked, and only then are both renamed
+ * into place, so a failure never leaves a header without its source. */
 static int write_pair(const char *dir, const char *base, const corm_buf *h,
 	const corm_buf *c)
 {
-	corm_buf path = CORM_BUF_INIT;
-	int rc;
+	corm_buf hp = CORM_BUF_INIT, cp = CORM_BUF_INIT;
+	corm_buf ht = CORM_BUF_INIT, ct = CORM_BUF_INIT;
+	struct stat st;
+	int rc = CLI_EXIT_USAGE;
 
-	corm_buf_printf(&path, "%s/%s.h", dir, base);
-	rc = corm_buf_error(&path) ? CLI_EXIT_USAGE
-		: cli_write_file_atomic(corm_buf_cstr(&path), h->ptr, h->len);
-	if (rc == CLI_EXIT_OK) {
-		corm_buf_clear(&path);
-		corm_buf_printf(&path, "%s/%s.c", dir, base);
-		rc = corm_buf_error(&path) ? CLI_EXIT_USAGE
-			: cli_write_file_atomic(corm_buf_cstr(&path), c->ptr, c->len);
+	corm_buf_printf(&hp, "%s/%s.h", dir, base);
+	corm_buf_printf(&cp, "%s/%s.c", dir, base);
+	corm_buf_printf(&ht, "%s/.%s.h.new", dir, base);
+	corm_buf_printf(&ct, "%s/.%s.c.new", dir, base);
+	if (hp.error || cp.error || ht.error || ct.error) {
+		fprintf(stderr, "%s gen: out of memory\n", CLI_PROG);
+		goto done;
 	}
-	corm_buf_free(&path);
+	if ((stat(hp.ptr, &st) == 0 && S_ISDIR(st.st_mode)) ||
+		(stat(cp.ptr, &st) == 0 && S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "%s gen: cannot write '%s' and '%s': one is a "
+			"directory\n", CLI_PROG, hp.ptr, cp.ptr);
+		goto done;
+	}
+	if ((rc = cli_write_file_atomic(ht.ptr, h->ptr, h->len)) != CLI_EXIT_OK ||
+		(rc = cli_write_file_atomic(ct.ptr, c->ptr, c->len)) != CLI_EXIT_OK)
+		goto done;
+	if (rename(ht.ptr, hp.ptr) != 0 || rename(ct.ptr, cp.ptr) != 0) {
+		fprintf(stderr, "%s gen: cannot write into '%s': %s\n", CLI_PROG,
+			dir, strerror(errno));
+		rc = CLI_EXIT_USAGE;
+	}
+done:
+	unlink(ht.ptr ? ht.ptr : ""); /* gone after a rename: ENOENT is fine */
+	unlink(ct.ptr ? ct.ptr : "");
+	corm_buf_free(&hp);
+	corm_buf_free(&cp);
+	corm_buf_free(&ht);
+	corm_buf_free(&ct);
 	return rc;
 }
 

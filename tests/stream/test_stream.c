@@ -235,6 +235,10 @@ static void test_stream__a_million_rows_in_constant_memory(void **state)
 		engine.name, streamed, ts, buffered, tb,
 		reset_peak_rss() ? "" : " [peak not resettable: buffered "
 		"measured after streamed]");
+	corm_conn_close(c);
+	/* Under valgrind (meson test --setup valgrind) RSS is valgrind's. */
+	if (getenv("CORM_UNDER_VALGRIND"))
+		return;
 	if (streamed >= RSS_BOUND_KIB)
 		fail_msg("streaming grew peak RSS by %ld KiB (bound %d KiB)",
 			streamed, RSS_BOUND_KIB);
@@ -242,7 +246,6 @@ static void test_stream__a_million_rows_in_constant_memory(void **state)
 	if (!is_engine("sqlite") && buffered < 4 * RSS_BOUND_KIB)
 		fail_msg("the buffered read grew peak RSS by only %ld KiB: the "
 			"measurement does not work", buffered);
-	corm_conn_close(c);
 }
 
 static void test_stream__the_setting_is_per_statement_and_kept_by_reset(
