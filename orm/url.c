@@ -5,6 +5,8 @@
  * points at the problem and never repeats the password.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +23,22 @@ static const struct {
 	{"mariadb", "mysql"},
 };
 
-static int url_error(const char *fmt, const char *what)
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static int url_error(const char *fmt, ...)
 {
-	return corm_error__set_thread(CORM_EURL, NULL, fmt, what);
+	char msg[CORM_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return corm_error__set_thread(CORM_EURL, NULL,
+		"malformed database URL: %s", msg);
 }
+
+#define BAD_PORT "the port must be a number from 1 to 65535"
 
 static int hexval(char c)
 {
@@ -53,7 +67,7 @@ static int decode(char **out, const char *s, size_t len, const char *part)
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				corm_free(d);
-				return url_error("malformed database URL: bad percent-escape "
+				return url_error("bad percent-escape "
 					"in the %s (write %%XX with two hex digits, not %%00)",
 					part);
 			}
@@ -102,8 +116,8 @@ static int parse_query(corm_url *url, const char *q)
 		}
 		eq = memchr(q, '=', len);
 		if (eq == q)
-			return url_error("malformed database URL: a query parameter "
-				"has no name%s", "");
+			return url_error("a query parameter "
+				"has no name");
 		p = corm_realloc(url->params, (url->nparams + 1) * sizeof(*p));
 		if (!p)
 			return corm_error__set_thread(CORM_ENOMEM, NULL,
@@ -131,17 +145,14 @@ static int parse_port(corm_url *url, const char *s, size_t len)
 	size_t i;
 
 	if (len == 0 || len > 5)
-		return url_error("malformed database URL: the port must be a "
-			"number from 1 to 65535%s", "");
+		return url_error(BAD_PORT);
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
-			return url_error("malformed database URL: the port must be a "
-				"number from 1 to 65535%s", "");
+			return url_error(BAD_PORT);
 		port = port * 10 + (s[i] - '0');
 	}
 	if (port < 1 || port > 65535)
-		return url_error("malformed database URL: the port must be a "
-			"number from 1 to 65535%s", "");
+		return url_error(BAD_PORT);
 	url->port = port;
 	return CORM_OK;
 }
@@ -173,16 +184,16 @@ static int parse_authority(corm_url *url, const char *a, size_t len)
 		const char *close = memchr(host, ']', (size_t)(end - host));
 
 		if (!close)
-			return url_error("malformed database URL: '[' opens an IPv6 "
-				"address that is never closed with ']'%s", "");
+			return url_error("'[' opens an IPv6 "
+				"address that is never closed with ']'");
 		error = decode(&url->host, host + 1, (size_t)(close - host - 1),
 			"host");
 		if (error)
 			return error;
 		p = close + 1;
 		if (p < end && *p != ':')
-			return url_error("malformed database URL: expected ':' and a "
-				"port after the IPv6 address%s", "");
+			return url_error("expected ':' and a "
+				"port after the IPv6 address");
 	} else {
 		p = memchr(host, ':', (size_t)(end - host));
 		if (!p)
@@ -204,7 +215,7 @@ static int parse_server_url(corm_url *url, const char *rest)
 	int error;
 
 	if (strncmp(rest, "//", 2) != 0)
-		return url_error("malformed database URL: expected '//' after "
+		return url_error("expected '//' after "
 			"'%s:', as in postgres://user:pass@host:5432/db", url->scheme);
 	auth = rest + 2;
 	auth_end = auth + strcspn(auth, "/?");
@@ -222,7 +233,7 @@ static int parse_server_url(corm_url *url, const char *rest)
 			if (error)
 				return error;
 			if (strchr(url->database, '/'))
-				return url_error("malformed database URL: the database "
+				return url_error("the database "
 					"name '%s' holds a '/'", url->database);
 		}
 	}
@@ -241,8 +252,8 @@ static int parse_sqlite_url(corm_url *url, const char *rest)
 	query = strchr(rest, '?');
 	len = query ? (size_t)(query - rest) : strlen(rest);
 	if (len == 0)
-		return url_error("malformed database URL: sqlite needs a file "
-			"path, as in sqlite:app.db or sqlite::memory:%s", "");
+		return url_error("sqlite needs a file "
+			"path, as in sqlite:app.db or sqlite::memory:");
 	error = decode(&url->database, rest, len, "file path");
 	if (error)
 		return error;
@@ -258,8 +269,8 @@ int corm_url_parse(corm_url **out, const char *text)
 
 	*out = NULL;
 	if (!text || !*text)
-		return url_error("malformed database URL: it is empty (set "
-			"DATABASE_URL or pass --db, e.g. sqlite:app.db)%s", "");
+		return url_error("it is empty (set "
+			"DATABASE_URL or pass --db, e.g. sqlite:app.db)");
 	colon = strchr(text, ':');
 	len = colon ? (size_t)(colon - text) : 0;
 	for (i = 0; i < len; i++)
@@ -267,8 +278,8 @@ int corm_url_parse(corm_url **out, const char *text)
 			text[i] != '-' && text[i] != '.')
 			len = 0;
 	if (len == 0)
-		return url_error("malformed database URL: no scheme; start it with "
-			"sqlite:, postgres:// or mysql://%s", "");
+		return url_error("no scheme; start it with "
+			"sqlite:, postgres:// or mysql://");
 	url = corm_calloc(1, sizeof(*url));
 	if (!url)
 		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
@@ -327,8 +338,7 @@ int corm_url_param_int(int *out, const corm_url *url, const char *key,
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (!*v || *end || errno || n < min || n > max)
-		return corm_error__set_thread(CORM_EURL, NULL,
-			"malformed database URL: %s=%s is not a whole number from %d "
+		return url_error("%s=%s is not a whole number from %d "
 			"to %d", key, v, min, max);
 	*out = (int)n;
 	return CORM_OK;
@@ -350,8 +360,7 @@ int corm_url_check_params(const corm_url *url, const char *const *known)
 		for (k = known; k && *k && !found; k++)
 			found = strcmp(*k, key) == 0;
 		if (!found)
-			return corm_error__set_thread(CORM_EURL, NULL,
-				"malformed database URL: unknown parameter '%s' for %s",
+			return url_error("unknown parameter '%s' for %s",
 				key, url->scheme);
 	}
 	return CORM_OK;
