@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "corm/driver.h"
+#include "alloc.h"
 #include "engine.h"
 #include "tables.h"
 #include "shop.h"
@@ -939,29 +940,6 @@ static void test_rel__a_where_on_a_filter_query_is_refused(void **state)
 
 /* ------------------------------------------------------ out of memory */
 
-/* The C library's allocator, failing from call `fail_at` on. */
-static struct {
-	long calls, fail_at;
-} alloc_state;
-
-static void *failing_malloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return ++alloc_state.calls >= alloc_state.fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	return ++alloc_state.calls >= alloc_state.fail_at ? NULL : realloc(p, n);
-}
-
-static void failing_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
 /* Loads and a filtered query, several chunks each; CORM_OK or the first
  * error. A failed load leaves an empty list and empty ranges. */
 static int oom_workload(const customer_list *cs, const order_list *os)
@@ -1007,8 +985,6 @@ static int oom_workload(const customer_list *cs, const order_list *os)
 
 static void test_rel__every_allocation_failure_is_an_error(void **state)
 {
-	static const corm_allocator failing = {failing_malloc, failing_realloc,
-		failing_free, NULL};
 	customer_list cs;
 	order_list os;
 	long n;
@@ -1020,15 +996,13 @@ static void test_rel__every_allocation_failure_is_an_error(void **state)
 	/* Warm the statement cache, so the loop fails the loaders' own
 	 * allocations rather than the driver's first prepare. */
 	OK(oom_workload(&cs, &os));
-	corm_set_allocator(&failing);
 	for (n = 1; n < 100000 && rc != CORM_OK; n++) {
-		alloc_state.calls = 0;
-		alloc_state.fail_at = n;
+		test_alloc_install_from(n);
 		rc = oom_workload(&cs, &os);
 		if (rc != CORM_OK)
 			assert_int_equal(rc, CORM_ENOMEM);
 	}
-	corm_set_allocator(NULL);
+	test_alloc_uninstall();
 	assert_int_equal(rc, CORM_OK);
 	assert_true(n > 10); /* it failed many allocations on the way */
 	order_list_free(&os);

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
+
 #include "corm/driver.h"
 #include "migrate.h"
 
@@ -247,32 +249,10 @@ static void test_sha256__known_vectors(void **state)
 /* Allocation N fails: every failure ends in CORM_ENOMEM, nothing leaks
  * (ASan) or crashes. The failing allocator wraps the C library's, so
  * memory crosses the switch safely. */
-static long g_fail_at, g_count;
-
-static void *fail_malloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return ++g_count == g_fail_at ? NULL : malloc(n);
-}
-
-static void *fail_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	return ++g_count == g_fail_at ? NULL : realloc(p, n);
-}
-
-static void fail_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
 static void test_render__every_allocation_failure_is_enomem(void **state)
 {
 	static const char *const cases[] = {"constraints", "alter", "rename",
 		"enum", "enum_type", "drop"};
-	const corm_allocator failing = {fail_malloc, fail_realloc, fail_free,
-		NULL};
 	size_t k;
 
 	(void)state;
@@ -281,21 +261,23 @@ static void test_render__every_allocation_failure_is_enomem(void **state)
 		corm_schema *b = parse_file(cases[k], "to");
 		bool done = false;
 
-		for (g_fail_at = 1; !done; g_fail_at++) {
+		long n;
+
+		for (n = 1; !done; n++) {
 			corm_plan *p = NULL;
 			corm_buf out = CORM_BUF_INIT;
 			int rc;
 			size_t i;
 
-			g_count = 0;
-			corm_set_allocator(&failing);
+			test_alloc_install(n);
 			rc = corm_diff(&p, a, b);
 			for (i = 0; i < 3 && rc == CORM_OK; i++)
 				rc = corm_plan_render(&out, corm_dialects[i], p);
 			corm_buf_free(&out);
 			corm_plan_free(p);
-			done = g_count < g_fail_at; /* nothing failed: all paths ran */
-			corm_set_allocator(NULL);
+			/* nothing failed: all paths ran */
+			done = test_alloc.calls < test_alloc.fail_at;
+			test_alloc_uninstall();
 			if (!done)
 				assert_int_equal(rc, CORM_ENOMEM);
 			else
