@@ -102,6 +102,9 @@ static const struct CMUnitTest tests[] = {
 static const struct CMUnitTest restart_tests[] = {
 	T(test_restart__stopped_server_is_econnlost_and_nothing_is_written),
 	T(test_restart__idle_connection_after_restart_tells_the_truth),
+	T(test_restart__stopped_server_mid_stream_is_econnlost_not_done),
+	T(test_restart__pool_recovers_at_next_checkout),
+	T(test_restart__pool_without_ping_replaces_lost_on_put),
 };
 
 static char sqlite_dir[4096];

@@ -3,12 +3,19 @@
  * (PostgreSQL and MySQL; run only with --server-restart, never in
  * parallel with other tests, because it stops the shared server).
  *
+ * Also: the server stopped while a streaming read is half-way (the rest
+ * must be CORM_ECONNLOST, never a CORM_DONE that passes a truncated result
+ * off as complete), and a corm_pool across a restart (the next checkout
+ * works; a connection lost while checked out is replaced when put back).
+ *
  * The server is stopped and started with $CORM_TEST_PG_CTL /
  * $CORM_TEST_MYSQL_CTL: `$CTL stop` returns once the server is down,
  * `$CTL start` once it accepts connections. The teardown starts it again
  * if the test failed while it was down.
  */
 #include "conformance.h"
+
+#include <corm/pool.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +138,273 @@ void test_restart__idle_connection_after_restart_tells_the_truth(
 	s = conf_prepare_ok(fx->c, true, "SELECT 1");
 	conf_step_expect(s, CORM_ROW);
 	conf_stmt_free(s);
+}
+
+/* ------------------------------------------------------------ mid-stream */
+
+/* Rows in the streamed cross join: far more than the socket buffers of
+ * client and server hold, so the server is still sending when it stops. */
+#define STREAM_SIDE 10
+#define STREAM_ROWS (1000000LL) /* STREAM_SIDE ^ 6 */
+#define STREAM_READ_BEFORE 500
+
+/* A ten-row table, joined with itself six times into a million rows that
+ * the server produces as it sends them (no ORDER BY: nothing is sorted or
+ * materialised first). */
+static corm_stmt *prepare_million(conf_fixture *fx, const char *digits)
+{
+	corm_stmt *ins, *s;
+	int i;
+
+	conf_exec_ok(fx->c, "CREATE TABLE %I (%I %T NOT NULL PRIMARY KEY)",
+		digits, "d", CORM_COL_I32, 0, 0);
+	ins = conf_prepare_ok(fx->c, false, "INSERT INTO %I (%I) VALUES (%P)",
+		digits, "d");
+	for (i = 0; i < STREAM_SIDE; i++)
+		CONF_OK(fx->c, insert_id(fx->c, ins, i));
+	conf_stmt_free(ins);
+
+	s = conf_prepare_ok(fx->c, false,
+		"SELECT a.%I, b.%I, c.%I, d.%I, e.%I, f.%I "
+		"FROM %I a, %I b, %I c, %I d, %I e, %I f",
+		"d", "d", "d", "d", "d", "d",
+		digits, digits, digits, digits, digits, digits);
+	CONF_OK(fx->c, corm_stmt_set_streaming(s, true));
+	return s;
+}
+
+void test_restart__stopped_server_mid_stream_is_econnlost_not_done(
+	void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t = conf_table(fx, "rstream");
+	const char *digits = conf_table(fx, "rdigits");
+	corm_stmt *ins, *s;
+	corm_conn *fresh;
+	long long rows = 0;
+	int rc = CORM_ROW;
+
+	conf_exec_ok(fx->c, "CREATE TABLE %I (%I %T NOT NULL PRIMARY KEY)", t,
+		"id", CORM_COL_I64, 0, 0);
+	s = prepare_million(fx, digits);
+
+	/* A transaction writes, then streams a read. */
+	CONF_OK(fx->c, corm_tx_begin(fx->c));
+	ins = conf_prepare_ok(fx->c, false, "INSERT INTO %I (%I) VALUES (%P)",
+		t, "id");
+	CONF_OK(fx->c, insert_id(fx->c, ins, 1));
+	CONF_OK(fx->c, insert_id(fx->c, ins, 2));
+	conf_stmt_free(ins);
+	while (rows < STREAM_READ_BEFORE && (rc = corm_step(s)) == CORM_ROW)
+		rows++;
+	if (rc != CORM_ROW)
+		CONF_FAIL("streaming before the stop: step %lld answered %d "
+			"%s: %s", rows + 1, rc, conf_code_name(rc),
+			corm_errmsg(fx->c));
+
+	ctl(fx, "stop");
+
+	/* What the client library had already received may still come out
+	 * as rows; then the end must say the connection was lost. A
+	 * CORM_DONE here would pass a truncated result off as complete. */
+	while ((rc = corm_step(s)) == CORM_ROW)
+		rows++;
+	printf("  %s: %lld of %lld rows read, then %s\n", conf.name, rows,
+		STREAM_ROWS, conf_code_name(rc));
+	fflush(stdout);
+	if (rows >= STREAM_ROWS)
+		CONF_FAIL("every row arrived although the server was stopped "
+			"mid-stream: the test did not cut the stream");
+	expect_lost(fx->c, rc, "step after the server stopped mid-stream");
+	/* The statement keeps saying so; it does not turn into a DONE. */
+	expect_lost(fx->c, corm_step(s), "second step after the loss");
+	conf_stmt_free(s);
+	expect_lost(fx->c, corm_tx_commit(fx->c), "COMMIT after the loss");
+
+	ctl(fx, "start");
+
+	/* Nothing of the transaction was written. */
+	fresh = conf_open(NULL);
+	assert_int_equal(conf_count(fresh, t), 0);
+	corm_conn_close(fresh);
+}
+
+/* ------------------------------------------------------------------ pool */
+
+static void pool_get_ok(corm_conn **out, corm_pool *pool, const char *what)
+{
+	int rc = corm_pool_get(out, pool);
+
+	if (rc != CORM_OK)
+		CONF_FAIL("%s: corm_pool_get answered %d %s: %s", what, rc,
+			conf_code_name(rc), corm_errmsg(NULL));
+	if (corm_errcode(*out) != CORM_OK)
+		CONF_FAIL("%s: a connection handed out with an error: %s",
+			what, corm_errmsg(*out));
+}
+
+/* The connection answers a query (not only a ping). */
+static void expect_works(corm_conn *c, const char *what)
+{
+	corm_stmt *s = NULL;
+	int64_t v = 0;
+	int rc = conf_prepare(&s, c, false, "SELECT 41 + 1");
+
+	if (rc == CORM_OK)
+		rc = corm_step(s);
+	if (rc == CORM_ROW)
+		rc = corm_column_int64(&v, s, 0);
+	conf_stmt_free(s);
+	if (rc != CORM_OK || v != 42)
+		CONF_FAIL("%s: SELECT 41 + 1 answered %d %s (%lld): %s", what,
+			rc, conf_code_name(rc), (long long)v, corm_errmsg(c));
+}
+
+static int pool_insert(corm_conn *c, const char *t, int64_t id)
+{
+	corm_stmt *s = NULL;
+	int rc = conf_prepare(&s, c, false, "INSERT INTO %I (%I) VALUES (%P)",
+		t, "id");
+
+	if (rc == CORM_OK)
+		rc = insert_id(c, s, id);
+	conf_stmt_free(s);
+	return rc;
+}
+
+/* Take every connection of the pool, use each, put them back: several
+ * rounds, so a broken connection left in the pool would show. */
+static void pool_all_work(corm_pool *pool, int n, const char *what)
+{
+	corm_conn *c[8];
+	int round, i;
+
+	assert_true(n <= 8);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < n; i++) {
+			pool_get_ok(&c[i], pool, what);
+			expect_works(c[i], what);
+		}
+		for (i = 0; i < n; i++)
+			corm_pool_put(pool, c[i]);
+	}
+}
+
+/*
+ * Connections idle in the pool and one checked out inside a transaction
+ * when the server restarts. Pinging every checkout (check_idle_ms 0), the
+ * first corm_pool_get() after the restart hands out a working connection;
+ * the checked-out one answers CORM_ECONNLOST, its transaction is gone,
+ * and putting it back replaces it.
+ */
+void test_restart__pool_recovers_at_next_checkout(void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t = conf_table(fx, "rpool");
+	corm_pool_options o = CORM_POOL_OPTIONS_INIT;
+	corm_pool *pool = NULL;
+	corm_conn *idle1, *idle2, *out, *x, *y, *z;
+	int rc;
+
+	conf_exec_ok(fx->c, "CREATE TABLE %I (%I %T NOT NULL PRIMARY KEY)", t,
+		"id", CORM_COL_I64, 0, 0);
+	o.max_size = 3;
+	o.wait_timeout_ms = 2000;
+	o.check_idle_ms = 0;
+	if (corm_pool_open(&pool, conf.url, &o) != CORM_OK)
+		CONF_FAIL("corm_pool_open: %s", corm_errmsg(NULL));
+
+	pool_get_ok(&idle1, pool, "before the restart");
+	pool_get_ok(&idle2, pool, "before the restart");
+	pool_get_ok(&out, pool, "before the restart");
+	expect_works(idle1, "idle1 before the restart");
+	expect_works(idle2, "idle2 before the restart");
+	corm_pool_put(pool, idle1);
+	corm_pool_put(pool, idle2);
+	CONF_OK(out, corm_tx_begin(out));
+	CONF_OK(out, pool_insert(out, t, 1));
+
+	ctl(fx, "stop");
+
+	/* Down: a checkout fails at once with a connect error (the idle
+	 * connection it tried fails its ping and cannot be replaced). */
+	x = (corm_conn *)1;
+	rc = corm_pool_get(&x, pool);
+	if (rc != CORM_ECONNECT || x != NULL)
+		CONF_FAIL("corm_pool_get while the server is down: expected "
+			"CORM_ECONNECT and NULL, got %d %s (%p): %s", rc,
+			conf_code_name(rc), (void *)x, corm_errmsg(NULL));
+
+	ctl(fx, "start");
+
+	/* The next checkout works: the stale idle connection is replaced. */
+	pool_get_ok(&x, pool, "first checkout after the restart");
+	expect_works(x, "first checkout after the restart");
+	pool_get_ok(&y, pool, "second checkout after the restart");
+	expect_works(y, "second checkout after the restart");
+
+	/* The one that was out when the server went away. */
+	expect_lost(out, pool_insert(out, t, 2), "INSERT on the checked-out "
+		"connection after the restart");
+	assert_true(corm_conn_lost(out));
+	corm_pool_put(pool, out); /* rollback fails: closed, slot freed */
+
+	pool_get_ok(&z, pool, "checkout after putting back the lost one");
+	expect_works(z, "checkout after putting back the lost one");
+	assert_int_equal(conf_count(z, t), 0); /* its transaction is gone */
+	corm_pool_put(pool, x);
+	corm_pool_put(pool, y);
+	corm_pool_put(pool, z);
+
+	pool_all_work(pool, o.max_size, "after the restart");
+	corm_pool_close(pool);
+}
+
+/*
+ * With a long check_idle_ms the pool does not ping: a connection broken
+ * while idle is handed out (as pool.h says), its first statement answers
+ * CORM_ECONNLOST, and corm_pool_put() replaces it: the error does not
+ * stick to the pool.
+ */
+void test_restart__pool_without_ping_replaces_lost_on_put(void **state)
+{
+	conf_fixture *fx = *state;
+	corm_pool_options o = CORM_POOL_OPTIONS_INIT;
+	corm_pool *pool = NULL;
+	corm_conn *c;
+	int rc;
+
+	o.max_size = 2;
+	o.check_idle_ms = 3600 * 1000;
+	if (corm_pool_open(&pool, conf.url, &o) != CORM_OK)
+		CONF_FAIL("corm_pool_open: %s", corm_errmsg(NULL));
+	pool_all_work(pool, o.max_size, "before the restart");
+
+	ctl(fx, "stop");
+	ctl(fx, "start");
+
+	/* Not pinged: it is handed out, and tells the truth when used. */
+	pool_get_ok(&c, pool, "after the restart, unpinged");
+	rc = corm_exec(c, "SELECT 1");
+	if (rc == CORM_OK) {
+		/* A driver that reconnected by itself: it must really work. */
+		expect_works(c, "unpinged connection that reconnected");
+	} else {
+		expect_lost(c, rc, "unpinged idle connection after restart");
+	}
+	corm_pool_put(pool, c);
+
+	/* Whatever the first one did, the pool hands out working ones. */
+	pool_get_ok(&c, pool, "after putting back the lost one");
+	rc = corm_exec(c, "SELECT 1");
+	if (rc != CORM_OK) {
+		/* The second idle connection is stale too: same story. */
+		expect_lost(c, rc, "second unpinged idle connection");
+		corm_pool_put(pool, c);
+		pool_get_ok(&c, pool, "after putting back both lost ones");
+	}
+	expect_works(c, "after the lost ones were replaced");
+	corm_pool_put(pool, c);
+	pool_all_work(pool, o.max_size, "after the restart");
+	corm_pool_close(pool);
 }
