@@ -13,68 +13,23 @@
  */
 #include "helpers.h"
 
+#include "alloc.h"
+
 /* ------------------------------------------------------ counting allocator */
 
-static struct {
-	long calls;    /* allocations attempted */
-	long fail_at;  /* the call that fails, or -1 */
-	long failed;   /* how many failed */
-	long live;     /* blocks not yet freed */
-} alloc;
-
-static void *t_malloc(void *ctx, size_t n)
-{
-	void *p;
-
-	(void)ctx;
-	if (alloc.fail_at >= 0 && alloc.calls++ == alloc.fail_at) {
-		alloc.failed++;
-		return NULL;
-	}
-	p = malloc(n);
-	if (p)
-		alloc.live++;
-	return p;
-}
-
-static void *t_realloc(void *ctx, void *p, size_t n)
-{
-	void *r;
-
-	if (!p)
-		return t_malloc(ctx, n);
-	if (alloc.fail_at >= 0 && alloc.calls++ == alloc.fail_at) {
-		alloc.failed++;
-		return NULL;
-	}
-	r = realloc(p, n);
-	return r;
-}
-
-static void t_free(void *ctx, void *p)
-{
-	(void)ctx;
-	if (p) {
-		alloc.live--;
-		free(p);
-	}
-}
-
-static const corm_allocator counting = {t_malloc, t_realloc, t_free, NULL};
-
+/* tests/common/alloc.h, installed for every test: it counts the blocks
+ * still allocated, and fails none unless a test asks. */
 static int setup(void **state)
 {
 	(void)state;
-	memset(&alloc, 0, sizeof(alloc));
-	alloc.fail_at = -1;
-	corm_set_allocator(&counting);
+	test_alloc_install(0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	corm_set_allocator(NULL);
+	test_alloc_uninstall();
 	return 0;
 }
 
@@ -227,7 +182,7 @@ static void test_garbage__nasty_inputs_never_crash(void **state)
 	assert_int_not_equal(exercise("\0\0\0", 3), CORM_ENOMEM);
 	assert_int_not_equal(exercise("model A {\n id i64 @id\n}\0junk", 28),
 		CORM_ENOMEM);
-	assert_int_equal(alloc.live, 0);
+	assert_int_equal(test_alloc.live, 0);
 }
 
 static void test_garbage__deep_and_huge_inputs_never_crash(void **state)
@@ -252,7 +207,7 @@ static void test_garbage__deep_and_huge_inputs_never_crash(void **state)
 	s = repeat("x y @z ", 100000, &len);
 	assert_int_not_equal(exercise(s, len), CORM_ENOMEM);
 	free(s);
-	assert_int_equal(alloc.live, 0);
+	assert_int_equal(test_alloc.live, 0);
 }
 
 static void test_garbage__a_large_valid_schema_is_handled(void **state)
@@ -279,7 +234,7 @@ static void test_garbage__a_large_valid_schema_is_handled(void **state)
 	assert_int_equal(corm_buf_error(&b), CORM_OK);
 	assert_int_equal(exercise(b.ptr, b.len), CORM_OK);
 	corm_buf_free(&b);
-	assert_int_equal(alloc.live, 0);
+	assert_int_equal(test_alloc.live, 0);
 }
 
 static void test_garbage__every_truncation_and_mutation_of_a_schema(
@@ -310,7 +265,7 @@ static void test_garbage__every_truncation_and_mutation_of_a_schema(
 	}
 	free(buf);
 	free(src);
-	assert_int_equal(alloc.live, 0);
+	assert_int_equal(test_alloc.live, 0);
 }
 
 static void test_garbage__random_bytes_never_crash(void **state)
@@ -332,32 +287,30 @@ static void test_garbage__random_bytes_never_crash(void **state)
 		}
 		assert_int_not_equal(exercise(buf, n), CORM_ENOMEM);
 	}
-	assert_int_equal(alloc.live, 0);
+	assert_int_equal(test_alloc.live, 0);
 }
 
-/* Fail allocation 0, 1, 2, ... until a run needs no more: every run must
- * answer CORM_ENOMEM or succeed, and free everything. */
+/* Fail allocation 1, 2, 3, ... until a run in which none failed: every
+ * run must answer CORM_ENOMEM or succeed, and free everything. */
 static void fail_every_allocation(const char *src, size_t len)
 {
 	long n;
 
-	for (n = 0;; n++) {
+	for (n = 1;; n++) {
 		int rc;
 
-		alloc.calls = 0;
-		alloc.failed = 0;
-		alloc.fail_at = n;
+		test_alloc_install(n);
 		rc = exercise(src, len);
-		alloc.fail_at = -1;
-		if (alloc.live != 0)
+		if (test_alloc.live != 0)
 			fail_msg("leak after failing allocation %ld: %ld blocks", n,
-				alloc.live);
-		if (alloc.failed == 0) {
+				test_alloc.live);
+		if (test_alloc.failed == 0) {
 			assert_int_not_equal(rc, CORM_ENOMEM);
 			break;
 		}
 		assert_true(n < 1000000);
 	}
+	test_alloc_install(0); /* fail nothing from here */
 }
 
 static void test_garbage__out_of_memory_at_any_allocation_is_clean(

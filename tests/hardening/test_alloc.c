@@ -2,8 +2,8 @@
  * test_alloc.c — running out of memory at any allocation is answered with
  * an error code, never a crash, a leak or a partial output file.
  *
- * A counting allocator (installed with corm_set_allocator) makes
- * allocation N fail, for N = 1, 2, ... until the operation succeeds, and
+ * The counting allocator of tests/common/alloc.h makes allocation N
+ * fail, for N = 1, 2, ... until a run in which none failed, and
  * checks after every run that each block allocated was freed again. Two
  * modes: one failure (allocation N only, as a transient shortage) and a
  * persistent one (N and every allocation after it fail, so cleanup paths
@@ -35,6 +35,7 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "blog.h"
 #include "cli.h"
 #include "corm/buf.h"
@@ -46,79 +47,18 @@
 
 /* ------------------------------------------------- the counting allocator */
 
-static struct {
-	long calls;     /* allocations attempted since armed */
-	long fail_at;   /* the first allocation to fail (1-based); 0 never */
-	bool sticky;    /* every allocation after fail_at fails too */
-	bool armed;
-	long failed;    /* allocations refused in this run */
-	long live;      /* blocks allocated and not freed */
-} al;
-
-static bool should_fail(void)
-{
-	if (!al.armed || !al.fail_at)
-		return false;
-	al.calls++;
-	if (al.calls == al.fail_at || (al.sticky && al.calls > al.fail_at)) {
-		al.failed++;
-		return true;
-	}
-	return false;
-}
-
-static void *t_malloc(void *ctx, size_t n)
-{
-	void *p;
-
-	(void)ctx;
-	if (should_fail())
-		return NULL;
-	p = malloc(n);
-	if (p)
-		al.live++;
-	return p;
-}
-
-static void *t_realloc(void *ctx, void *p, size_t n)
-{
-	if (!p)
-		return t_malloc(ctx, n);
-	if (should_fail())
-		return NULL;
-	return realloc(p, n);
-}
-
-static void t_free(void *ctx, void *p)
-{
-	(void)ctx;
-	if (p) {
-		al.live--;
-		free(p);
-	}
-}
-
-static const corm_allocator counting = {t_malloc, t_realloc, t_free, NULL};
-
-/* Start counting from here: allocation `fail_at` and on fail. */
-static void arm(void)
-{
-	al.calls = 0;
-	al.failed = 0;
-	al.armed = true;
-}
-
-static void disarm(void)
-{
-	al.armed = false;
-}
+/* The shared one of tests/common/alloc.h, installed disarmed for each
+ * run: a workload sets up without failures, arms it (allocations are
+ * numbered from there) around the operation itself, and disarms it for
+ * its checks and cleanup. Blocks are counted armed or not. */
 
 /*
  * The loop: run `op` with allocation N failing, N = 1, 2, ... until a run
  * does not fail any allocation (so it saw every one). Each run must
- * return CORM_OK when nothing failed (the workloads check their results,
- * so a shortage cannot hide as a wrong answer), a negative code otherwise (or CORM_OK with the right results, when the
- * shortage could be absorbed), and leave nothing allocated. Returns how many
+ * return CORM_OK when nothing failed, a negative code otherwise (or
+ * CORM_OK with the right results, when the shortage could be absorbed:
+ * the workloads check their results, so a shortage cannot hide as a
+ * wrong answer), and leave nothing allocated. Returns how many
  * allocations the operation made.
  */
 typedef int (*workload)(void *arg);
@@ -128,17 +68,21 @@ static long every_failure(workload op, void *arg, bool sticky)
 	long n;
 	int rc;
 
-	corm_set_allocator(&counting);
 	for (n = 1; n < 200000; n++) {
-		memset(&al, 0, sizeof(al));
-		al.fail_at = n;
-		al.sticky = sticky;
+		if (sticky)
+			test_alloc_install_from(n);
+		else
+			test_alloc_install(n);
+		test_alloc_disarm();
 		rc = op(arg);
-		disarm();
-		if (al.live != 0)
+		test_alloc_disarm();
+		if (test_alloc.live != 0) {
+			test_alloc_uninstall();
 			fail_msg("allocation %ld failed%s: %ld blocks leaked (rc %d)",
-				n, sticky ? " (and all after it)" : "", al.live, rc);
-		if (al.failed == 0) {
+				n, sticky ? " (and all after it)" : "", test_alloc.live,
+				rc);
+		}
+		if (test_alloc.failed == 0) {
 			if (rc != CORM_OK)
 				fail_msg("no allocation failed, yet rc %d (%s)", rc,
 					corm_strerror(rc));
@@ -150,7 +94,7 @@ static long every_failure(workload op, void *arg, bool sticky)
 			fail_msg("allocation %ld failed%s, yet the operation "
 				"answered %d", n, sticky ? " (and all after it)" : "", rc);
 	}
-	corm_set_allocator(NULL);
+	test_alloc_uninstall();
 	assert_true(n < 200000);
 	return n - 1;
 }
@@ -272,9 +216,9 @@ static int run_corm_gen(void *arg)
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
 	dup2(quiet, STDERR_FILENO);
-	arm();
+	test_alloc_arm();
 	code = cli_cmd_gen.run(4, argv);
-	disarm();
+	test_alloc_disarm();
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -293,7 +237,7 @@ static int run_corm_gen(void *arg)
 		g->half_pairs++;
 	} else if (files != 0) {
 		fail_msg("corm gen failed (exit %d) at allocation %ld but left %d "
-			"file(s) in %s", code, al.fail_at, files, g->dir);
+			"file(s) in %s", code, test_alloc.fail_at, files, g->dir);
 	}
 	assert_int_equal(code, CLI_EXIT_USAGE); /* "out of memory" */
 	return CORM_ENOMEM;
@@ -307,7 +251,7 @@ static int run_emit(void *arg)
 	corm_buf h = CORM_BUF_INIT, c = CORM_BUF_INIT;
 	int error;
 
-	arm();
+	test_alloc_arm();
 	if ((error = corm_schema_parse(&s, &d, g->src, g->len)) != CORM_OK)
 		goto done;
 	if ((error = corm_emit_c(&h, &c, &d, s, "blog", "blog.corm")) != CORM_OK)
@@ -316,7 +260,7 @@ static int run_emit(void *arg)
 	assert_true(strstr(corm_buf_cstr(&c), "DO NOT EDIT") != NULL);
 	assert_true(strstr(corm_buf_cstr(&h), "#endif") != NULL);
 done:
-	disarm();
+	test_alloc_disarm();
 	if (error != CORM_OK)
 		assert_int_equal(error, CORM_ENOMEM);
 	corm_buf_free(&h);
@@ -395,14 +339,14 @@ static int run_ddl(void *arg)
 	int error = CORM_OK;
 	size_t i;
 
-	arm();
+	test_alloc_arm();
 	for (i = 0; i < 3 && !error; i++) {
 		corm_buf_clear(&out);
 		error = corm_ddl_create_schema(&out, corm_dialects[i], s);
 		if (!error)
 			assert_true(strstr(corm_buf_cstr(&out), "CREATE TABLE") != NULL);
 	}
-	disarm();
+	test_alloc_disarm();
 	if (error)
 		assert_int_equal(error, CORM_ENOMEM);
 	corm_buf_free(&out);
@@ -443,7 +387,7 @@ static int run_diff(void *arg)
 	size_t n = 0, i;
 	int error;
 
-	arm();
+	test_alloc_arm();
 	if ((error = corm_diff(&plan, dc->from, dc->to)) != CORM_OK)
 		goto done;
 	assert_true(plan->nops > 0);
@@ -458,7 +402,7 @@ static int run_diff(void *arg)
 	if (!error)
 		assert_true(n > 0);
 done:
-	disarm();
+	test_alloc_disarm();
 	if (error)
 		assert_int_equal(error, CORM_ENOMEM);
 	corm_mig_statements_free(stmts, n);
@@ -562,7 +506,7 @@ static int run_query(void *arg)
 	author row;
 	int error, steps = 0, all_rc = CORM_OK;
 
-	arm();
+	test_alloc_arm();
 	if ((error = corm_query_new(&q, dc->db, m)) != CORM_OK)
 		goto done;
 	p1 = corm_pred_cmp(q, field_of(m, "karma"), CORM_CMP_GT, &karma);
@@ -604,7 +548,7 @@ static int run_query(void *arg)
 	assert_int_equal(agg.count, 1);
 	error = CORM_OK;
 done:
-	disarm();
+	test_alloc_disarm();
 	if (error < 0)
 		assert_int_equal(error, CORM_ENOMEM);
 	/* A failed `all` hands back no rows. */
@@ -626,7 +570,7 @@ static int run_decode(void *arg)
 	author a, key;
 	int error = CORM_OK, i;
 
-	arm();
+	test_alloc_arm();
 	for (i = 0; i < NAUTHORS && !error; i++) {
 		author_init(&key);
 		key.id = dc->ids[i];
@@ -646,7 +590,7 @@ static int run_decode(void *arg)
 	assert_int_equal(((post *)rows.items)[NAUTHORS - 1].cover.len, 4);
 	assert_memory_equal(((post *)rows.items)[0].cover.ptr, "\0\1\2\3", 4);
 done:
-	disarm();
+	test_alloc_disarm();
 	if (error)
 		assert_int_equal(error, CORM_ENOMEM);
 	corm_rows_free(&rows);
