@@ -107,13 +107,17 @@ void corm_mig_dir_free(corm_mig_dir *d)
 	d->count = 0;
 }
 
+/* By version, then by folder, so that a message naming two folders of
+ * one version names them in the same order on every system. */
 static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const corm_mig_entry *)a)->version,
-		((const corm_mig_entry *)b)->version);
+	const corm_mig_entry *x = a, *y = b;
+	int c = strcmp(x->version, y->version);
+
+	return c ? c : strcmp(x->dir, y->dir);
 }
 
-/* <14 digits>_<name>, name of [a-z0-9_] characters. */
+/* <14 digits>_<name>, name of [a-z0-9_-] characters. */
 static bool valid_name(const char *s)
 {
 	size_t i;
@@ -141,7 +145,8 @@ int corm_mig_dir_read(corm_mig_dir *out, corm_buf *err, const char *path)
 	out->count = 0;
 	if (!dh)
 		return errno == ENOENT ? CORM_OK : (corm_buf_printf(err,
-			"cannot read '%s': %s", path, strerror(errno)), CORM_EINVAL);
+			"cannot read the migration directory '%s': %s", path,
+			strerror(errno)), CORM_EINVAL);
 	while ((ent = readdir(dh)) != NULL && !error) {
 		corm_buf full = CORM_BUF_INIT;
 		struct stat st;
@@ -157,9 +162,10 @@ int corm_mig_dir_read(corm_mig_dir *out, corm_buf *err, const char *path)
 			continue;
 		}
 		if (!valid_name(ent->d_name)) {
-			corm_buf_printf(err, "'%s' is not a migration folder name "
-				"(<yyyymmddHHMMSS>_<name>, lowercase letters, digits, "
-				"'_')", full.ptr);
+			corm_buf_printf(err, "'%s' is not named like a migration "
+				"folder: <yyyymmddHHMMSS>_<name>, 14 digits then '_' and "
+				"lowercase letters, digits, '_' or '-' (move other folders "
+				"out of '%s')", full.ptr, path);
 			corm_buf_free(&full);
 			error = CORM_EINVAL;
 			break;
@@ -190,8 +196,9 @@ int corm_mig_dir_read(corm_mig_dir *out, corm_buf *err, const char *path)
 		qsort(out->items, out->count, sizeof(*out->items), cmp_entry);
 	for (i = 1; i < out->count && !error; i++)
 		if (strcmp(out->items[i - 1].version, out->items[i].version) == 0) {
-			corm_buf_printf(err, "two migrations have version %s ('%s' and "
-				"'%s')", out->items[i].version, out->items[i - 1].dir,
+			corm_buf_printf(err, "two migrations have version %s: '%s' "
+				"and '%s' (each needs a version of its own)",
+				out->items[i].version, out->items[i - 1].dir,
 				out->items[i].dir);
 			error = CORM_EINVAL;
 		}
