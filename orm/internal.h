@@ -29,6 +29,12 @@ uint32_t corm_cache__hash(const char *sql);
 /* A cached statement for `sql` that is not handed out, or NULL. */
 corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
 	uint32_t hash);
+/* The same through the memo keyed by the address of `sql` (a hit is
+ * checked against the text); NULL on a miss: fall back to _take. */
+corm_stmt *corm_cache__take_memo(corm_stmt_cache *cache, const char *sql);
+/* Point the memo slot of address `sql` at `s` (a cached statement). */
+void corm_cache__remember(corm_stmt_cache *cache, const char *sql,
+	corm_stmt *s);
 /* Add a freshly prepared statement (handed out); may evict an idle one. */
 void corm_cache__add(corm_stmt_cache *cache, corm_stmt *s);
 /* A handed-out statement comes back (already reset). */
@@ -43,6 +49,9 @@ int corm_model__bind_value(corm_stmt *st, int idx,
 	const struct corm_field_desc *f, const void *value, corm_arena *scratch);
 int corm_model__read_field(corm_stmt *st, int col,
 	const struct corm_field_desc *f, void *row, corm_arena *arena);
+/* The same for a `col` known to exist (corm_stmt__check_columns()). */
+int corm_model__read_field_unchecked(corm_stmt *st, int col,
+	const struct corm_field_desc *f, void *row, corm_arena *arena);
 /* Text about to be written to field `f`: valid UTF-8, no NUL, within
  * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,
@@ -52,6 +61,9 @@ int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,
  * conversions from it, so a caller can fetch a column once and convert
  * it (row decoding does). */
 int corm_stmt__value(corm_value *v, corm_stmt *s, int col);
+/* CORM_OK when the current result has columns [first, first + n), so
+ * they can be read unchecked; else CORM_EINVAL, set on the connection. */
+int corm_stmt__check_columns(corm_stmt *s, int first, int n);
 int corm_value__int64(int64_t *out, corm_stmt *s, int col,
 	const corm_value *value);
 int corm_value__double(double *out, corm_stmt *s, int col,

@@ -338,16 +338,14 @@ static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
 	return CORM_OK;
 }
 
-int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
-	void *row, corm_arena *arena)
+/* Store value `v` of column `col` into field `f` of `row`. */
+static int read_value(corm_stmt *st, int col, const corm_field_desc *f,
+	void *row, corm_arena *arena, const corm_value *value)
 {
 	char *p = FIELD_MUT(row, f);
-	corm_value v;
-	int error = corm_stmt__value(&v, st, col);
+	corm_value v = *value;
+	int error;
 
-	/* One fetch per column; the conversions work on the value. */
-	if (error)
-		return error;
 	if (v.type == CORM_TYPE_NULL) {
 		if (!(f->flags & CORM_FIELD_NULLABLE))
 			return read_error(st, f, CORM_ETYPE,
@@ -362,6 +360,19 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	}
 	if (f->has_offset != CORM_NO_HAS)
 		*(bool *)((char *)row + f->has_offset) = true;
+	/* What nearly every column is: no conversion, no range check. */
+	if (v.type == CORM_TYPE_INT && f->ctype == CORM_C_I64) {
+		*(int64_t *)p = v.v.i;
+		return CORM_OK;
+	}
+	if (v.type == CORM_TYPE_TEXT && f->ctype == CORM_C_STR) {
+		corm_str *s = (corm_str *)p;
+
+		s->ptr = corm_arena_strndup(arena, v.v.bytes.ptr, v.v.bytes.len);
+		s->len = v.v.bytes.len;
+		return s->ptr ? CORM_OK : corm_conn__set_error(st->conn,
+			CORM_ENOMEM, NULL, "out of memory");
+	}
 	switch (f->ctype) {
 	case CORM_C_I16:
 	case CORM_C_I32:
@@ -411,14 +422,36 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	}
 }
 
+int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
+	void *row, corm_arena *arena)
+{
+	corm_value v;
+	int error = corm_stmt__value(&v, st, col);
+
+	/* One fetch per column; the conversions work on the value. */
+	return error ? error : read_value(st, col, f, row, arena, &v);
+}
+
+int corm_model__read_field_unchecked(corm_stmt *st, int col,
+	const corm_field_desc *f, void *row, corm_arena *arena)
+{
+	corm_value v;
+	int error = st->conn->driver->column_value(&v, st, col);
+
+	return error ? error : read_value(st, col, f, row, arena, &v);
+}
+
 int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,
 	int first_col, corm_arena *arena)
 {
 	int i, error;
 
+	/* The row's width is checked once, not per column. */
+	if ((error = corm_stmt__check_columns(st, first_col, m->nfields)))
+		return error;
 	for (i = 0; i < m->nfields; i++) {
-		error = corm_model__read_field(st, first_col + i, &m->fields[i], out,
-			arena);
+		error = corm_model__read_field_unchecked(st, first_col + i,
+			&m->fields[i], out, arena);
 		if (error)
 			return error;
 	}

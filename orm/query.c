@@ -96,6 +96,7 @@ struct corm_query {
 	bind_item *binds;
 	size_t nbinds, capbinds;
 	int nparams;          /* placeholders rendered */
+	int ncolumns;         /* in the select list rendered last */
 
 	corm_stmt *stream;    /* corm_query_next() */
 	corm_arena row_arena;
@@ -700,6 +701,7 @@ static void render_columns(corm_query *q)
 			corm_buf_puts(&q->sql, ", ");
 		col(q, i);
 	}
+	q->ncolumns = n;
 }
 
 static bool is_text(const corm_field_desc *f)
@@ -826,10 +828,14 @@ static int read_row(void *row, corm_stmt *st, corm_query *q, corm_arena *a)
 	int i, c = 0, error;
 
 	memset(row, 0, q->m->size);
+	/* The row's width is checked once, not per column. */
+	if ((error = corm_stmt__check_columns(st, 0, q->ncolumns)))
+		return error;
 	for (i = 0; i < q->m->nfields; i++) {
 		if (!selected(q, i))
 			continue;
-		error = corm_model__read_field(st, c++, &q->m->fields[i], row, a);
+		error = corm_model__read_field_unchecked(st, c++, &q->m->fields[i],
+			row, a);
 		if (error)
 			return error;
 	}

@@ -71,16 +71,21 @@ int corm_stmt_cached(corm_stmt **out, corm_conn *c, const char *sql)
 			"corm_stmt_cached: sql is NULL");
 	if (corm_cache__capacity(c->cache) == 0)
 		return corm_stmt__prepare(out, c, sql);
-	hash = corm_cache__hash(sql);
-	s = corm_cache__take(c->cache, sql, hash);
-	if (s) {
+	/* Generated code passes the same static string each time: look it
+	 * up by address before hashing the text. */
+	if ((s = corm_cache__take_memo(c->cache, sql)) != NULL) {
 		*out = s;
 		return CORM_OK;
 	}
-	if ((error = corm_stmt__prepare(&s, c, sql)) != CORM_OK)
-		return error;
-	s->hash = hash;
-	corm_cache__add(c->cache, s);
+	hash = corm_cache__hash(sql);
+	s = corm_cache__take(c->cache, sql, hash);
+	if (!s) {
+		if ((error = corm_stmt__prepare(&s, c, sql)) != CORM_OK)
+			return error;
+		s->hash = hash;
+		corm_cache__add(c->cache, s);
+	}
+	corm_cache__remember(c->cache, sql, s);
 	*out = s;
 	return CORM_OK;
 }
@@ -276,14 +281,30 @@ const char *corm_column_name(const corm_stmt *s, int col)
 	return s->conn->driver->column_name(s, col);
 }
 
+static int column_range_error(corm_stmt *s, int col)
+{
+	return corm_conn__set_error(s->conn, CORM_EINVAL, NULL,
+		"column %d out of range: the result has %d column(s), counted "
+		"from 0", col, s->conn->driver->column_count(s));
+}
+
 /* Fetch the raw value of `col`, checking the index. */
 int corm_stmt__value(corm_value *v, corm_stmt *s, int col)
 {
 	if (col < 0 || col >= s->conn->driver->column_count(s))
-		return corm_conn__set_error(s->conn, CORM_EINVAL, NULL,
-			"column %d out of range: the result has %d column(s), counted "
-			"from 0", col, s->conn->driver->column_count(s));
+		return column_range_error(s, col);
 	return s->conn->driver->column_value(v, s, col);
+}
+
+int corm_stmt__check_columns(corm_stmt *s, int first, int n)
+{
+	int have = s->conn->driver->column_count(s);
+
+	if (first < 0)
+		return column_range_error(s, first);
+	if (n > 0 && first > have - n)
+		return column_range_error(s, first > have ? first : have);
+	return CORM_OK;
 }
 
 corm_type corm_column_type(const corm_stmt *s, int col)

@@ -3,7 +3,14 @@
  * keyed by SQL text, plus an LRU list so the least recently used idle
  * statement is finalized when the cache is full. Statements handed out are
  * never evicted; the cache may then run over its capacity for a while.
+ *
+ * In front of the table sits a memo keyed by the SQL's address: generated
+ * code passes the same static string every time, so a hit costs a pointer
+ * hash and a strcmp() instead of hashing the whole text. A memo hit is
+ * still checked against the statement's text, so a caller that reuses a
+ * buffer for other SQL gets the right statement.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -15,6 +22,10 @@ struct corm_stmt_cache {
 	corm_stmt **buckets;
 	corm_stmt *lru_head; /* most recently used */
 	corm_stmt *lru_tail; /* least recently used */
+	struct memo {        /* nbuckets slots, direct-mapped by address */
+		const char *sql;
+		corm_stmt *stmt;
+	} *memo;
 };
 
 int corm_cache__new(corm_stmt_cache **out, int capacity)
@@ -30,7 +41,10 @@ int corm_cache__new(corm_stmt_cache **out, int capacity)
 		cache->nbuckets *= 2;
 	if (capacity > 0) {
 		cache->buckets = corm_calloc(cache->nbuckets, sizeof(corm_stmt *));
-		if (!cache->buckets) {
+		cache->memo = corm_calloc(cache->nbuckets, sizeof(*cache->memo));
+		if (!cache->buckets || !cache->memo) {
+			corm_free(cache->buckets);
+			corm_free(cache->memo);
 			corm_free(cache);
 			return CORM_ENOMEM;
 		}
@@ -52,6 +66,14 @@ uint32_t corm_cache__hash(const char *sql)
 	for (; *sql; sql++)
 		h = (h ^ (unsigned char)*sql) * 16777619u;
 	return h;
+}
+
+/* Fibonacci hashing of the address: static strings sit at any byte. */
+static struct memo *memo_slot(corm_stmt_cache *cache, const char *sql)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15u;
+
+	return &cache->memo[(h >> 32) & (cache->nbuckets - 1)];
 }
 
 static void lru_unlink(corm_stmt_cache *cache, corm_stmt *s)
@@ -89,6 +111,33 @@ static void bucket_remove(corm_stmt_cache *cache, corm_stmt *s)
 	s->cache_next = NULL;
 }
 
+static void take_it(corm_stmt_cache *cache, corm_stmt *s)
+{
+	s->in_use = true;
+	lru_unlink(cache, s);
+	lru_push_front(cache, s);
+}
+
+corm_stmt *corm_cache__take_memo(corm_stmt_cache *cache, const char *sql)
+{
+	struct memo *m = memo_slot(cache, sql);
+	corm_stmt *s = m->stmt;
+
+	if (m->sql != sql || !s || s->in_use || strcmp(s->sql, sql) != 0)
+		return NULL;
+	take_it(cache, s);
+	return s;
+}
+
+void corm_cache__remember(corm_stmt_cache *cache, const char *sql,
+	corm_stmt *s)
+{
+	struct memo *m = memo_slot(cache, sql);
+
+	m->sql = sql;
+	m->stmt = s;
+}
+
 corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
 	uint32_t hash)
 {
@@ -96,13 +145,21 @@ corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
 
 	for (; s; s = s->cache_next) {
 		if (s->hash == hash && !s->in_use && strcmp(s->sql, sql) == 0) {
-			s->in_use = true;
-			lru_unlink(cache, s);
-			lru_push_front(cache, s);
+			take_it(cache, s);
 			return s;
 		}
 	}
 	return NULL;
+}
+
+/* A statement about to be finalized leaves the memo (rare: a full scan). */
+static void memo_forget(corm_stmt_cache *cache, const corm_stmt *s)
+{
+	size_t i;
+
+	for (i = 0; i < cache->nbuckets; i++)
+		if (cache->memo[i].stmt == s)
+			cache->memo[i] = (struct memo){NULL, NULL};
 }
 
 /* Finalize idle statements from the cold end until there is room. */
@@ -116,6 +173,7 @@ static void evict(corm_stmt_cache *cache)
 		if (!s->in_use) {
 			lru_unlink(cache, s);
 			bucket_remove(cache, s);
+			memo_forget(cache, s);
 			cache->count--;
 			corm_stmt__finalize(s);
 		}
@@ -156,5 +214,6 @@ void corm_cache__free(corm_stmt_cache *cache)
 		s = next;
 	}
 	corm_free(cache->buckets);
+	corm_free(cache->memo);
 	corm_free(cache);
 }
