@@ -510,6 +510,71 @@ static int edited(bool *out, const session *s, const corm_mig_entry *e,
 	return CLI_EXIT_OK;
 }
 
+/* The number of statements in e's up (or down) SQL, or -1 when it cannot
+ * be read. */
+static long long statement_count(const session *s, const corm_mig_entry *e,
+	bool up)
+{
+	char *sql = NULL, **stmts = NULL;
+	size_t len, n = 0;
+	long long count = -1;
+	corm_buf f = CORM_BUF_INIT;
+
+	if (!e)
+		return -1;
+	corm_buf_printf(&f, "%s.%s.sql", up ? "up" : "down", s->dl->name);
+	if (!corm_buf_error(&f) && corm_mig_read(&sql, &len, e, f.ptr) == CORM_OK &&
+		corm_mig_split(&stmts, &n, sql, len,
+			!s->dl->transactional_ddl) == CORM_OK)
+		count = (long long)n;
+	corm_mig_statements_free(stmts, n);
+	corm_free(sql);
+	corm_buf_free(&f);
+	return count;
+}
+
+/*
+ * A history row left 'running' or 'reverting' (MySQL) means the migrator
+ * was killed or lost its connection half-way: we hold the lock, so no one
+ * is running it now. Its `step` statements were done and committed; the
+ * next one may have been committed too (the count is written after each
+ * statement). Say so, and what to do, in words a deploy log can act on.
+ */
+static void report_interrupted(const session *s, const corm_mig_applied *a,
+	const corm_mig_entry *e)
+{
+	bool up = strcmp(a->status, "running") == 0;
+	long long n = statement_count(s, e, up);
+	long long done = (long long)a->step;
+
+	fprintf(stderr, "%s migrate: %s_%s was interrupted while %s (its "
+		"migrator was killed or lost its connection), so it is "
+		"half-%s: MySQL commits each statement and cannot roll it back.\n",
+		CLI_PROG, a->version, a->name, up ? "being applied" :
+		"being reverted", up ? "applied" : "reverted");
+	if (n >= 0 && done >= n)
+		fprintf(stderr, "  All %lld statements of its %s SQL ran; only "
+			"recording it was cut short.\n", n, up ? "up" : "down");
+	else if (n >= 0 && done == 0)
+		fprintf(stderr, "  None of the %lld statements of its %s SQL is "
+			"recorded as done; statement 1 may have run.\n", n,
+			up ? "up" : "down");
+	else if (n >= 0)
+		fprintf(stderr, "  Statements 1-%lld of the %lld of its %s SQL "
+			"ran; statement %lld may have run too; the rest did not.\n",
+			done, n, up ? "up" : "down", done + 1);
+	else
+		fprintf(stderr, "  %lld statements ran; the next may have run "
+			"too.\n", done);
+	fprintf(stderr, "  Check the database, then either complete the %s by "
+		"hand and run 'corm migrate resolve %s --%s', or undo what it did "
+		"and run 'corm migrate resolve %s --%s'%s.\n",
+		up ? "migration" : "revert", a->version,
+		up ? "applied" : "rolled-back", a->version,
+		up ? "rolled-back" : "applied",
+		up ? " (up then runs it again)" : "");
+}
+
 /* What blocks `up`: failed or interrupted (MySQL) and edited ones. */
 static int check_blocked(const session *s)
 {
@@ -521,6 +586,12 @@ static int check_blocked(const session *s)
 		const corm_mig_entry *e = find_entry(&s->dir, a->version);
 		bool ed;
 
+		if (strcmp(a->status, "running") == 0 ||
+			strcmp(a->status, "reverting") == 0) {
+			report_interrupted(s, a, e);
+			blocked = 1;
+			continue;
+		}
 		if (strcmp(a->status, "applied") != 0) {
 			fprintf(stderr, "%s migrate: %s_%s is %s at statement %lld; fix "
 				"the database by hand, then run 'corm migrate resolve %s "
