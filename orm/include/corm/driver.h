@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define CORM_DRIVER_VERSION 1
+#define CORM_DRIVER_VERSION 2 /* 2: run_batch */
 
 /* --------------------------------------------------------------------- URLs */
 
@@ -112,6 +112,13 @@ struct corm_stmt {
 	bool streaming;       /* read rows one at a time; drivers may ignore */
 };
 
+/* One execution of a batch (run_batch below): a prepared statement of the
+ * connection and the parameters to run it with. */
+typedef struct corm_batch_exec {
+	corm_stmt *stmt;
+	const corm_value *params; /* stmt->nparams values */
+} corm_batch_exec;
+
 /* ------------------------------------------------------------------ vtable */
 
 /*
@@ -178,6 +185,29 @@ struct corm_driver {
 	 * path, started by `sql` (the dialect's COPY ... FROM STDIN). */
 	int (*copy_in)(corm_conn *c, const char *sql, const corm_value *values,
 		size_t nrows, int ncols);
+
+	/* Version 2 and later (the core reads this slot only then). */
+
+	/*
+	 * Optional (NULL: the core runs the statements one at a time): run
+	 * execs[0..n) in order with as few round trips as the engine allows
+	 * (PostgreSQL: one pipeline). Several executions may share a
+	 * statement; each brings its own parameters (stmt->nparams values,
+	 * valid until this returns), and the statement's own bindings are
+	 * not used. For every execution, in order, call answer(ctx, i, rc)
+	 * exactly once: rc CORM_OK with the execution's result current on
+	 * execs[i].stmt, which the callback reads with corm_step() and the
+	 * column functions (the driver discards what it leaves), or the
+	 * execution's error code with its message set on the connection.
+	 * An execution that fails must not keep the ones after it from
+	 * running, except where the engine itself makes them fail (an
+	 * aborted transaction). Returns CORM_OK when every execution was
+	 * answered, or the error (a lost connection) that stopped the run
+	 * after answering every remaining execution with it. The connection
+	 * is left as usable as before, in every path.
+	 */
+	int (*run_batch)(corm_conn *c, const struct corm_batch_exec *execs,
+		size_t n, void (*answer)(void *ctx, size_t i, int rc), void *ctx);
 };
 
 /* ------------------------------------------------------ helpers for drivers */

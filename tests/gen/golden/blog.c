@@ -207,6 +207,13 @@ int author_get(author *out, corm_conn *db, int64_t id, corm_arena *arena)
 	return corm_model_get(out, db, &author_desc, &key, arena);
 }
 
+int author_get_batched(author *out, corm_batch *b, int64_t id, corm_arena *arena)
+{
+	const author key = {.id = id};
+
+	return corm_batch_get(out, b, &author_desc, &key, arena);
+}
+
 int author_update(corm_conn *db, const author *row)
 {
 	return corm_model_update(db, &author_desc, row);
@@ -664,6 +671,13 @@ int post_get(post *out, corm_conn *db, int64_t id, corm_arena *arena)
 	const post key = {.id = id};
 
 	return corm_model_get(out, db, &post_desc, &key, arena);
+}
+
+int post_get_batched(post *out, corm_batch *b, int64_t id, corm_arena *arena)
+{
+	const post key = {.id = id};
+
+	return corm_batch_get(out, b, &post_desc, &key, arena);
 }
 
 int post_update(corm_conn *db, const post *row)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <corm/batch.h>
 #include <corm/corm.h>
 #include <corm/model.h>
 #include <corm/query.h>
@@ -69,6 +70,8 @@ void author_init(author *row);
 int author_insert(corm_conn *db, author *row);
 int author_insert_many(corm_conn *db, const author *rows, size_t n);
 int author_get(author *out, corm_conn *db, int64_t id, corm_arena *arena);
+/* The same lookup, queued in `b`: `out` is filled by corm_batch_run(b). */
+int author_get_batched(author *out, corm_batch *b, int64_t id, corm_arena *arena);
 int author_update(corm_conn *db, const author *row);
 int author_delete(corm_conn *db, int64_t id);
 int author_upsert(corm_conn *db, author *row);
@@ -81,6 +84,8 @@ void post_init(post *row);
 int post_insert(corm_conn *db, post *row);
 int post_insert_many(corm_conn *db, const post *rows, size_t n);
 int post_get(post *out, corm_conn *db, int64_t id, corm_arena *arena);
+/* The same lookup, queued in `b`: `out` is filled by corm_batch_run(b). */
+int post_get_batched(post *out, corm_batch *b, int64_t id, corm_arena *arena);
 int post_update(corm_conn *db, const post *row);
 int post_delete(corm_conn *db, int64_t id);
 int post_upsert(corm_conn *db, post *row);
