@@ -283,6 +283,9 @@ void test_restart__idle_connection_after_restart_tells_the_truth(
 void test_restart__stopped_server_mid_stream_is_econnlost_not_done(
 	void **state);
 void test_restart__pool_recovers_at_next_checkout(void **state);
+/* (in the ordinary suite: no restart) */
+void test_restart__killed_backend_mid_stream_is_econnlost_not_done(
+	void **state);
 void test_restart__pool_without_ping_replaces_lost_on_put(void **state);
 
 #endif /* CORM_TESTS_CONFORMANCE_H */

@@ -97,6 +97,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_connect__closed_port_is_econnect),
 	T(test_connect__silent_listener_times_out_with_econnect),
 	T(test_connect__killed_backend_is_econnlost),
+	T(test_restart__killed_backend_mid_stream_is_econnlost_not_done),
 };
 
 static const struct CMUnitTest restart_tests[] = {

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static void ctl(conf_fixture *fx, const char *action)
 {
@@ -227,6 +228,106 @@ void test_restart__stopped_server_mid_stream_is_econnlost_not_done(
 	fresh = conf_open(NULL);
 	assert_int_equal(conf_count(fresh, t), 0);
 	corm_conn_close(fresh);
+}
+
+/* The server's id of c's session. */
+static int64_t session_id(corm_conn *c)
+{
+	corm_stmt *s = conf_prepare_ok(c, false, "SELECT %s",
+		conf.engine == CONF_POSTGRES ? "pg_backend_pid()" :
+		"CONNECTION_ID()");
+	int64_t id = -1;
+
+	conf_step_expect(s, CORM_ROW);
+	CONF_OK(c, corm_column_int64(&id, s, 0));
+	conf_stmt_free(s);
+	return id;
+}
+
+/* Wait (up to 5 s) until session `id` is gone, as seen from `c`: only then
+ * has the server rolled back what it had open. */
+static void wait_session_gone(corm_conn *c, int64_t id)
+{
+	const struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int64_t n = 1;
+	int i;
+
+	for (i = 0; i < 250 && n > 0; i++) {
+		corm_stmt *s = conf_prepare_ok(c, false, conf.engine ==
+			CONF_POSTGRES ? "SELECT COUNT(*) FROM pg_stat_activity "
+			"WHERE pid = CAST(%P AS INTEGER)" : "SELECT COUNT(*) FROM "
+			"information_schema.PROCESSLIST WHERE ID = %P");
+
+		CONF_OK(c, corm_bind_int64(s, 1, id));
+		conf_step_expect(s, CORM_ROW);
+		CONF_OK(c, corm_column_int64(&n, s, 0));
+		conf_stmt_free(s);
+		if (n > 0)
+			nanosleep(&tick, NULL);
+	}
+	if (n > 0)
+		CONF_FAIL("session %lld is still there 5 s after the kill",
+			(long long)id);
+}
+
+/*
+ * The same mid-stream loss without a restart: another session kills ours
+ * (pg_terminate_backend, KILL) while it streams inside a transaction. Not
+ * a restart test: it only touches its own session, so it runs in the
+ * ordinary suite.
+ */
+void test_restart__killed_backend_mid_stream_is_econnlost_not_done(
+	void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t = conf_table(fx, "kstream");
+	const char *digits = conf_table(fx, "kdigits");
+	corm_stmt *ins, *s, *kill;
+	long long rows = 0;
+	int64_t id;
+	int rc = CORM_ROW;
+
+	if (conf.engine == CONF_SQLITE)
+		skip(); /* no server */
+	conf_exec_ok(fx->c, "CREATE TABLE %I (%I %T NOT NULL PRIMARY KEY)", t,
+		"id", CORM_COL_I64, 0, 0);
+	s = prepare_million(fx, digits);
+	id = session_id(fx->c);
+	fx->c2 = conf_open(NULL);
+
+	CONF_OK(fx->c, corm_tx_begin(fx->c));
+	ins = conf_prepare_ok(fx->c, false, "INSERT INTO %I (%I) VALUES (%P)",
+		t, "id");
+	CONF_OK(fx->c, insert_id(fx->c, ins, 1));
+	conf_stmt_free(ins);
+	while (rows < STREAM_READ_BEFORE && (rc = corm_step(s)) == CORM_ROW)
+		rows++;
+	if (rc != CORM_ROW)
+		CONF_FAIL("streaming before the kill: %d %s: %s", rc,
+			conf_code_name(rc), corm_errmsg(fx->c));
+
+	kill = conf_prepare_ok(fx->c2, false, conf.engine == CONF_POSTGRES ?
+		"SELECT pg_terminate_backend(CAST(%P AS INTEGER))" : "KILL %P");
+	CONF_OK(fx->c2, corm_bind_int64(kill, 1, id));
+	if (corm_step(kill) < 0)
+		CONF_FAIL("killing session %lld: %s", (long long)id,
+			corm_errmsg(fx->c2));
+	conf_stmt_free(kill);
+	wait_session_gone(fx->c2, id);
+
+	while ((rc = corm_step(s)) == CORM_ROW)
+		rows++;
+	printf("  %s: %lld of %lld rows read, then %s\n", conf.name, rows,
+		STREAM_ROWS, conf_code_name(rc));
+	fflush(stdout);
+	if (rows >= STREAM_ROWS)
+		CONF_FAIL("every row arrived although the session was killed "
+			"mid-stream");
+	expect_lost(fx->c, rc, "step after the session was killed mid-stream");
+	expect_lost(fx->c, corm_step(s), "second step after the kill");
+	conf_stmt_free(s);
+	expect_lost(fx->c, corm_tx_commit(fx->c), "COMMIT after the kill");
+	assert_int_equal(conf_count(fx->c2, t), 0);
 }
 
 /* ------------------------------------------------------------------ pool */
