@@ -10,6 +10,13 @@
  * re-add it by name when the members change. Dialects with native_enum
  * (MySQL) use the engine's ENUM('a', 'b', ...) type instead, and no
  * CHECK; its members are listed in byte order (see corm_ddl_column_type).
+ *
+ * On SQLite an INTEGER holds any 64-bit value, so i16 and i32 columns get
+ * a named column CHECK on their range (see corm_ddl_range_check): writing
+ * 40000 into an i16 fails there as it does on PostgreSQL and MySQL, not
+ * later when corm reads the row back. It is a column constraint so that
+ * ADD COLUMN can carry it too; a type change rebuilds the table on
+ * SQLite, which writes the new type's check.
  */
 #include <assert.h>
 #include <string.h>
@@ -117,6 +124,46 @@ static void put_default(corm_buf *out, const corm_dialect *d,
 	corm_ddl_default_value(out, d, f);
 }
 
+static bool is_sqlite(const corm_dialect *d)
+{
+	return strcmp(d->name, "sqlite") == 0;
+}
+
+bool corm_ddl_has_range_check(const corm_dialect *d, const corm_field *f)
+{
+	return is_sqlite(d) && f->kind != CORM_FIELD_ENUM &&
+		(f->type == CORM_COL_I16 || f->type == CORM_COL_I32);
+}
+
+int corm_ddl_range_check(corm_buf *out, const corm_dialect *d,
+	const corm_field *f)
+{
+	bool i16 = f->type == CORM_COL_I16;
+
+	assert(f->type == CORM_COL_I16 || f->type == CORM_COL_I32);
+	/* The name is what the SQLite driver sees in "CHECK constraint
+	 * failed: <name>" and turns into CORM_ERANGE naming the column and
+	 * the range (drivers/sqlite.c): keep the two in step. SQLite has no
+	 * identifier length limit, so the name is never shortened and the
+	 * column can always be read back out of it. */
+	corm_buf_puts(out, "CONSTRAINT ");
+	{
+		corm_buf name = CORM_BUF_INIT;
+
+		corm_buf_printf(&name, "%s%s", f->column,
+			i16 ? CORM_DDL_RANGE_I16 : CORM_DDL_RANGE_I32);
+		corm_dialect_quote(out, d, corm_buf_cstr(&name));
+		if (corm_buf_error(&name))
+			out->error = corm_buf_error(&name);
+		corm_buf_free(&name);
+	}
+	corm_buf_puts(out, " CHECK (");
+	corm_dialect_quote(out, d, f->column);
+	corm_buf_puts(out, i16 ? " BETWEEN -32768 AND 32767)"
+			       : " BETWEEN -2147483648 AND 2147483647)");
+	return corm_buf_error(out);
+}
+
 int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f)
 {
@@ -126,12 +173,17 @@ int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 
 		corm_buf_puts(out, d->auto_format[slot]);
 		/* An AUTO key is NOT NULL by being the key. */
-		return corm_buf_error(out);
+	} else {
+		corm_ddl_column_type(out, d, f);
+		if (!f->nullable)
+			corm_buf_puts(out, " NOT NULL");
+		put_default(out, d, f);
 	}
-	corm_ddl_column_type(out, d, f);
-	if (!f->nullable)
-		corm_buf_puts(out, " NOT NULL");
-	put_default(out, d, f);
+	/* An i16 @auto key too: SQLite hands out rowids past 32767. */
+	if (corm_ddl_has_range_check(d, f)) {
+		corm_buf_putc(out, ' ');
+		corm_ddl_range_check(out, d, f);
+	}
 	(void)m;
 	return corm_buf_error(out);
 }

@@ -13,7 +13,8 @@
 #include "corm/dialect.h"
 #include "schema.h"
 
-/* The column's SQL type, with NOT NULL and DEFAULT, after its name. */
+/* The column's SQL type, with NOT NULL and DEFAULT, after its name (and
+ * on SQLite an i16 or i32 column's range CHECK). */
 int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f);
 
@@ -34,6 +35,19 @@ int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
  * field. */
 int corm_ddl_check(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f);
+
+/* SQLite's range CHECK of an integer column is named `<column>` plus one
+ * of these; the SQLite driver recognizes them when the CHECK fails. */
+#define CORM_DDL_RANGE_I16 "_i16_range"
+#define CORM_DDL_RANGE_I32 "_i32_range"
+
+/* Does `f` get a range CHECK in dialect `d`? (SQLite's i16 and i32.) */
+bool corm_ddl_has_range_check(const corm_dialect *d, const corm_field *f);
+
+/* `CONSTRAINT "<col>_i16_range" CHECK ("col" BETWEEN -32768 AND 32767)`
+ * (or i32's) for such a field: part of its column definition. */
+int corm_ddl_range_check(corm_buf *out, const corm_dialect *d,
+	const corm_field *f);
 
 /* The column's SQL type alone. */
 void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,

@@ -454,7 +454,23 @@ static void idx_col(ic_db *db, ic_table *t, corm_stmt *st)
 	push_str(db, &x->cols, &x->ncols, s, n);
 }
 
-/* The CHECKs in a CREATE TABLE text: `CHECK ("col" IN ('a', 'b'))`. */
+/* Just past the quoted identifier that `s` starts with, or NULL. */
+static const char *past_ident(const char *s)
+{
+	char q = *s;
+
+	if (q != '"' && q != '`')
+		return NULL;
+	for (s++; *s; s++)
+		if (*s == q && *++s != q)
+			return s;
+	return NULL;
+}
+
+/* The enum CHECKs in a CREATE TABLE text: `CHECK ("col" IN ('a', 'b'))`.
+ * Other CHECKs are skipped: the range CHECK corm gives an i16 or i32
+ * column (`CHECK ("col" BETWEEN ...)`, ddl.c) says nothing the type does
+ * not, so a table with or without it (an older corm) reads the same. */
 static void sqlite_checks(ic_db *db, ic_table *t, const char *sql)
 {
 	const char *p = sql;
@@ -465,8 +481,9 @@ static void sqlite_checks(ic_db *db, ic_table *t, const char *sql)
 		ic_col *c;
 
 		p += 7;
-		if (first_ident(&col, p) && (c = find_col(t, corm_buf_cstr(&col))) &&
-			(in = strstr(p, " IN (")) != NULL) {
+		in = past_ident(p);
+		if (in && strncmp(in, " IN (", 5) == 0 && first_ident(&col, p) &&
+			(c = find_col(t, corm_buf_cstr(&col))) != NULL) {
 			const char *end = strstr(in, "))");
 			char *part = end ? dupn(db, in, (size_t)(end - in)) : NULL;
 

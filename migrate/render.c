@@ -135,7 +135,7 @@ static bool simple_add(const corm_model *m, const corm_field *f)
 }
 
 /* Must SQLite rebuild the (matched) table that `op` changes? */
-static bool needs_rebuild(const corm_op *op)
+static bool needs_rebuild(const corm_dialect *d, const corm_op *op)
 {
 	if (!op->from_model || !op->to_model)
 		return false;
@@ -153,6 +153,11 @@ static bool needs_rebuild(const corm_op *op)
 		return true;
 	case CORM_OP_ADD_COLUMN:
 		return !simple_add(op->to_model, op->to_field);
+	case CORM_OP_RENAME_COLUMN:
+		/* The column's range CHECK is named after it (ddl.c), and
+		 * RENAME COLUMN keeps constraint names: rebuild, so the
+		 * error for a value out of range names the new column. */
+		return corm_ddl_has_range_check(d, op->to_field);
 	default:
 		return false;
 	}
@@ -520,7 +525,7 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		for (i = 0; i < p->nops; i++) {
 			const corm_op *op = &p->ops[i];
 
-			if (needs_rebuild(op)) {
+			if (needs_rebuild(d, op)) {
 				rebuilt[op->to_model->index] = true;
 				any_rebuild = true;
 			}

@@ -632,6 +632,123 @@ static void test_crud__unstorable_text_is_refused_everywhere(void **state)
 	OK(kitchen_insert(db, &k));
 }
 
+/* SQL with `?` placeholders in the connection's dialect ($1.. on
+ * PostgreSQL), into `out`. */
+static void sql_for(char *out, size_t size, const char *sql)
+{
+	corm_buf b = CORM_BUF_INIT;
+	int n = 0;
+
+	for (; *sql; sql++)
+		if (*sql == '?')
+			corm_dialect_placeholder(&b, corm_conn_dialect(db), ++n);
+		else
+			corm_buf_putc(&b, *sql);
+	assert_true(b.len < size);
+	memcpy(out, corm_buf_cstr(&b), b.len + 1);
+	corm_buf_free(&b);
+}
+
+/* Run `sql` binding a label and the two integers (small, medium). */
+static int write_ints(const char *sql, const char *label, int64_t small,
+	int64_t medium)
+{
+	char text[256];
+	corm_stmt *st = NULL;
+	int rc;
+
+	sql_for(text, sizeof(text), sql);
+	OK(corm_stmt_prepare(&st, db, text));
+	OK(corm_bind_text(st, 1, label, CORM_NTS));
+	OK(corm_bind_int64(st, 2, small));
+	OK(corm_bind_int64(st, 3, medium));
+	rc = corm_step(st);
+	corm_stmt_free(st);
+	return rc == CORM_DONE ? CORM_OK : rc;
+}
+
+static void assert_ints(const char *label, int64_t small, int64_t medium)
+{
+	char text[256];
+	corm_stmt *st = NULL;
+	int64_t got_small, got_medium;
+
+	sql_for(text, sizeof(text),
+		"SELECT small, medium FROM kitchen_sink WHERE label_text = ?");
+	OK(corm_stmt_prepare(&st, db, text));
+	OK(corm_bind_text(st, 1, label, CORM_NTS));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&got_small, st, 0));
+	OK(corm_column_int64(&got_medium, st, 1));
+	corm_stmt_free(st);
+	assert_int_equal(got_small, small);
+	assert_int_equal(got_medium, medium);
+}
+
+/*
+ * Generated code cannot write 40000 into an i16 (its C type is int16_t),
+ * but raw SQL or another program can. Every engine refuses it with
+ * CORM_ERANGE: PostgreSQL (22003), MySQL in strict mode (1264), SQLite by
+ * the range CHECK corm's DDL gives i16 and i32 columns. At the bounds the
+ * value is stored and read back exactly, also through generated code.
+ */
+static void test_crud__an_integer_out_of_its_column_range_is_erange(void **s)
+{
+	static const char insert[] = "INSERT INTO kitchen_sink (label_text, "
+		"small, medium) VALUES (?, ?, ?)";
+	static const char update[] = "UPDATE kitchen_sink SET label_text = ?, "
+		"small = ?, medium = ? WHERE label_text = 'at the bounds'";
+	/* Past each bound of small (i16), then of medium (i32). */
+	static const struct {
+		const char *column;
+		int64_t small, medium;
+	} past[] = {
+		{"small", INT16_MIN - 1, 0},
+		{"small", INT16_MAX + 1, 0},
+		{"medium", 0, (int64_t)INT32_MIN - 1},
+		{"medium", 0, (int64_t)INT32_MAX + 1},
+	};
+	/* PostgreSQL's message names the type ("smallint out of range"),
+	 * not the column. */
+	bool names_column = strcmp(engine.name, "postgres") != 0;
+	kitchen_query *q = NULL;
+	kitchen got;
+	size_t i;
+
+	(void)s;
+	OK(write_ints(insert, "at the bounds", INT16_MIN, INT32_MIN));
+	assert_ints("at the bounds", INT16_MIN, INT32_MIN);
+	OK(write_ints(update, "at the bounds", INT16_MAX, INT32_MAX));
+	assert_ints("at the bounds", INT16_MAX, INT32_MAX);
+	for (i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		int rc = write_ints(insert, "past a bound", past[i].small,
+			past[i].medium);
+
+		if (rc != CORM_ERANGE)
+			fail_msg("INSERT %s = %lld: %s: %s", past[i].column,
+				(long long)(past[i].small + past[i].medium),
+				corm_strerror(rc), corm_errmsg(db));
+		if (names_column)
+			assert_non_null(strstr(corm_errmsg(db), past[i].column));
+		rc = write_ints(update, "past a bound", past[i].small,
+			past[i].medium);
+		if (rc != CORM_ERANGE)
+			fail_msg("UPDATE %s = %lld: %s: %s", past[i].column,
+				(long long)(past[i].small + past[i].medium),
+				corm_strerror(rc), corm_errmsg(db));
+		if (names_column)
+			assert_non_null(strstr(corm_errmsg(db), past[i].column));
+	}
+	/* Nothing was written; the row at the bounds reads back intact into
+	 * the generated struct's int16_t and int32_t. */
+	assert_ints("at the bounds", INT16_MAX, INT32_MAX);
+	OK(kitchen_query_new(&q, db));
+	OK(kitchen_query_first(&got, q, &arena));
+	kitchen_query_free(q);
+	assert_int_equal(got.small, INT16_MAX);
+	assert_int_equal(got.medium, INT32_MAX);
+}
+
 static void test_crud__enum_text_conversions(void **state)
 {
 	mood m;
@@ -727,6 +844,7 @@ int main(int argc, char **argv)
 		T(test_crud__enum_text_conversions),
 		T(test_crud__an_enum_value_out_of_range_is_refused),
 		T(test_crud__a_non_member_in_an_enum_column_is_echeck),
+		T(test_crud__an_integer_out_of_its_column_range_is_erange),
 		T(test_crud__reserved_words_name_tables_and_columns),
 #undef T
 	};

@@ -4,6 +4,8 @@ ALTER TABLE `post` MODIFY COLUMN `title` VARCHAR(200) NOT NULL;
 ALTER TABLE `post` MODIFY COLUMN `views` BIGINT NOT NULL;
 -- alter column post.rating: type i64 -> i32 (narrowing: values may not fit)
 ALTER TABLE `post` MODIFY COLUMN `rating` INT NOT NULL;
+-- alter column post.stars: type i32 -> i16 (narrowing: values may not fit)
+ALTER TABLE `post` MODIFY COLUMN `stars` SMALLINT NOT NULL;
 -- alter column post.body: nullable drop default
 ALTER TABLE `post` MODIFY COLUMN `body` LONGTEXT;
 -- alter column post.summary: nullable

@@ -5,6 +5,8 @@ ALTER TABLE "post" ALTER COLUMN "views" DROP DEFAULT;
 ALTER TABLE "post" ALTER COLUMN "views" TYPE BIGINT USING "views"::BIGINT;
 -- alter column post.rating: type i64 -> i32 (narrowing: values may not fit)
 ALTER TABLE "post" ALTER COLUMN "rating" TYPE INTEGER USING "rating"::INTEGER;
+-- alter column post.stars: type i32 -> i16 (narrowing: values may not fit)
+ALTER TABLE "post" ALTER COLUMN "stars" TYPE SMALLINT USING "stars"::SMALLINT;
 -- alter column post.body: nullable drop default
 ALTER TABLE "post" ALTER COLUMN "body" DROP DEFAULT;
 ALTER TABLE "post" ALTER COLUMN "body" DROP NOT NULL;

@@ -4,6 +4,8 @@ ALTER TABLE `post` MODIFY COLUMN `title` VARCHAR(100) NOT NULL;
 ALTER TABLE `post` MODIFY COLUMN `views` INT NOT NULL DEFAULT 0;
 -- alter column post.rating: type i32 -> i64
 ALTER TABLE `post` MODIFY COLUMN `rating` BIGINT NOT NULL;
+-- alter column post.stars: type i16 -> i32
+ALTER TABLE `post` MODIFY COLUMN `stars` INT NOT NULL;
 -- alter column post.body: NOT NULL (NULLs become the default) new default
 UPDATE `post` SET `body` = '' WHERE `body` IS NULL;
 ALTER TABLE `post` MODIFY COLUMN `body` LONGTEXT NOT NULL DEFAULT '';

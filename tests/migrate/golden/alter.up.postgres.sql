@@ -5,6 +5,8 @@ ALTER TABLE "post" ALTER COLUMN "views" TYPE INTEGER USING "views"::INTEGER;
 ALTER TABLE "post" ALTER COLUMN "views" SET DEFAULT 0;
 -- alter column post.rating: type i32 -> i64
 ALTER TABLE "post" ALTER COLUMN "rating" TYPE BIGINT USING "rating"::BIGINT;
+-- alter column post.stars: type i16 -> i32
+ALTER TABLE "post" ALTER COLUMN "stars" TYPE INTEGER USING "stars"::INTEGER;
 -- alter column post.body: NOT NULL (NULLs become the default) new default
 ALTER TABLE "post" ALTER COLUMN "body" SET DEFAULT '';
 UPDATE "post" SET "body" = '' WHERE "body" IS NULL;

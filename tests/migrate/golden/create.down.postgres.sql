@@ -4,3 +4,5 @@ ALTER TABLE "posts" DROP CONSTRAINT "posts_author_id_fkey";
 DROP TABLE "author";
 -- drop table posts (its rows are lost)
 DROP TABLE "posts";
+-- drop table badge (its rows are lost)
+DROP TABLE "badge";

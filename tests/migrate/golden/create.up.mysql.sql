@@ -6,6 +6,7 @@ CREATE TABLE `author` (
     `karma` DOUBLE NOT NULL DEFAULT 0,
     `active` TINYINT(1) NOT NULL DEFAULT TRUE,
     `joined_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    `rank` SMALLINT NOT NULL DEFAULT 0,
     CONSTRAINT `author_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `author_email_key` UNIQUE (`email`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -17,7 +18,14 @@ CREATE TABLE `posts` (
     `title` VARCHAR(200) NOT NULL,
     `note` VARCHAR(50) NOT NULL DEFAULT 'it''s',
     `status` ENUM('archived', 'draft', 'published') NOT NULL DEFAULT 'draft',
+    `words` INT,
     CONSTRAINT `posts_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `posts_author_id_title_key` UNIQUE (`author_id`, `title`),
     CONSTRAINT `posts_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- create table badge
+CREATE TABLE `badge` (
+    `id` SMALLINT AUTO_INCREMENT,
+    `label` VARCHAR(20) NOT NULL,
+    CONSTRAINT `badge_pkey` PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
