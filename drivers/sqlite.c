@@ -76,6 +76,42 @@ static int map_code(int ext)
 	return CORM_ERROR;
 }
 
+/*
+ * corm's SQLite DDL gives i16 and i32 columns a CHECK on their range,
+ * named `<column>_i16_range` or `<column>_i32_range` (migrate/ddl.c), as
+ * SQLite's INTEGER would store any 64-bit value. When one fails, report
+ * what PostgreSQL and MySQL report for such a value: CORM_ERANGE, naming
+ * the column and the range. Returns false for any other CHECK.
+ */
+static bool range_check_error(sq_conn *c, const char *msg, const char *native)
+{
+	static const struct {
+		const char *suffix, *type, *range;
+	} ranges[] = {
+		{"_i16_range", "i16", "-32768 to 32767"},
+		{"_i32_range", "i32", "-2147483648 to 2147483647"},
+	};
+	static const char prefix[] = "CHECK constraint failed: ";
+	const char *name;
+	size_t n, i, k;
+
+	if (strncmp(msg, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	name = msg + sizeof(prefix) - 1;
+	n = strlen(name);
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		k = strlen(ranges[i].suffix);
+		if (n > k && strcmp(name + n - k, ranges[i].suffix) == 0) {
+			corm_conn__set_error(&c->parent, CORM_ERANGE, native,
+				"value out of range for column \"%.*s\" (%s: %s) (%s)",
+				(int)(n - k), name, ranges[i].type, ranges[i].range,
+				msg);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int set_error(sq_conn *c)
 {
 	int ext = sqlite3_extended_errcode(c->db);
@@ -83,11 +119,13 @@ static int set_error(sq_conn *c)
 	int code = map_code(ext);
 	char native[16];
 
+	snprintf(native, sizeof(native), "%d", ext);
 	/* ON DELETE RESTRICT is enforced like a trigger, so SQLite reports
 	 * it as SQLITE_CONSTRAINT_TRIGGER with the foreign-key message. */
 	if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "FOREIGN KEY"))
 		code = CORM_EFOREIGNKEY;
-	snprintf(native, sizeof(native), "%d", ext);
+	if (ext == SQLITE_CONSTRAINT_CHECK && range_check_error(c, msg, native))
+		return CORM_ERANGE;
 	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 
