@@ -1273,46 +1273,86 @@ static int pg_column_value(corm_value *out, corm_stmt *base, int col)
 /* Bytes of COPY data sent to the server at a time. */
 #define PG_COPY_CHUNK (64 * 1024)
 
+/* The byte COPY's text format writes after a backslash for `ch`, or 0
+ * when `ch` goes as it is. */
+static char copy_escape(char ch)
+{
+	switch (ch) {
+	case '\\':
+		return '\\';
+	case '\t':
+		return 't';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	default:
+		return 0;
+	}
+}
+
 /* One value in COPY's text format: \N for NULL; a backslash, tab,
  * newline or carriage return in text is escaped; bytea goes as its hex
- * input form, whose backslash is itself escaped. */
+ * input form, whose backslash is itself escaped. Text and bytea are
+ * written straight into the buffer, grown once for the worst case, and
+ * runs that need no escaping are copied whole (most text is one run). */
 static int copy_value(corm_buf *b, const corm_value *v, locale_t loc)
 {
 	static const char hex[] = "0123456789abcdef";
 	char num[PG_NUM_MAX];
-	size_t i;
+	const char *p, *end;
+	char *out;
+	size_t len, i;
 
 	switch (v->type) {
 	case CORM_TYPE_NULL:
-		return corm_buf_puts(b, "\\N");
+		return corm_buf_put(b, "\\N", 2);
 	case CORM_TYPE_INT:
-		return corm_buf_printf(b, "%" PRId64, v->v.i);
+		return corm_buf_put(b, num, (size_t)snprintf(num, sizeof(num),
+			"%" PRId64, v->v.i));
 	case CORM_TYPE_DOUBLE:
 		format_double(num, sizeof(num), v->v.d, loc);
 		return corm_buf_puts(b, num);
 	case CORM_TYPE_TEXT:
-		for (i = 0; i < v->v.bytes.len; i++) {
-			char ch = v->v.bytes.ptr[i];
+		len = v->v.bytes.len;
+		if (len > SIZE_MAX / 2 - 1 || corm_buf_grow(b, 2 * len))
+			return corm_buf_error(b) ? corm_buf_error(b) : CORM_ETOOLONG;
+		out = b->ptr + b->len;
+		for (p = v->v.bytes.ptr, end = p + len; p < end; p++) {
+			const char *run = p;
+			char esc;
 
-			if (ch == '\0')
+			while (p < end && *p && !copy_escape(*p))
+				p++;
+			memcpy(out, run, (size_t)(p - run));
+			out += p - run;
+			if (p == end)
+				break;
+			if (*p == '\0')
 				return CORM_EINVAL; /* PostgreSQL text holds no NUL */
-			if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-				corm_buf_putc(b, '\\');
-				ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r'
-									       : '\\';
-			}
-			corm_buf_putc(b, ch);
+			esc = copy_escape(*p);
+			*out++ = '\\';
+			*out++ = esc;
 		}
-		return corm_buf_error(b);
+		b->len = (size_t)(out - b->ptr);
+		b->ptr[b->len] = '\0';
+		return CORM_OK;
 	case CORM_TYPE_BLOB:
-		corm_buf_puts(b, "\\\\x");
-		for (i = 0; i < v->v.bytes.len; i++) {
+		len = v->v.bytes.len;
+		if (len > SIZE_MAX / 2 - 3 || corm_buf_grow(b, 3 + 2 * len))
+			return corm_buf_error(b) ? corm_buf_error(b) : CORM_ETOOLONG;
+		out = b->ptr + b->len;
+		memcpy(out, "\\\\x", 3);
+		out += 3;
+		for (i = 0; i < len; i++) {
 			unsigned char byte = (unsigned char)v->v.bytes.ptr[i];
 
-			corm_buf_putc(b, hex[byte >> 4]);
-			corm_buf_putc(b, hex[byte & 15]);
+			*out++ = hex[byte >> 4];
+			*out++ = hex[byte & 15];
 		}
-		return corm_buf_error(b);
+		b->len = (size_t)(out - b->ptr);
+		b->ptr[b->len] = '\0';
+		return CORM_OK;
 	}
 	return CORM_EINVAL;
 }
@@ -1334,6 +1374,8 @@ static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
 		return error;
 	}
 	PQclear(res);
+	/* Sized once: the buffer is sent and reused every PG_COPY_CHUNK. */
+	(void)corm_buf_grow(&b, PG_COPY_CHUNK);
 	for (r = 0; r < nrows && !error; r++) {
 		for (k = 0; k < ncols && !error; k++) {
 			if (k)
