@@ -49,9 +49,12 @@ int corm_model__bind_value(corm_stmt *st, int idx,
 	const struct corm_field_desc *f, const void *value, corm_arena *scratch);
 int corm_model__read_field(corm_stmt *st, int col,
 	const struct corm_field_desc *f, void *row, corm_arena *arena);
-/* The same for a `col` known to exist (corm_stmt__check_columns()). */
-int corm_model__read_field_unchecked(corm_stmt *st, int col,
-	const struct corm_field_desc *f, void *row, corm_arena *arena);
+/* Read the fields of model `m` that `only` flags (all when NULL) from
+ * columns first_col.. (`ncols` of them) into `row`. */
+struct corm_model_desc;
+int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
+	int ncols, const struct corm_model_desc *m, const bool *only,
+	corm_arena *arena);
 /* Text about to be written to field `f`: valid UTF-8, no NUL, within
  * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,

@@ -162,19 +162,47 @@ int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
 	}
 }
 
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
 /* Characters in valid UTF-8 `s`, or -1 when it is not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF included). */
+ * (overlong forms, surrogates and code points past U+10FFFF included) or
+ * holds a NUL. Most text is ASCII: that part is checked 8 bytes at a time
+ * (no byte with its top bit set, no zero byte), and the byte-wise decoder
+ * takes over from the first word that is not plain ASCII. */
 static long utf8_chars(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
-	long n = 0;
+	long n;
+	uint64_t w;
 
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, s + i, sizeof(w));
+		/* The second test is true exactly when a byte of w is zero. */
+		if ((w & HIGHS) || ((w - ONES) & ~w & HIGHS))
+			break;
+	}
+	if (len - i < 8 && i < len) {
+		/* The tail: the last 8 bytes (overlapping what was checked), or
+		 * a short string padded with 0x01, which passes both tests. */
+		if (len >= 8) {
+			memcpy(&w, s + len - 8, sizeof(w));
+		} else {
+			w = ONES;
+			memcpy(&w, s, len);
+		}
+		if (!(w & HIGHS) && !((w - ONES) & ~w & HIGHS))
+			return (long)len;
+	}
+	n = (long)i;
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t k, need;
 		uint32_t cp;
 
 		if (c < 0x80) {
+			if (c == 0)
+				return -1;
 			i++;
 			n++;
 			continue;
@@ -217,11 +245,12 @@ int corm_model__check_text(corm_conn *db, const corm_field_desc *f,
 
 	if (f->ctype != CORM_C_STR || !s->ptr || f->coltype == CORM_COL_DECIMAL)
 		return CORM_OK;
-	if (memchr(s->ptr, '\0', s->len))
+	/* One pass; on failure, say which rule broke (a NUL first). */
+	chars = utf8_chars((const unsigned char *)s->ptr, s->len);
+	if (chars < 0 && memchr(s->ptr, '\0', s->len))
 		return corm_conn__set_error(db, CORM_EINVAL, NULL,
 			"field %s: text holds a NUL byte, which not every engine can "
 			"store (use a bytes field for binary data)", f->name);
-	chars = utf8_chars((const unsigned char *)s->ptr, s->len);
 	if (chars < 0)
 		return corm_conn__set_error(db, CORM_EINVAL, NULL,
 			"field %s: text is not valid UTF-8", f->name);
@@ -251,11 +280,32 @@ static int bind_fields(corm_stmt *st, int first_idx, const corm_model_desc *m,
 {
 	int i, error;
 
+	if (st->started || first_idx < 1 || n > st->nparams - first_idx + 1) {
+		/* Let corm_bind_*() report what is wrong. */
+		for (i = 0; i < n; i++) {
+			error = bind_field(st, first_idx + i,
+				&m->fields[list ? list[i] : i], row, scratch);
+			if (error)
+				return error;
+		}
+		return CORM_OK;
+	}
+	/* The indexes are known to be good: fill the parameters directly,
+	 * without a corm_bind_*() call (and its checks) per field. */
 	for (i = 0; i < n; i++) {
-		error = bind_field(st, first_idx + i,
-			&m->fields[list ? list[i] : i], row, scratch);
-		if (error)
+		const corm_field_desc *f = &m->fields[list ? list[i] : i];
+		corm_value *v = &st->params[first_idx - 1 + i];
+		const void *p = FIELD(row, f);
+
+		if (field_is_null(row, f)) {
+			v->type = CORM_TYPE_NULL;
+		} else if (f->ctype == CORM_C_I64) {
+			v->type = CORM_TYPE_INT;
+			v->v.i = *(const int64_t *)p;
+		} else if ((error = corm_model__check_text(st->conn, f, p)) ||
+			(error = value_of(v, st->conn, f, p, scratch))) {
 			return error;
+		}
 	}
 	return CORM_OK;
 }
@@ -338,6 +388,42 @@ static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
 	return CORM_OK;
 }
 
+/* What nearly every column is: an integer or text, stored without a
+ * conversion. True when done (`*error` says how it went); false leaves
+ * the value to read_value(). Inline in the row loops, so a row costs one
+ * driver call per column and little else. */
+static inline bool read_common(corm_stmt *st, const corm_field_desc *f,
+	void *row, corm_arena *arena, const corm_value *v, int *error)
+{
+	char *p = FIELD_MUT(row, f);
+
+	if (v->type == CORM_TYPE_INT) {
+		if (f->ctype == CORM_C_I64)
+			*(int64_t *)p = v->v.i;
+		else if (f->ctype == CORM_C_I32 && v->v.i >= INT32_MIN &&
+			v->v.i <= INT32_MAX)
+			*(int32_t *)p = (int32_t)v->v.i;
+		else
+			return false;
+	} else if (v->type == CORM_TYPE_TEXT && f->ctype == CORM_C_STR) {
+		corm_str *s = (corm_str *)p;
+
+		s->ptr = corm_arena_strndup(arena, v->v.bytes.ptr, v->v.bytes.len);
+		s->len = v->v.bytes.len;
+		if (!s->ptr) {
+			*error = corm_conn__set_error(st->conn, CORM_ENOMEM, NULL,
+				"out of memory");
+			return true;
+		}
+	} else {
+		return false;
+	}
+	if (f->has_offset != CORM_NO_HAS)
+		*(bool *)((char *)row + f->has_offset) = true;
+	*error = CORM_OK;
+	return true;
+}
+
 /* Store value `v` of column `col` into field `f` of `row`. */
 static int read_value(corm_stmt *st, int col, const corm_field_desc *f,
 	void *row, corm_arena *arena, const corm_value *value)
@@ -360,19 +446,6 @@ static int read_value(corm_stmt *st, int col, const corm_field_desc *f,
 	}
 	if (f->has_offset != CORM_NO_HAS)
 		*(bool *)((char *)row + f->has_offset) = true;
-	/* What nearly every column is: no conversion, no range check. */
-	if (v.type == CORM_TYPE_INT && f->ctype == CORM_C_I64) {
-		*(int64_t *)p = v.v.i;
-		return CORM_OK;
-	}
-	if (v.type == CORM_TYPE_TEXT && f->ctype == CORM_C_STR) {
-		corm_str *s = (corm_str *)p;
-
-		s->ptr = corm_arena_strndup(arena, v.v.bytes.ptr, v.v.bytes.len);
-		s->len = v.v.bytes.len;
-		return s->ptr ? CORM_OK : corm_conn__set_error(st->conn,
-			CORM_ENOMEM, NULL, "out of memory");
-	}
 	switch (f->ctype) {
 	case CORM_C_I16:
 	case CORM_C_I32:
@@ -429,33 +502,43 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	int error = corm_stmt__value(&v, st, col);
 
 	/* One fetch per column; the conversions work on the value. */
-	return error ? error : read_value(st, col, f, row, arena, &v);
+	if (error || read_common(st, f, row, arena, &v, &error))
+		return error;
+	return read_value(st, col, f, row, arena, &v);
 }
 
-int corm_model__read_field_unchecked(corm_stmt *st, int col,
-	const corm_field_desc *f, void *row, corm_arena *arena)
+int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
+	int ncols, const corm_model_desc *m, const bool *only, corm_arena *arena)
 {
-	corm_value v;
-	int error = st->conn->driver->column_value(&v, st, col);
+	int (*column_value)(corm_value *, corm_stmt *, int) =
+		st->conn->driver->column_value;
+	int i, col = first_col, error;
 
-	return error ? error : read_value(st, col, f, row, arena, &v);
+	/* The row's width is checked once, not per column. */
+	if ((error = corm_stmt__check_columns(st, first_col, ncols)))
+		return error;
+	for (i = 0; i < m->nfields; i++) {
+		const corm_field_desc *f = &m->fields[i];
+		corm_value v;
+
+		if (only && !only[i])
+			continue;
+		if ((error = column_value(&v, st, col)))
+			return error;
+		if (!read_common(st, f, row, arena, &v, &error))
+			error = read_value(st, col, f, row, arena, &v);
+		if (error)
+			return error;
+		col++;
+	}
+	return CORM_OK;
 }
 
 int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,
 	int first_col, corm_arena *arena)
 {
-	int i, error;
-
-	/* The row's width is checked once, not per column. */
-	if ((error = corm_stmt__check_columns(st, first_col, m->nfields)))
-		return error;
-	for (i = 0; i < m->nfields; i++) {
-		error = corm_model__read_field_unchecked(st, first_col + i,
-			&m->fields[i], out, arena);
-		if (error)
-			return error;
-	}
-	return CORM_OK;
+	return corm_model__read_fields(out, st, first_col, m->nfields, m, NULL,
+		arena);
 }
 
 /* ------------------------------------------------------------------- enums */

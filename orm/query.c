@@ -825,21 +825,8 @@ static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
 /* Read the selected fields of the current row into `row`, zeroed first. */
 static int read_row(void *row, corm_stmt *st, corm_query *q, corm_arena *a)
 {
-	int i, c = 0, error;
-
 	memset(row, 0, q->m->size);
-	/* The row's width is checked once, not per column. */
-	if ((error = corm_stmt__check_columns(st, 0, q->ncolumns)))
-		return error;
-	for (i = 0; i < q->m->nfields; i++) {
-		if (!selected(q, i))
-			continue;
-		error = corm_model__read_field_unchecked(st, c++, &q->m->fields[i],
-			row, a);
-		if (error)
-			return error;
-	}
-	return CORM_OK;
+	return corm_model__read_fields(row, st, 0, q->ncolumns, q->m, q->only, a);
 }
 
 void corm_rows_free(corm_rows *rows)

@@ -127,7 +127,10 @@ static int value_cmp(const corm_field_desc *f, const void *a, const void *b)
 typedef int (*cmp_fn)(const void *ctx, const void *a, const void *b);
 
 /* Sort n pointers with cmp: a bottom-up merge sort (stable, no recursion,
- * and qsort() has no context argument). `tmp` has room for n. */
+ * and qsort() has no context argument). `tmp` has room for n. Two runs
+ * already in order are copied without merging: rows usually arrive in key
+ * order (an engine walking an index), and then sorting costs n
+ * comparisons instead of n log n. */
 static void sort_ptrs(const void **v, const void **tmp, size_t n, cmp_fn cmp,
 	const void *ctx)
 {
@@ -140,6 +143,10 @@ static void sort_ptrs(const void **v, const void **tmp, size_t n, cmp_fn cmp,
 			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
 			size_t i = lo, j = mid, k = lo;
 
+			if (mid < hi && cmp(ctx, src[mid], src[mid - 1]) >= 0) {
+				memcpy(dst + lo, src + lo, (hi - lo) * sizeof(*src));
+				continue;
+			}
 			while (i < mid && j < hi)
 				dst[k++] = cmp(ctx, src[j], src[i]) < 0 ? src[j++] : src[i++];
 			while (i < mid)
@@ -162,6 +169,7 @@ typedef struct keyset {
 	const corm_field_desc *f;
 	const void **v;  /* pointers to the values, inside the rows */
 	size_t n;
+	size_t last;     /* the index keyset_find() found last */
 } keyset;
 
 static int cmp_values(const void *ctx, const void *a, const void *b)
@@ -177,6 +185,7 @@ static int keyset_make(keyset *ks, const corm_field_desc *f,
 
 	ks->f = f;
 	ks->n = 0;
+	ks->last = 0;
 	ks->v = corm_malloc((n ? n : 1) * sizeof(*ks->v));
 	tmp = corm_malloc((n ? n : 1) * sizeof(*tmp));
 	if (!ks->v || !tmp) {
@@ -198,17 +207,22 @@ static int keyset_make(keyset *ks, const corm_field_desc *f,
 	return CORM_OK;
 }
 
-/* The index of `value` in the keyset, or NO_GROUP. */
-static size_t keyset_find(const keyset *ks, const void *value)
+/* The index of `value` in the keyset, or NO_GROUP. Values are mostly
+ * looked up in key order (rows arrive sorted by it), so the last key
+ * found and the one after it are tried before a binary search. */
+static size_t keyset_find(keyset *ks, const void *value)
 {
-	size_t lo = 0, hi = ks->n;
+	size_t lo = 0, hi = ks->n, k;
 
+	for (k = ks->last; k < ks->last + 2 && k < ks->n; k++)
+		if (value_cmp(ks->f, ks->v[k], value) == 0)
+			return ks->last = k;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = value_cmp(ks->f, ks->v[mid], value);
 
 		if (c == 0)
-			return mid;
+			return ks->last = mid;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -471,7 +485,7 @@ done:
 }
 
 /* The group of rows[i]'s value of field `f`, or NO_GROUP. */
-static size_t group_of(const loader *l, const corm_field_desc *f,
+static size_t group_of(loader *l, const corm_field_desc *f,
 	const void *row)
 {
 	if (value_is_null(row, f))
@@ -480,7 +494,7 @@ static size_t group_of(const loader *l, const corm_field_desc *f,
 }
 
 /* Fill first / count for the rows given, from the groups. */
-static void fill_ranges(const loader *l, size_t *first, size_t *count,
+static void fill_ranges(loader *l, size_t *first, size_t *count,
 	const corm_field_desc *f, const void *rows, size_t size, size_t n)
 {
 	size_t i;
@@ -548,6 +562,28 @@ done:
 	return error;
 }
 
+/*
+ * ` ORDER BY "fk", "id"`, for SQLite only. Given a long IN list and no
+ * ORDER BY, SQLite's planner scans the whole table and probes the list for
+ * each row, which costs more than searching the foreign key's index for
+ * each key; an ORDER BY that the index provides makes it search, and the
+ * rows then come in the order the loader sorts them into, so that sort is
+ * a linear pass. The client still sorts, so the result does not depend
+ * on it (other engines are left to their planners).
+ */
+static void order_by_group(corm_buf *b, const corm_dialect *d,
+	const corm_model_desc *m, int fk_field)
+{
+	int i;
+
+	corm_buf_puts(b, " ORDER BY ");
+	put_col(b, d, NULL, &m->fields[fk_field]);
+	for (i = 0; i < m->npk; i++) {
+		corm_buf_puts(b, ", ");
+		put_col(b, d, NULL, &m->fields[m->pk[i]]);
+	}
+}
+
 int corm_rel_load_children(corm_rows *out, size_t *first, size_t *count,
 	const corm_rel_desc *r, const void *rows, size_t n, corm_conn *db)
 {
@@ -571,6 +607,8 @@ int corm_rel_load_children(corm_rows *out, size_t *first, size_t *count,
 	put_col(&l.head, l.d, NULL, &c->fields[r->fk_field]);
 	corm_buf_puts(&l.head, " IN (");
 	corm_buf_putc(&l.tail, ')');
+	if (strcmp(l.d->name, "sqlite") == 0)
+		order_by_group(&l.tail, l.d, c, r->fk_field);
 	if ((error = loader_run(&l)) == CORM_OK)
 		fill_ranges(&l, first, count, key, rows, p->size, n);
 done:
