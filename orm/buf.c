@@ -2,6 +2,7 @@
  * buf.c — growable byte buffer with a hard cap (see corm/buf.h). The first
  * failure sticks, so a sequence of appends is checked once at the end.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +28,9 @@ int corm_buf_grow(corm_buf *b, size_t extra)
 	need = b->len + extra + 1; /* room for the NUL */
 	if (need <= b->cap)
 		return CORM_OK;
-	cap = b->cap ? b->cap : 64;
+	/* SQL rendered by the query builder is a few hundred bytes: start
+	 * there (glibc serves it from its per-thread cache), not in steps. */
+	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = corm_realloc(b->ptr, cap);
@@ -40,9 +43,16 @@ int corm_buf_grow(corm_buf *b, size_t extra)
 	return CORM_OK;
 }
 
+/* True when `len` more bytes (and the NUL) fit without growing, within
+ * the cap and with no failure recorded: the common case, checked inline. */
+static inline bool fits(const corm_buf *b, size_t len)
+{
+	return !b->error && len < b->cap - b->len && b->len + len <= buf_max(b);
+}
+
 int corm_buf_put(corm_buf *b, const void *data, size_t len)
 {
-	int error = corm_buf_grow(b, len);
+	int error = fits(b, len) ? CORM_OK : corm_buf_grow(b, len);
 
 	if (error)
 		return error;
@@ -60,6 +70,12 @@ int corm_buf_puts(corm_buf *b, const char *s)
 
 int corm_buf_putc(corm_buf *b, char c)
 {
+	/* Quoting appends a character at a time: no memcpy() call for one. */
+	if (fits(b, 1)) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+		return CORM_OK;
+	}
 	return corm_buf_put(b, &c, 1);
 }
 
