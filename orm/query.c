@@ -16,6 +16,7 @@
  *
  * Sections: values, building, rendering, running, related-model filters.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,15 +80,9 @@ struct corm_query {
 	const corm_dialect *d;
 	corm_arena arena;
 	int error;
-	char errmsg[256];
 
 	corm_pred *where;
-	order_term order[MAX_TERMS];
-	int norder;
-	set_term sets[MAX_TERMS];
-	int nsets;
-	int group[MAX_TERMS];
-	int ngroup;
+	int norder, nsets, ngroup; /* terms in use in the arrays at the end */
 	bool *only;           /* nfields flags, or NULL for all */
 	int64_t limit, offset;
 	bool has_limit, has_offset, distinct;
@@ -113,6 +108,13 @@ struct corm_query {
 	bool aliased;         /* rendering inside its parent: qualify columns */
 	corm_query *subs;     /* the subqueries this one owns */
 	corm_query *next_sub; /* in the parent's list */
+
+	/* Not zeroed by corm_query_new() (2 KiB, most of the struct): read
+	 * only up to the counts above, or after fail() wrote it. */
+	char errmsg[256];
+	order_term order[MAX_TERMS];
+	set_term sets[MAX_TERMS];
+	int group[MAX_TERMS];
 };
 
 static void fail(corm_query *q, int code, const char *msg)
@@ -211,9 +213,11 @@ int corm_query_new(corm_query **out, corm_conn *db, const corm_model_desc *m)
 	*out = NULL;
 	if (!db || !m)
 		return CORM_EINVAL;
-	q = corm_calloc(1, sizeof(*q));
+	q = corm_malloc(sizeof(*q));
 	if (!q)
 		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
+	memset(q, 0, offsetof(corm_query, errmsg));
+	q->errmsg[0] = '\0';
 	q->db = db;
 	q->m = m;
 	q->d = corm_conn_dialect(db);
