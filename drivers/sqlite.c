@@ -331,7 +331,8 @@ static int sq_reset(corm_stmt *stmt)
 	/* sqlite3_reset() repeats the last step's error; that was already
 	 * reported, so the reset itself succeeds. */
 	sqlite3_reset(s->st);
-	sqlite3_clear_bindings(s->st);
+	/* No sqlite3_clear_bindings(): bind_params() binds every parameter
+	 * (NULL for those not given) before the next execution anyway. */
 	s->done = false;
 	s->rows = false;
 	s->failed = 0;
@@ -348,33 +349,41 @@ static const char *sq_column_name(const corm_stmt *stmt, int col)
 	return sqlite3_column_name(((const sq_stmt *)stmt)->st, col);
 }
 
+/*
+ * One sqlite3_column_value() and then the sqlite3_value_*() readers,
+ * which do not go through the statement's API entry and exit (mutex,
+ * malloc-failure check) as each sqlite3_column_*() call does. Reading the
+ * unprotected value is allowed here because the connection is opened
+ * SQLITE_OPEN_NOMUTEX: in multi-thread mode protected and unprotected
+ * values are the same thing.
+ */
 static int sq_column_value(corm_value *out, corm_stmt *stmt, int col)
 {
-	sqlite3_stmt *st = ((sq_stmt *)stmt)->st;
+	sqlite3_value *v = sqlite3_column_value(((sq_stmt *)stmt)->st, col);
 	const void *p;
 
-	switch (sqlite3_column_type(st, col)) {
+	switch (sqlite3_value_type(v)) {
 	case SQLITE_INTEGER:
 		out->type = CORM_TYPE_INT;
-		out->v.i = sqlite3_column_int64(st, col);
+		out->v.i = sqlite3_value_int64(v);
 		return CORM_OK;
 	case SQLITE_FLOAT:
 		out->type = CORM_TYPE_DOUBLE;
-		out->v.d = sqlite3_column_double(st, col);
+		out->v.d = sqlite3_value_double(v);
 		return CORM_OK;
 	case SQLITE_TEXT:
-		p = sqlite3_column_text(st, col);
+		p = sqlite3_value_text(v);
 		out->type = CORM_TYPE_TEXT;
 		break;
 	case SQLITE_BLOB:
-		p = sqlite3_column_blob(st, col);
+		p = sqlite3_value_blob(v);
 		out->type = CORM_TYPE_BLOB;
 		break;
 	default:
 		out->type = CORM_TYPE_NULL;
 		return CORM_OK;
 	}
-	out->v.bytes.len = (size_t)sqlite3_column_bytes(st, col);
+	out->v.bytes.len = (size_t)sqlite3_value_bytes(v);
 	if (!p && out->v.bytes.len)
 		return corm_conn__set_error(stmt->conn, CORM_ENOMEM, NULL,
 			"out of memory reading column %d", col);
