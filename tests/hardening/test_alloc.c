@@ -12,7 +12,8 @@
  * Operations, each set up without failures and then run "armed":
  *   - code generation: `corm gen` itself (cli/cmd_gen.c, in process) on
  *     blog.corm and alltypes.corm; when it fails the output directory
- *     must hold no file at all; and corm_schema_parse + corm_emit_c;
+ *     must hold no file at all; and corm_schema_parse + corm_emit_c, on
+ *     shop.corm (relations) too;
  *   - DDL: corm_ddl_create_schema in every dialect;
  *   - migrations: corm_diff + corm_plan_render on every pair of
  *     tests/migrate/cases, every dialect; the statement splitter;
@@ -313,8 +314,9 @@ static void test_alloc__corm_gen_fails_cleanly_and_writes_nothing(void **state)
 
 static void test_alloc__parse_and_emit_fail_cleanly(void **state)
 {
+	/* shop.corm: the relation loaders, many-to-many included. */
 	static const char *const schemas[] = {"tests/gen/blog.corm",
-		"tests/gen/alltypes.corm"};
+		"tests/gen/alltypes.corm", "tests/gen/shop.corm"};
 	gen_case g;
 	size_t i;
 	long n;
