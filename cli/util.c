@@ -125,6 +125,7 @@ int cli_write_file_atomic(const char *path, const char *data, size_t len)
 	corm_buf tmp = CORM_BUF_INIT;
 	struct stat st;
 	int fd = -1, rc = CLI_EXIT_USAGE, saved;
+	bool created = false;
 	const char *what = "create a temporary file for";
 
 	if (slash)
@@ -139,6 +140,7 @@ int cli_write_file_atomic(const char *path, const char *data, size_t len)
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
+	created = true;
 	what = "write";
 	if (!write_all(fd, data, len) || fsync(fd) != 0)
 		goto fail;
@@ -170,7 +172,8 @@ fail:
 		strerror(saved));
 	if (fd >= 0)
 		close(fd);
-	if (tmp.ptr && tmp.ptr[tmp.len - 1] != 'X')
+	/* Not by looking at the name: mkstemp() may well end it with 'X'. */
+	if (created)
 		unlink(tmp.ptr);
 done:
 	corm_buf_free(&tmp);
