@@ -83,8 +83,14 @@ struct pg_stmt {
 	corm_stmt parent;
 	char name[32];    /* the server-side statement name */
 	bool on_server;   /* `name` exists in the session */
+	bool plain_select; /* the SQL starts with SELECT (is_plain_select) */
 	PGresult *desc;   /* from PQdescribePrepared: columns before a run */
+	Oid *types;       /* desc's column types, ntypes of them (see */
+	int ntypes;       /* describe_columns) */
 	PGresult *res;    /* the current result; NULL when none */
+	int nrows;        /* rows in res (0 unless it holds rows) */
+	int ncols;        /* columns in res */
+	bool types_valid; /* res has desc's columns: `types` describe it */
 	bool executed;    /* run since the last reset */
 	int row;          /* current row of res, -1 before the first */
 	int64_t changes;  /* rows affected by the last run */
@@ -628,6 +634,7 @@ static void free_stmt(struct pg_stmt *s)
 
 	PQclear(s->desc);
 	PQclear(s->res);
+	corm_free(s->types);
 	corm_free(s->values);
 	corm_free(s->lengths);
 	corm_free(s->formats);
@@ -639,6 +646,30 @@ static void free_stmt(struct pg_stmt *s)
 	corm_free(s);
 }
 
+/*
+ * Keep the column types the describe gave. Every result of a prepared
+ * statement has these columns: when a table change would alter them the
+ * server refuses the run ("cached plan must not change result type"), and
+ * the statement is prepared and described again (stale_statement). So
+ * column_value() reads a value's type from here instead of asking libpq
+ * for it value by value.
+ */
+static int describe_columns(struct pg_stmt *s)
+{
+	int i, n = PQnfields(s->desc);
+	Oid *types = NULL;
+
+	if (n > 0 && !(types = corm_malloc((size_t)n * sizeof(*types))))
+		return corm_conn__set_error(s->parent.conn, CORM_ENOMEM, NULL,
+			"out of memory");
+	for (i = 0; i < n; i++)
+		types[i] = PQftype(s->desc, i);
+	corm_free(s->types);
+	s->types = types;
+	s->ntypes = n;
+	return CORM_OK;
+}
+
 /* Prepare s->name from `sql` on the server and describe it. */
 static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 {
@@ -646,6 +677,8 @@ static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 	PGresult *res;
 	int error;
 
+	/* Until the new describe is in, column types are asked of libpq. */
+	s->ntypes = 0;
 	/* No parameter types: the server infers each from its context. */
 	res = PQprepare(pg, s->name, sql, 0, NULL);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -663,7 +696,7 @@ static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 	}
 	PQclear(s->desc);
 	s->desc = res;
-	return CORM_OK;
+	return describe_columns(s);
 }
 
 static int pg_prepare(corm_stmt **out, corm_conn *c, const char *sql)
@@ -679,6 +712,7 @@ static int pg_prepare(corm_stmt **out, corm_conn *c, const char *sql)
 	if (!(s = corm_calloc(1, sizeof(*s))))
 		return corm_conn__set_error(c, CORM_ENOMEM, NULL, "out of memory");
 	s->row = -1;
+	s->plain_select = is_plain_select(sql);
 	snprintf(s->name, sizeof(s->name), "corm_%lu", ++conn->next_id);
 
 	if ((error = prepare_named(s, c, sql)) != CORM_OK)
@@ -740,6 +774,26 @@ static int reserve_text(struct pg_stmt *s, size_t need)
 	return CORM_OK;
 }
 
+/* Write `v` in decimal, NUL-terminated, at the end of `buf` (PG_NUM_MAX
+ * bytes); returns where the text starts. The text printf's PRId64 gives,
+ * for a fraction of its instructions: integers are the commonest
+ * parameters there are (keys). */
+static char *format_int(char *buf, int64_t v)
+{
+	char *p = buf + PG_NUM_MAX - 1;
+	/* The magnitude as unsigned, so INT64_MIN negates without overflow. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 /* Format `d` so the server reads back exactly `d`: the shortest of
  * %.15g..%.17g that round-trips, and PostgreSQL's names for the specials. */
 static void format_double(char *out, size_t cap, double d, locale_t loc)
@@ -799,8 +853,7 @@ static int bind_params(struct pg_stmt *s, const corm_value *p)
 			s->values[i] = NULL;
 			break;
 		case CORM_TYPE_INT:
-			snprintf(s->num[i], PG_NUM_MAX, "%" PRId64, p[i].v.i);
-			s->values[i] = s->num[i];
+			s->values[i] = format_int(s->num[i], p[i].v.i);
 			break;
 		case CORM_TYPE_DOUBLE:
 			format_double(s->num[i], PG_NUM_MAX, p[i].v.d,
@@ -838,14 +891,29 @@ static int bind_params(struct pg_stmt *s, const corm_value *p)
  * SELECT changes nothing, though its tag counts the rows it returned. */
 static int64_t tag_changes(const PGresult *res)
 {
-	const char *tuples = PQcmdTuples((PGresult *)res);
-	long long n;
+	const char *status = PQcmdStatus((PGresult *)res);
+	const char *p;
+	uint64_t n = 0;
 
-	if (starts_with(PQcmdStatus((PGresult *)res), "SELECT") || !*tuples)
+	if (strncmp(status, "SELECT", 6) == 0)
 		return 0;
-	errno = 0;
-	n = strtoll(tuples, NULL, 10);
-	return errno ? 0 : (int64_t)n;
+	/* PQcmdTuples() gives nothing but digits, or "" for a command that
+	 * counts no rows. A count past INT64_MAX (it cannot happen) is 0. */
+	for (p = PQcmdTuples((PGresult *)res); *p; p++) {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (n > ((uint64_t)INT64_MAX - digit) / 10)
+			return 0;
+		n = n * 10 + digit;
+	}
+	return (int64_t)n;
+}
+
+/* Rows the run that gave `res` affected. A statement that is a plain
+ * SELECT changes nothing: its tag need not be read. */
+static int64_t run_changes(const struct pg_stmt *s, const PGresult *res)
+{
+	return s->plain_select ? 0 : tag_changes(res);
 }
 
 /*
@@ -869,6 +937,8 @@ static bool stale_statement(const PGresult *res)
 		strcmp(func, "RevalidateCachedQuery") == 0;
 }
 
+/* For a failed result: should the statement be prepared again and rerun
+ * (only outside a transaction, see stale_statement)? */
 static bool needs_replan(PGconn *pg, const PGresult *res)
 {
 	return PQtransactionStatus(pg) == PQTRANS_IDLE && stale_statement(res);
@@ -896,6 +966,29 @@ static void blobs_invalidate(struct pg_stmt *s)
 		s->blobs[i].row = -1;
 }
 
+/* Make `res` (not NULL) the statement's current result, before its first
+ * row. Its row and column counts are kept, so stepping and reading need
+ * not ask libpq for them again and again. */
+static void set_result(struct pg_stmt *s, PGresult *res)
+{
+	s->res = res;
+	s->row = -1;
+	s->nrows = is_row_result(res) ? PQntuples(res) : 0;
+	s->ncols = PQnfields(res);
+	s->types_valid = s->ncols == s->ntypes;
+}
+
+/* Free the current result, if any. */
+static void drop_result(struct pg_stmt *s)
+{
+	if (s->res)
+		PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+	s->ncols = 0;
+}
+
 /*
  * Send the statement with its parameters and read its result: the whole
  * of it, or for a streaming statement its first row (then the statement
@@ -917,7 +1010,8 @@ static int execute(struct pg_stmt *s)
 		return error;
 	blobs_invalidate(s);
 again:
-	s->stream_cancel = is_plain_select(s->parent.sql) &&
+	/* Only a stream is ever cancelled (stream_close). */
+	s->stream_cancel = s->parent.streaming && s->plain_select &&
 		PQtransactionStatus(pg) == PQTRANS_IDLE;
 	if (!PQsendQueryPrepared(pg, s->name, s->parent.nparams, s->values,
 		    s->lengths, s->formats, 0)) {
@@ -936,7 +1030,7 @@ again:
 		res = PQgetResult(pg);
 		if (res && is_row_result(res) && PQntuples(res) > 0) {
 			s->changes = 0;
-			s->res = res;
+			set_result(s, res);
 			s->stream_open = true;
 			conn->stream = s;
 			return CORM_OK;
@@ -953,22 +1047,21 @@ again:
 	} else {
 		res = collect(pg);
 	}
-	if (res && !retried && needs_replan(pg, res)) {
-		PQclear(res);
-		res = NULL;
-		retried = true;
-		if ((error = replan(s)) != CORM_OK)
-			goto done;
-		goto again;
-	}
 	if (!res || result_failed(res)) {
+		if (res && !retried && needs_replan(pg, res)) {
+			PQclear(res);
+			res = NULL;
+			retried = true;
+			if ((error = replan(s)) != CORM_OK)
+				goto done;
+			goto again;
+		}
 		error = pg_error(c, res);
 		goto done;
 	}
-	s->changes = tag_changes(res);
-	s->res = res;
-	res = NULL;
-	error = CORM_OK;
+	s->changes = run_changes(s, res);
+	set_result(s, res);
+	return CORM_OK;
 done:
 	PQclear(res);
 	return error;
@@ -990,7 +1083,7 @@ static int stream_next(struct pg_stmt *s)
 	res = PQgetResult(conn->pg);
 	if (res && is_row_result(res) && PQntuples(res) > 0) {
 		blobs_invalidate(s);
-		s->res = res;
+		set_result(s, res);
 		s->row = 0;
 		return CORM_ROW;
 	}
@@ -1013,7 +1106,7 @@ static int stream_next(struct pg_stmt *s)
 				c->err_native);
 		}
 	} else {
-		s->changes = tag_changes(res);
+		s->changes = run_changes(s, res);
 	}
 	PQclear(res);
 	PQclear(rest);
@@ -1030,17 +1123,14 @@ static int pg_step(corm_stmt *base)
 		if ((error = execute(s)) != CORM_OK)
 			return error;
 		s->executed = true;
-		s->row = -1;
 	}
-	if (s->res && is_row_result(s->res) && s->row + 1 < PQntuples(s->res)) {
+	if (s->row + 1 < s->nrows) { /* nrows is 0 without a result */
 		s->row++;
 		return CORM_ROW;
 	}
 	/* Done with this result: its rows are no longer readable, free them
 	 * now. */
-	PQclear(s->res);
-	s->res = NULL;
-	s->row = -1;
+	drop_result(s);
 	if (s->stream_open)
 		return stream_next(s);
 	if (s->interrupted)
@@ -1062,12 +1152,10 @@ static int pg_reset(corm_stmt *base)
 	assert(base);
 	if (s->stream_open)
 		stream_close(s);
-	PQclear(s->res);
-	s->res = NULL;
+	drop_result(s);
 	s->executed = false;
 	s->interrupted = false;
 	s->stream_error = 0;
-	s->row = -1;
 	return CORM_OK;
 }
 
@@ -1086,11 +1174,15 @@ static const PGresult *columns_of(const struct pg_stmt *s)
 	return s->res ? s->res : s->desc;
 }
 
+/* Asked once a row (the core checks the row's width): the run's count is
+ * kept in s->ncols. */
 static int pg_column_count(const corm_stmt *base)
 {
-	const PGresult *res = columns_of(PG_STMT(base));
+	const struct pg_stmt *s = PG_STMT(base);
 
-	return res ? PQnfields(res) : 0;
+	if (s->res)
+		return s->ncols;
+	return s->desc ? PQnfields(s->desc) : 0;
 }
 
 static const char *pg_column_name(const corm_stmt *base, int col)
@@ -1169,16 +1261,34 @@ static int decode_bytea(struct pg_stmt *s, int col, const char *text,
 	return CORM_OK;
 }
 
-static int parse_int(int64_t *out, const char *text)
+/*
+ * Parse the text of an integer column (`len` bytes): an optional '-' and
+ * 1 to 19 digits, the only form the server writes int2/int4/int8/oid in.
+ * Exact, overflow included (CORM_ERANGE for anything else, as strtoll's
+ * failures were); by hand because this runs for every integer value read
+ * and strtoll (locale, whitespace, bases) costs several times as much.
+ */
+static int parse_int(int64_t *out, const char *text, size_t len)
 {
-	char *end;
-	long long v;
+	const char *p = text, *end = text + len;
+	bool neg = p < end && *p == '-';
+	uint64_t v = 0;
 
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno || end == text || *end)
+	p += neg;
+	/* 19 digits cannot overflow the uint64_t (10^19 - 1 < 2^64). */
+	if (p == end || end - p > 19)
 		return CORM_ERANGE;
-	*out = (int64_t)v;
+	for (; p < end; p++) {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (digit > 9)
+			return CORM_ERANGE;
+		v = v * 10 + digit;
+	}
+	if (v > (uint64_t)INT64_MAX + neg)
+		return CORM_ERANGE;
+	/* Negated as unsigned: -2^63 has no positive int64_t. */
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return CORM_OK;
 }
 
@@ -1207,58 +1317,90 @@ static int parse_double(double *out, const char *text, locale_t loc)
 	return CORM_OK;
 }
 
+/* Kept out of pg_column_value(), so that its common paths (integers and
+ * text) need no stack frame of their own. */
+#if defined(__GNUC__)
+#define PG_NOINLINE __attribute__((noinline))
+#else
+#define PG_NOINLINE
+#endif
+
+static PG_NOINLINE int column_bad_text(corm_conn *c, int col,
+	const char *what, const char *text)
+{
+	return corm_conn__set_error(c, CORM_ERROR, NULL,
+		"column %d: unexpected %s text '%.40s'", col, what, text);
+}
+
+static PG_NOINLINE int column_double(corm_value *out, struct pg_stmt *s,
+	int col, const char *text)
+{
+	corm_conn *c = s->parent.conn;
+
+	out->type = CORM_TYPE_DOUBLE;
+	if (parse_double(&out->v.d, text, PG_CONN(c)->c_locale) != CORM_OK)
+		return column_bad_text(c, col, "float", text);
+	return CORM_OK;
+}
+
+static PG_NOINLINE int column_bytea(corm_value *out, struct pg_stmt *s,
+	int col, const char *text, size_t len)
+{
+	int error;
+
+	if ((error = decode_bytea(s, col, text, len)) != CORM_OK)
+		return error;
+	out->type = CORM_TYPE_BLOB;
+	out->v.bytes.ptr = s->blobs[col].len ?
+		(const char *)s->blobs[col].ptr : "";
+	out->v.bytes.len = s->blobs[col].len;
+	return CORM_OK;
+}
+
+/*
+ * One value of the current row. This runs for every value read, so it
+ * asks libpq only for the value itself: the column index was checked by
+ * the core (against column_count()), the type comes from the describe
+ * (describe_columns), and PQgetisnull() is asked only for an empty value
+ * (libpq gives a NULL the length 0).
+ */
 static int pg_column_value(corm_value *out, corm_stmt *base, int col)
 {
 	struct pg_stmt *s = PG_STMT(base);
-	corm_conn *c = base->conn;
+	const PGresult *res = s->res;
 	const char *text;
 	size_t len;
-	int error;
 
 	assert(out && base);
-	if (!s->res || s->row < 0)
-		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+	if (!res || s->row < 0)
+		return corm_conn__set_error(base->conn, CORM_EINVAL, NULL,
 			"no row to read: step the statement first");
-	if (col < 0 || col >= PQnfields(s->res))
-		return corm_conn__set_error(c, CORM_EINVAL, NULL,
-			"column %d does not exist (the result has %d)", col,
-			PQnfields(s->res));
-	if (PQgetisnull(s->res, s->row, col)) {
+	assert(col >= 0 && col < s->ncols);
+	len = (size_t)PQgetlength(res, s->row, col);
+	if (len == 0 && PQgetisnull(res, s->row, col)) {
 		out->type = CORM_TYPE_NULL;
 		return CORM_OK;
 	}
-	text = PQgetvalue(s->res, s->row, col);
-	len = (size_t)PQgetlength(s->res, s->row, col);
+	text = PQgetvalue(res, s->row, col);
 
-	switch (PQftype(s->res, col)) {
+	switch (s->types_valid ? s->types[col] : PQftype(res, col)) {
 	case PG_OID_INT2:
 	case PG_OID_INT4:
 	case PG_OID_INT8:
 	case PG_OID_OID:
 		out->type = CORM_TYPE_INT;
-		if (parse_int(&out->v.i, text) != CORM_OK)
-			return corm_conn__set_error(c, CORM_ERROR, NULL,
-				"column %d: unexpected integer text '%.40s'", col, text);
+		if (parse_int(&out->v.i, text, len) != CORM_OK)
+			return column_bad_text(base->conn, col, "integer", text);
 		return CORM_OK;
 	case PG_OID_FLOAT4:
 	case PG_OID_FLOAT8:
-		out->type = CORM_TYPE_DOUBLE;
-		if (parse_double(&out->v.d, text, PG_CONN(c)->c_locale) != CORM_OK)
-			return corm_conn__set_error(c, CORM_ERROR, NULL,
-				"column %d: unexpected float text '%.40s'", col, text);
-		return CORM_OK;
+		return column_double(out, s, col, text);
 	case PG_OID_BOOL:
 		out->type = CORM_TYPE_INT;
 		out->v.i = text[0] == 't';
 		return CORM_OK;
 	case PG_OID_BYTEA:
-		if ((error = decode_bytea(s, col, text, len)) != CORM_OK)
-			return error;
-		out->type = CORM_TYPE_BLOB;
-		out->v.bytes.ptr = s->blobs[col].len ?
-			(const char *)s->blobs[col].ptr : "";
-		out->v.bytes.len = s->blobs[col].len;
-		return CORM_OK;
+		return column_bytea(out, s, col, text, len);
 	default:
 		/* numeric, text, dates, uuid, json, ...: the core converts. */
 		out->type = CORM_TYPE_TEXT;
@@ -1308,8 +1450,8 @@ static int copy_value(corm_buf *b, const corm_value *v, locale_t loc)
 	case CORM_TYPE_NULL:
 		return corm_buf_put(b, "\\N", 2);
 	case CORM_TYPE_INT:
-		return corm_buf_put(b, num, (size_t)snprintf(num, sizeof(num),
-			"%" PRId64, v->v.i));
+		p = format_int(num, v->v.i);
+		return corm_buf_put(b, p, (size_t)(num + sizeof(num) - 1 - p));
 	case CORM_TYPE_DOUBLE:
 		format_double(num, sizeof(num), v->v.d, loc);
 		return corm_buf_puts(b, num);
@@ -1434,16 +1576,13 @@ static void batch_answer_rows(pg_batch *b, size_t i, PGresult *res)
 {
 	struct pg_stmt *s = PG_STMT(b->execs[i].stmt);
 
-	s->res = res;
+	set_result(s, res);
 	s->executed = true;
-	s->row = -1;
-	s->changes = tag_changes(res);
+	s->changes = run_changes(s, res);
 	blobs_invalidate(s);
 	b->answer(b->ctx, i, CORM_OK);
-	PQclear(s->res); /* NULL if the callback read to the end */
-	s->res = NULL;
+	drop_result(s); /* already done if the callback read to the end */
 	s->executed = false;
-	s->row = -1;
 }
 
 /* Read the NULL that ends an execution's results in pipeline mode (and
