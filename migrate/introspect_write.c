@@ -177,15 +177,20 @@ static const corm_field *hint_field(const ic_table *t, const char *col)
 	return NULL;
 }
 
-/* The enum for column c (members_ok), found or made. */
+/* The enum for column c (members_ok), found or made. Once out of
+ * memory, "E": the text is not used, and an enum made then may lack
+ * its name or members. */
 static const char *enum_for(ic_writer *w, ic_table *t, ic_col *c)
 {
 	const corm_field *hf = hint_field(t, c->name);
 	const corm_enum *he = NULL;
 	corm_buf b = CORM_BUF_INIT;
 	ic_enum *e;
+	char *name;
 	size_t i, j;
 
+	if (w->db->error)
+		return "E";
 	if (hf && hf->enum_type && members_equal_set(c->members, c->nmembers,
 			hf->enum_type))
 		he = hf->enum_type;
@@ -203,28 +208,31 @@ static const char *enum_for(ic_writer *w, ic_table *t, ic_col *c)
 				return e->name;
 		}
 	}
-	if (!(e = grow((void **)&w->enums, &w->nenums, sizeof(*e)))) {
+	if (he) {
+		name = dup(w->db, he->name);
+	} else {
+		pascal(&b, t->name);
+		pascal(&b, c->name);
+		name = unique_name(w, &b);
+		corm_buf_free(&b);
+	}
+	if (!name || !(e = grow((void **)&w->enums, &w->nenums, sizeof(*e)))) {
 		w->db->error = CORM_ENOMEM;
+		corm_free(name);
 		return "E";
 	}
+	e->name = name;
 	e->hint = he;
 	if (he) {
-		e->name = dup(w->db, he->name);
 		for (i = 0; i < he->nmembers; i++)
 			push_str(w->db, &e->members, &e->n, he->members[i].name,
 				strlen(he->members[i].name));
 	} else {
-		pascal(&b, t->name);
-		pascal(&b, c->name);
-		e->name = unique_name(w, &b);
-		if (!e->name)
-			w->db->error = CORM_ENOMEM;
 		for (i = 0; i < c->nmembers; i++)
 			push_str(w->db, &e->members, &e->n, c->members[i],
 				strlen(c->members[i]));
 	}
-	corm_buf_free(&b);
-	return e->name ? e->name : "E";
+	return e->name;
 }
 
 /* The relation target of column c: a table whose single key it is. */
@@ -597,6 +605,8 @@ int corm_ic__write_dsl(corm_buf *out, ic_db *db, const corm_schema *hint)
 		corm_buf_putc(&models, '\n');
 		write_model(&w, &models, &db->t[order[i]]);
 	}
+	if (db->error)
+		goto done; /* the enums may lack names or members */
 	for (i = 0; hint && i < hint->nenums; i++) {
 		const corm_enum *e = &hint->enums[i];
 		size_t k;
