@@ -39,6 +39,7 @@ static void db_free(ic_db *db)
 			free_strs(c->members, c->nmembers);
 			corm_free(c->fk_table);
 			corm_free(c->fk_col);
+			corm_free(c->field);
 		}
 		corm_free(t->cols);
 		free_strs(t->pk, t->npk);
@@ -957,6 +958,9 @@ int corm_introspect_text(corm_buf *out, corm_conn *c, const corm_schema *hint)
 		error = db.error;
 	if (!error)
 		error = corm_ic__write_dsl(out, &db, hint);
+	if (error == CORM_ENOMEM && !*corm_errmsg(c))
+		corm_conn__set_error(c, error, NULL, "out of memory while reading "
+			"the tables");
 	db_free(&db);
 	return error;
 }
@@ -964,12 +968,27 @@ int corm_introspect_text(corm_buf *out, corm_conn *c, const corm_schema *hint)
 int corm_introspect(corm_schema **out, corm_conn *c, const corm_schema *hint)
 {
 	corm_buf text = CORM_BUF_INIT;
+	corm_diags diags = CORM_DIAGS_INIT;
 	int error;
+	size_t i;
 
 	*out = NULL;
 	error = corm_introspect_text(&text, c, hint);
 	if (!error)
-		error = corm_schema_parse(out, NULL, corm_buf_cstr(&text), text.len);
+		error = corm_schema_parse(out, &diags, corm_buf_cstr(&text),
+			text.len);
+	if (error == CORM_EINVAL) {
+		/* Not the engine's failure: say what the schema read was
+		 * refused for (a name too long for another dialect, say). */
+		const char *why = "";
+
+		for (i = 0; i < diags.count && !*why; i++)
+			if (diags.items[i].level == CORM_DIAG_ERROR)
+				why = diags.items[i].msg;
+		corm_conn__set_error(c, error, NULL, "the tables do not read as a "
+			"valid schema: %s", *why ? why : "(no diagnostic)");
+	}
+	corm_diags_free(&diags);
 	corm_buf_free(&text);
 	return error;
 }

@@ -31,6 +31,8 @@ typedef struct ic_col {
 	char *fk_table, *fk_col;
 	corm_on_delete on_delete;
 	bool on_delete_restrictish; /* MySQL: RESTRICT or NO ACTION */
+	/* chosen while writing */
+	char *field;        /* DSL field name */
 } ic_col;
 
 typedef struct ic_idx {

@@ -5,7 +5,10 @@
  * Names: models are the hint's where the table is the hint's, else the
  * PascalCase of the table (with @@map when snake_case does not give the
  * table back); a foreign-key column `x_id` to a single-column key is a
- * relation field `x`; a VARCHAR(64) with a CHECK listing identifiers (or
+ * relation field `x`; a column that is not an identifier is a field with
+ * '_' for what an identifier cannot hold, after "f_" when it starts with
+ * a digit, and @map; two columns that would get one field name get a
+ * number added to one; a VARCHAR(64) with a CHECK listing identifiers (or
  * a MySQL ENUM, read as one) is an enum, named after the hint's enum with
  * the same members or else <Table><Column>. Declarations follow the hint's order, then the
  * database's.
@@ -51,20 +54,20 @@ static void pascal(corm_buf *b, const char *s)
 		corm_buf_putc(b, 'T');
 }
 
-/* A field name for a column: itself when it is an identifier. */
+/* A field name for a column: itself when it is an identifier, else the
+ * column with '_' for each character an identifier cannot hold, after
+ * "f_" when it is empty or starts with a digit ("2fa" -> f_2fa). The
+ * caller adds @map when the name is not the column's. */
 static void field_ident(corm_buf *b, const char *col)
 {
-	size_t start = b->len;
-
 	if (is_ident(col)) {
 		corm_buf_puts(b, col);
 		return;
 	}
+	if (!*col || isdigit((unsigned char)*col))
+		corm_buf_puts(b, "f_");
 	for (; *col; col++)
 		corm_buf_putc(b, isalnum((unsigned char)*col) ? *col : '_');
-	if (b->len == start || isdigit((unsigned char)b->ptr[start])) {
-		corm_buf_puts(b, "_f");
-	}
 }
 
 static void dsl_string(corm_buf *b, const char *s)
@@ -99,35 +102,41 @@ typedef struct ic_writer {
 	corm_buf names; /* "\x01name\x01name\x01": every top-level name */
 } ic_writer;
 
-static bool name_taken(ic_writer *w, const char *name)
+/* A set of names: "\x01name\x01name\x01". */
+static bool name_taken(const corm_buf *set, const char *name)
 {
 	corm_buf k = CORM_BUF_INIT;
 	bool taken;
 
 	corm_buf_printf(&k, "\x01%s\x01", name);
-	taken = w->names.ptr && strstr(w->names.ptr, corm_buf_cstr(&k));
+	taken = set->ptr && strstr(set->ptr, corm_buf_cstr(&k));
 	corm_buf_free(&k);
 	return taken;
 }
 
-static void take_name(ic_writer *w, const char *name)
+static void take_name(corm_buf *set, const char *name)
 {
-	if (!w->names.len)
-		corm_buf_putc(&w->names, '\x01');
-	corm_buf_printf(&w->names, "%s\x01", name);
+	if (!set->len)
+		corm_buf_putc(set, '\x01');
+	corm_buf_printf(set, "%s\x01", name);
 }
 
-/* A fresh top-level name from `base` (a buffer holding it). */
-static char *unique_name(ic_writer *w, corm_buf *base)
+/* A name from `base` (a buffer holding it) that is not in `set`, with a
+ * number added when it is; added to `set`. NULL when out of memory. */
+static char *unique_name(corm_buf *set, corm_buf *base)
 {
 	size_t len = base->len;
 	int i;
 
-	for (i = 2; name_taken(w, corm_buf_cstr(base)); i++) {
+	for (i = 2; name_taken(set, corm_buf_cstr(base)); i++) {
 		base->len = len;
 		corm_buf_printf(base, "%d", i);
 	}
-	take_name(w, corm_buf_cstr(base));
+	take_name(set, corm_buf_cstr(base));
+	if (corm_buf_error(set)) {
+		corm_buf_free(base);
+		return NULL;
+	}
 	return corm_buf_detach(base);
 }
 
@@ -213,7 +222,7 @@ static const char *enum_for(ic_writer *w, ic_table *t, ic_col *c)
 	} else {
 		pascal(&b, t->name);
 		pascal(&b, c->name);
-		name = unique_name(w, &b);
+		name = unique_name(&w->names, &b);
 		corm_buf_free(&b);
 	}
 	if (!name || !(e = grow((void **)&w->enums, &w->nenums, sizeof(*e)))) {
@@ -247,40 +256,72 @@ static ic_table *fk_target(ic_db *db, const ic_col *c)
 	return t;
 }
 
-/* DSL field name of column `col` of t (written into b). */
-static void field_name(corm_buf *b, ic_db *db, ic_table *t, const char *col)
+/* The DSL field name a column would have on its own (into empty b). */
+static void derived_field_name(corm_buf *b, ic_db *db, ic_col *c)
 {
-	const corm_field *hf = hint_field(t, col);
-	ic_col *c = find_col(t, col);
-	size_t n = strlen(col);
+	size_t n = strlen(c->name);
 
-	if (hf) {
-		corm_buf_puts(b, hf->name);
-	} else if (c && fk_target(db, c) && n > 3 &&
-		strcmp(col + n - 3, "_id") == 0) {
-		corm_buf_put(b, col, n - 3);
-		if (!is_ident(corm_buf_cstr(b))) {
-			b->len = 0;
-			field_ident(b, col);
-		}
-	} else {
-		field_ident(b, col);
+	if (fk_target(db, c) && n > 3 && strcmp(c->name + n - 3, "_id") == 0) {
+		corm_buf_put(b, c->name, n - 3);
+		if (is_ident(corm_buf_cstr(b)))
+			return;
+		b->len = 0;
 	}
+	field_ident(b, c->name);
 }
 
-static void field_list(corm_buf *out, ic_db *db, ic_table *t, char **cols,
-	size_t n)
+/*
+ * Choose c->field for every column of t: the hint's names first, then
+ * the names of columns that are identifiers, then the rest; a number is
+ * added where two columns would get one name ("a_b" beside "a b", or
+ * "item" beside a relation from "item_id").
+ */
+static void name_fields(ic_db *db, ic_table *t)
+{
+	corm_buf taken = CORM_BUF_INIT;
+	size_t i;
+	int pass;
+
+	for (i = 0; i < t->ncols; i++) {
+		const corm_field *hf = hint_field(t, t->cols[i].name);
+
+		if (hf) {
+			t->cols[i].field = dup(db, hf->name);
+			take_name(&taken, hf->name);
+		}
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < t->ncols; i++) {
+			ic_col *c = &t->cols[i];
+			corm_buf b = CORM_BUF_INIT;
+
+			if (c->field || (pass == 0 && !is_ident(c->name)))
+				continue;
+			derived_field_name(&b, db, c);
+			if (!(c->field = unique_name(&taken, &b)))
+				db->error = CORM_ENOMEM;
+		}
+	if (corm_buf_error(&taken))
+		db->error = CORM_ENOMEM;
+	corm_buf_free(&taken);
+}
+
+/* DSL field name of column `col` of t (name_fields() chose it). */
+static const char *field_name(ic_table *t, const char *col)
+{
+	ic_col *c = find_col(t, col);
+
+	/* NULL only after running out of memory, which is reported. */
+	return c && c->field ? c->field : "f";
+}
+
+static void field_list(corm_buf *out, ic_table *t, char **cols, size_t n)
 {
 	size_t i;
 
 	corm_buf_puts(out, "([");
-	for (i = 0; i < n; i++) {
-		corm_buf f = CORM_BUF_INIT;
-
-		field_name(&f, db, t, cols[i]);
-		corm_buf_printf(out, "%s%s", i ? ", " : "", corm_buf_cstr(&f));
-		corm_buf_free(&f);
-	}
+	for (i = 0; i < n; i++)
+		corm_buf_printf(out, "%s%s", i ? ", " : "", field_name(t, cols[i]));
 	corm_buf_puts(out, "])");
 }
 
@@ -405,15 +446,14 @@ static void write_field(ic_writer *w, corm_buf *out, ic_table *t, ic_col *c)
 {
 	const corm_field *hf = hint_field(t, c->name);
 	ic_table *target = fk_target(w->db, c);
-	corm_buf name = CORM_BUF_INIT;
+	const char *name = field_name(t, c->name);
 	bool is_enum = !target && members_ok(c) &&
 		(c->def != CORM_DEFAULT_STRING || !c->def_text ||
 			(is_ident(c->def_text) && members_ok(c)));
 	bool mapped;
 	size_t i;
 
-	field_name(&name, w->db, t, c->name);
-	corm_buf_printf(out, "    %s ", corm_buf_cstr(&name));
+	corm_buf_printf(out, "    %s ", name);
 	if (target) {
 		corm_buf_puts(out, target->model);
 	} else if (is_enum) {
@@ -456,14 +496,14 @@ static void write_field(ic_writer *w, corm_buf *out, ic_table *t, ic_col *c)
 		{
 			corm_buf def = CORM_BUF_INIT;
 
-			corm_buf_printf(&def, "%s_id", corm_buf_cstr(&name));
+			corm_buf_printf(&def, "%s_id", name);
 			mapped = hf ? hf->column_mapped
 				: strcmp(corm_buf_cstr(&def), c->name) != 0;
 			corm_buf_free(&def);
 		}
 	} else {
 		mapped = hf ? hf->column_mapped
-			: strcmp(corm_buf_cstr(&name), c->name) != 0;
+			: strcmp(name, c->name) != 0;
 	}
 	if (mapped) {
 		corm_buf_puts(out, " @map(");
@@ -471,7 +511,6 @@ static void write_field(ic_writer *w, corm_buf *out, ic_table *t, ic_col *c)
 		corm_buf_putc(out, ')');
 	}
 	corm_buf_putc(out, '\n');
-	corm_buf_free(&name);
 }
 
 static void write_model(ic_writer *w, corm_buf *out, ic_table *t)
@@ -484,6 +523,7 @@ static void write_model(ic_writer *w, corm_buf *out, ic_table *t)
 		w->db->error = CORM_ENOMEM;
 		return;
 	}
+	name_fields(w->db, t);
 	corm_buf_printf(out, "model %s {\n", t->model);
 	/* The hint's field order first, then the database's. */
 	for (i = 0; hm && i < hm->nfields; i++)
@@ -497,7 +537,7 @@ static void write_model(ic_writer *w, corm_buf *out, ic_table *t)
 			write_field(w, out, t, &t->cols[j]);
 	if (t->npk > 1 || (t->npk == 1 && hm && hm->pk_from_model)) {
 		corm_buf_puts(out, "    @@id");
-		field_list(out, w->db, t, t->pk, t->npk);
+		field_list(out, t, t->pk, t->npk);
 		corm_buf_putc(out, '\n');
 	}
 	/* @@unique, then @@index: the hint's order, then by name. */
@@ -522,7 +562,7 @@ static void write_model(ic_writer *w, corm_buf *out, ic_table *t)
 				if (i < n && hint_index(t, x, false) != &list[i])
 					continue;
 				corm_buf_puts(out, unique ? "    @@unique" : "    @@index");
-				field_list(out, w->db, t, x->cols, x->ncols);
+				field_list(out, t, x->cols, x->ncols);
 				corm_buf_putc(out, '\n');
 				out_done[j] = true;
 			}
@@ -577,9 +617,9 @@ int corm_ic__write_dsl(corm_buf *out, ic_db *db, const corm_schema *hint)
 	}
 	/* Names: the hint's where the table is the hint's, reserved first. */
 	for (i = 0; hint && i < hint->nmodels; i++)
-		take_name(&w, hint->models[i].name);
+		take_name(&w.names, hint->models[i].name);
 	for (i = 0; hint && i < hint->nenums; i++)
-		take_name(&w, hint->enums[i].name);
+		take_name(&w.names, hint->enums[i].name);
 	for (i = 0; hint && i < hint->nmodels; i++)
 		for (j = 0; j < db->n; j++)
 			if (!placed[j] && strcmp(db->t[j].name,
@@ -595,7 +635,7 @@ int corm_ic__write_dsl(corm_buf *out, ic_db *db, const corm_schema *hint)
 		if (placed[j])
 			continue;
 		pascal(&b, db->t[j].name);
-		db->t[j].model = unique_name(&w, &b);
+		db->t[j].model = unique_name(&w.names, &b);
 		if (!db->t[j].model)
 			db->error = CORM_ENOMEM;
 		corm_buf_free(&b);

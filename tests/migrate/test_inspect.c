@@ -4,8 +4,10 @@
  * mysql): table and column names that are not identifiers, two tables
  * that would get one model name, string defaults with quotes and
  * control characters, foreign keys on columns not called <x>_id, ON
- * DELETE RESTRICT and CASCADE. Whatever it reads, the text must parse as
- * a schema. And (SQLite) every allocation of introspection failing once.
+ * DELETE RESTRICT and CASCADE, columns starting with a digit or that
+ * would get one field name. Whatever it reads, the text must parse as
+ * a schema, and when it cannot, the error says why. And (SQLite) every
+ * allocation of introspection failing once.
  *
  * Each test has a scratch database of its own (mig_helpers.h).
  */
@@ -156,6 +158,62 @@ static void test_inspect__names_that_are_not_identifiers(void **state)
 	mig_db_close(&db);
 }
 
+/* A column starting with a digit is a field after "f_"; two columns that
+ * would get one field name get two, the identifier keeping its own. */
+static void test_inspect__fields_from_digits_and_clashes(void **state)
+{
+	mig_db db;
+	char *text;
+
+	(void)state;
+	open_db(&db);
+	exec_q(db.c, "CREATE TABLE [2x] ([id] INTEGER PRIMARY KEY)");
+	exec_q(db.c, "CREATE TABLE [u] ([id] INTEGER PRIMARY KEY, "
+		"[2fa] INTEGER, [9] INTEGER, [a b] INTEGER, [a_b] INTEGER, "
+		"[item] INTEGER, [item_id] INTEGER REFERENCES [2x] ([id]), "
+		"[3d_id] INTEGER REFERENCES [2x] ([id]))");
+	text = inspect(db.c);
+	expect_line(text, "model T2x {\n");
+	expect_line(text, "    f_2fa i32? @map(\"2fa\")\n");
+	expect_line(text, "    f_9 i32? @map(\"9\")\n");
+	expect_line(text, "    a_b2 i32? @map(\"a b\")\n");
+	expect_line(text, "    a_b i32?\n");
+	expect_line(text, "    item i32?\n");
+	if (on("mysql")) {
+		expect_line(text, "    item2 T2x? @index @map(\"item_id\")\n");
+		expect_line(text, "    f_3d_id T2x? @index @map(\"3d_id\")\n");
+	} else {
+		expect_line(text, "    item2 T2x? @map(\"item_id\")\n");
+		expect_line(text, "    f_3d_id T2x? @map(\"3d_id\")\n");
+	}
+	corm_free(text);
+	mig_db_close(&db);
+}
+
+/* A database that does not read back as a valid schema (here a column
+ * name too long for PostgreSQL) is refused with a message saying why. */
+static void test_inspect__an_invalid_schema_is_explained(void **state)
+{
+	char name[80], sql[160];
+	corm_schema *s = NULL;
+	mig_db db;
+
+	(void)state;
+	if (on("postgres"))
+		skip(); /* it keeps 63 bytes of a name: valid everywhere */
+	open_db(&db);
+	memset(name, 'x', 64);
+	name[64] = '\0';
+	snprintf(sql, sizeof(sql), "CREATE TABLE [t] ([id] INTEGER PRIMARY KEY, "
+		"[%s] INTEGER)", name);
+	exec_q(db.c, sql);
+	assert_int_equal(corm_introspect(&s, db.c, NULL), CORM_EINVAL);
+	assert_null(s);
+	if (!strstr(corm_errmsg(db.c), "too long for postgres"))
+		fail_msg("unexpected message: '%s'", corm_errmsg(db.c));
+	mig_db_close(&db);
+}
+
 /* ------------------------------------------------------------- defaults */
 
 static void test_inspect__defaults_with_quotes_and_controls(void **state)
@@ -249,6 +307,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inspect__names_that_are_not_identifiers),
+		cmocka_unit_test(test_inspect__fields_from_digits_and_clashes),
+		cmocka_unit_test(test_inspect__an_invalid_schema_is_explained),
 		cmocka_unit_test(test_inspect__defaults_with_quotes_and_controls),
 		cmocka_unit_test(test_inspect__every_allocation_failure),
 	};
