@@ -2,12 +2,14 @@
  * arena.c — bump allocator over a list of chunks. A request larger than a
  * chunk gets a chunk of its own, so big blobs don't waste the tail.
  */
+#include <assert.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "corm/arena.h"
 #include "corm/driver.h"
+#include "internal.h"
 
 #define ARENA_DEFAULT_CHUNK (16 * 1024)
 #define ARENA_ALIGN alignof(max_align_t)
@@ -89,6 +91,71 @@ void *corm_arena_memdup(corm_arena *a, const void *src, size_t len)
 	if (p && len)
 		memcpy(p, src, len);
 	return p;
+}
+
+/*
+ * A block of its own that can grow in place (result arrays, whose final
+ * size is not known until the last row): a chunk holding only it, linked
+ * behind the head so the head's free space stays usable, and resized with
+ * realloc(), which extends or remaps a large block instead of copying it
+ * as a doubling in the arena would.
+ */
+void *corm_arena__alloc_own(corm_arena *a, size_t n)
+{
+	corm_arena_chunk *c;
+
+	n = align_up(n ? n : 1);
+	if (n > SIZE_MAX - sizeof(*c) || !(c = corm_malloc(sizeof(*c) + n)))
+		return NULL;
+	c->used = c->size = n; /* full: nothing else goes in it */
+	if (a->head) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = NULL;
+		a->head = c;
+	}
+	return c->data;
+}
+
+void *corm_arena__grow_own(corm_arena *a, void *p, size_t n)
+{
+	corm_arena_chunk **link = &a->head, *c;
+
+	n = align_up(n ? n : 1);
+	if (n > SIZE_MAX - sizeof(*c))
+		return NULL;
+	/* Find the link to p's chunk: a few chunks of strings at most were
+	 * made since it was, and it grows a logarithmic number of times. */
+	while (*link && (*link)->data != p)
+		link = &(*link)->next;
+	if (!*link)
+		return NULL;
+	if (!(c = corm_realloc(*link, sizeof(*c) + n)))
+		return NULL; /* the old block stays, still the arena's */
+	c->used = c->size = n;
+	*link = c;
+	return c->data;
+}
+
+void corm_arena__move_own(corm_arena *to, corm_arena *from, void *p)
+{
+	corm_arena_chunk **link = &from->head, *c;
+
+	while (*link && (*link)->data != p)
+		link = &(*link)->next;
+	assert(*link); /* p must be an own block of `from` */
+	if (!*link)
+		return;
+	c = *link;
+	*link = c->next;
+	if (to->head) {
+		c->next = to->head->next;
+		to->head->next = c;
+	} else {
+		c->next = NULL;
+		to->head = c;
+	}
 }
 
 void corm_arena_free(corm_arena *a)

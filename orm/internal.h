@@ -18,6 +18,15 @@ static inline void corm_conn__begin_call(corm_conn *c)
 		corm_conn__clear_error(c);
 }
 
+/* arena.c: a block in a chunk of its own (`n` bytes), and the same block
+ * resized to `n` bytes, keeping its contents; it may move (NULL when out
+ * of memory: the old block is left as it was). The block is freed with
+ * the arena, like everything else in it. */
+void *corm_arena__alloc_own(corm_arena *a, size_t n);
+void *corm_arena__grow_own(corm_arena *a, void *p, size_t n);
+/* Hand own block `p` of arena `from` over to arena `to`, without a copy. */
+void corm_arena__move_own(corm_arena *to, corm_arena *from, void *p);
+
 /* conn.c: roll back the innermost level, but leave the error that caused
  * it (code, message, native code) as the connection's last error. */
 int corm_tx__rollback_keeping_error(corm_conn *c, int error);
@@ -54,6 +63,15 @@ int corm_model__read_field(corm_stmt *st, int col,
 struct corm_model_desc;
 int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
 	int ncols, const struct corm_model_desc *m, const bool *only,
+	corm_arena *arena);
+/* The same without checking the row's width, for the rows after the
+ * first of a result (corm_stmt__check_columns() checked it: the width of
+ * a result does not change from row to row). With `arena` NULL, text and
+ * bytes are not copied: they point into the driver's buffers, valid until
+ * the statement's next step or reset (NUL-terminated, the driver contract
+ * in corm/driver.h). */
+int corm_model__read_fields_unchecked(void *row, corm_stmt *st,
+	int first_col, const struct corm_model_desc *m, const bool *only,
 	corm_arena *arena);
 /* Text about to be written to field `f`: valid UTF-8, no NUL, within
  * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */

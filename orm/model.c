@@ -408,7 +408,10 @@ static inline bool read_common(corm_stmt *st, const corm_field_desc *f,
 	} else if (v->type == CORM_TYPE_TEXT && f->ctype == CORM_C_STR) {
 		corm_str *s = (corm_str *)p;
 
-		s->ptr = corm_arena_strndup(arena, v->v.bytes.ptr, v->v.bytes.len);
+		/* No arena: the row borrows the driver's NUL-terminated text. */
+		s->ptr = arena ? corm_arena_strndup(arena, v->v.bytes.ptr,
+				       v->v.bytes.len)
+			       : v->v.bytes.ptr;
 		s->len = v->v.bytes.len;
 		if (!s->ptr) {
 			*error = corm_conn__set_error(st->conn, CORM_ENOMEM, NULL,
@@ -472,7 +475,7 @@ static int read_value(corm_stmt *st, int col, const corm_field_desc *f,
 
 		if ((error = corm_value__text(&text, &len, st, col, &v)) != 0)
 			return error;
-		s->ptr = corm_arena_strndup(arena, text, len);
+		s->ptr = arena ? corm_arena_strndup(arena, text, len) : text;
 		s->len = len;
 		return s->ptr ? CORM_OK : corm_conn__set_error(st->conn,
 			CORM_ENOMEM, NULL, "out of memory");
@@ -484,8 +487,10 @@ static int read_value(corm_stmt *st, int col, const corm_field_desc *f,
 
 		if ((error = corm_value__blob(&bytes, &len, st, col, &v)) != 0)
 			return error;
-		/* An empty value still gets a pointer: NULL means SQL NULL. */
-		b->ptr = corm_arena_memdup(arena, bytes, len);
+		/* An empty value still gets a pointer: NULL means SQL NULL (the
+		 * drivers give one for an empty value too). */
+		b->ptr = arena ? corm_arena_memdup(arena, bytes, len)
+			       : bytes ? bytes : "";
 		b->len = len;
 		return b->ptr ? CORM_OK : corm_conn__set_error(st->conn,
 			CORM_ENOMEM, NULL, "out of memory");
@@ -507,16 +512,15 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	return read_value(st, col, f, row, arena, &v);
 }
 
-int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
-	int ncols, const corm_model_desc *m, const bool *only, corm_arena *arena)
+/* The loop of both readers below, inlined into each (a lookup reads one
+ * row, where another call level shows). */
+static inline int read_fields(void *row, corm_stmt *st, int first_col,
+	const corm_model_desc *m, const bool *only, corm_arena *arena)
 {
 	int (*column_value)(corm_value *, corm_stmt *, int) =
 		st->conn->driver->column_value;
 	int i, col = first_col, error;
 
-	/* The row's width is checked once, not per column. */
-	if ((error = corm_stmt__check_columns(st, first_col, ncols)))
-		return error;
 	for (i = 0; i < m->nfields; i++) {
 		const corm_field_desc *f = &m->fields[i];
 		corm_value v;
@@ -532,6 +536,29 @@ int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
 		col++;
 	}
 	return CORM_OK;
+}
+
+int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
+	int ncols, const corm_model_desc *m, const bool *only, corm_arena *arena)
+{
+	/* The row's width is checked once, not per column. */
+	int error = corm_stmt__check_columns(st, first_col, ncols);
+
+	if (error)
+		return error;
+	/* Two copies of the loop (also below), so that neither tests `arena`
+	 * per column. */
+	if (!arena)
+		return read_fields(row, st, first_col, m, only, NULL);
+	return read_fields(row, st, first_col, m, only, arena);
+}
+
+int corm_model__read_fields_unchecked(void *row, corm_stmt *st, int first_col,
+	const corm_model_desc *m, const bool *only, corm_arena *arena)
+{
+	if (!arena)
+		return read_fields(row, st, first_col, m, only, NULL);
+	return read_fields(row, st, first_col, m, only, arena);
 }
 
 int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,

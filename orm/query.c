@@ -94,7 +94,7 @@ struct corm_query {
 	int ncolumns;         /* in the select list rendered last */
 
 	corm_stmt *stream;    /* corm_query_next() */
-	corm_arena row_arena;
+	bool stream_checked;  /* its width, at the first row */
 	bool stream_done;
 
 	/* Related-model filters (the last section). A query made by
@@ -244,7 +244,6 @@ static void query_destroy(corm_query *q)
 	}
 	corm_stmt_free(q->stream);
 	corm_arena_free(&q->arena);
-	corm_arena_free(&q->row_arena);
 	corm_buf_free(&q->sql);
 	corm_free(q->binds);
 	corm_free(q);
@@ -826,10 +825,15 @@ static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
 	return CORM_OK;
 }
 
-/* Read the selected fields of the current row into `row`, zeroed first. */
-static int read_row(void *row, corm_stmt *st, corm_query *q, corm_arena *a)
+/* Read the selected fields of the current row into `row`, zeroed first.
+ * `checked`: the result's width was checked at an earlier row. */
+static int read_row(void *row, corm_stmt *st, corm_query *q, corm_arena *a,
+	bool checked)
 {
 	memset(row, 0, q->m->size);
+	if (checked)
+		return corm_model__read_fields_unchecked(row, st, 0, q->m, q->only,
+			a);
 	return corm_model__read_fields(row, st, 0, q->ncolumns, q->m, q->only, a);
 }
 
@@ -854,22 +858,23 @@ int corm_query_all(corm_rows *out, corm_query *q)
 		goto done;
 	while ((rc = corm_step(st)) == CORM_ROW) {
 		if (out->count == cap) {
-			/* Grow in the arena: the old array is simply left behind. */
+			/* The array is a block of its own in the arena, resized in
+			 * place where the allocator can (no copy per doubling). */
 			size_t ncap = cap ? cap * 2 : 16;
-			char *p = corm_arena_alloc(&out->arena, ncap * q->m->size);
+			char *p = items
+				? corm_arena__grow_own(&out->arena, items, ncap * q->m->size)
+				: corm_arena__alloc_own(&out->arena, ncap * q->m->size);
 
 			if (!p) {
 				error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
 					"out of memory");
 				goto done;
 			}
-			if (items)
-				memcpy(p, items, out->count * q->m->size);
 			items = p;
 			cap = ncap;
 		}
 		error = read_row(items + out->count * q->m->size, st, q,
-			&out->arena);
+			&out->arena, out->count > 0);
 		if (error)
 			goto done;
 		out->count++;
@@ -902,7 +907,7 @@ int corm_query_first(void *out, corm_query *q, corm_arena *arena)
 		goto done;
 	rc = corm_step(st);
 	if (rc == CORM_ROW)
-		error = read_row(out, st, q, arena);
+		error = read_row(out, st, q, arena, false);
 	else if (rc == CORM_DONE)
 		error = corm_conn__set_error(q->db, CORM_ENOTFOUND, NULL,
 			"no %s matches the query", q->m->name);
@@ -1027,20 +1032,25 @@ int corm_query_next(void *row, corm_query *q)
 
 	if (q->stream_done)
 		return CORM_DONE;
-	corm_arena_reset(&q->row_arena); /* the last row's strings go */
 	if (!q->stream) {
 		render_select(q);
-		/* Dates and uuids bound as text live in row_arena's sibling:
-		 * the query's own arena, for as long as the stream runs. */
+		/* Dates and uuids bound as text live in the query's arena, for
+		 * as long as the stream runs. */
 		if ((error = prepare(&q->stream, q, &q->arena)) != CORM_OK)
 			return error;
+		q->stream_checked = false;
 		/* One row at a time from the server, in constant memory. */
 		if ((error = corm_stmt_set_streaming(q->stream, true)) != CORM_OK)
 			return error;
 	}
 	rc = corm_step(q->stream);
 	if (rc == CORM_ROW) {
-		error = read_row(row, q->stream, q, &q->row_arena);
+		/* No arena: the row's text and bytes point into the driver's
+		 * buffers, which keep them until the stream's next step, that
+		 * is until the next call here (or the query's free): as long
+		 * as this row is promised to last. Nothing is copied. */
+		error = read_row(row, q->stream, q, NULL, q->stream_checked);
+		q->stream_checked = !error;
 		return error ? error : CORM_ROW;
 	}
 	corm_stmt_free(q->stream);

@@ -236,7 +236,7 @@ static size_t keyset_find(keyset *ks, const void *value)
 /* A row read, waiting to be put in its place. */
 typedef struct rec {
 	size_t group;
-	const char *row; /* a struct of the loader's model, in scratch */
+	const char *row; /* its struct in loader.rows (set once all are read) */
 } rec;
 
 typedef struct loader {
@@ -253,6 +253,11 @@ typedef struct loader {
 	const corm_model_desc *join;
 	int join_key;
 	corm_buf head, tail;       /* the SELECT around "?, ?, …" */
+	/* The rows read, in the order read: structs of m, an own block of
+	 * scratch (corm_arena__alloc_own); recs[i] is rows[i]'s record. */
+	char *rows;
+	size_t caprows;
+	bool sorted;               /* recs are in result order so far */
 	rec *recs;
 	size_t nrecs, caprecs;
 	size_t *gstart, *gcount;   /* per key of ks: the range in out->items */
@@ -269,6 +274,7 @@ static void loader_init(loader *l, corm_rows *out, corm_conn *db,
 	l->m = m;
 	l->group_field = -1;
 	l->join_key = -1;
+	l->sorted = true;
 }
 
 static void loader_free(loader *l)
@@ -330,8 +336,32 @@ static size_t padded(size_t k, size_t chunk)
 	return p < chunk ? p : chunk;
 }
 
-static int push_rec(loader *l, size_t group, const char *row)
+/* Order rows by group, then by the model's key. */
+static int cmp_recs(const void *ctx, const void *a, const void *b)
 {
+	const corm_model_desc *m = ctx;
+	const rec *x = a, *y = b;
+	int i, c;
+
+	if (x->group != y->group)
+		return CMP(x->group, y->group);
+	for (i = 0; i < m->npk; i++) {
+		const corm_field_desc *f = &m->fields[m->pk[i]];
+
+		if ((c = value_cmp(f, x->row + f->offset, y->row + f->offset)))
+			return c;
+	}
+	return 0;
+}
+
+/* Note the group of the row just read (the last of l->rows), and whether
+ * the records are still in result order: rows usually arrive in it (on
+ * SQLite the query asks for it), and then loader_run() neither sorts nor
+ * copies them. */
+static int push_rec(loader *l, size_t group)
+{
+	rec r;
+
 	if (l->nrecs == l->caprecs) {
 		size_t cap = l->caprecs ? l->caprecs * 2 : 64;
 		rec *p = corm_realloc(l->recs, cap * sizeof(*p));
@@ -341,25 +371,44 @@ static int push_rec(loader *l, size_t group, const char *row)
 		l->recs = p;
 		l->caprecs = cap;
 	}
+	r.group = group;
+	r.row = l->rows + l->nrecs * l->m->size;
+	if (l->sorted && l->nrecs > 0) {
+		rec prev = {l->recs[l->nrecs - 1].group, r.row - l->m->size};
+
+		l->sorted = cmp_recs(l->m, &prev, &r) <= 0;
+	}
 	l->recs[l->nrecs].group = group;
-	l->recs[l->nrecs].row = row;
 	l->nrecs++;
 	return CORM_OK;
 }
 
 /* Read the current row of `st` and note its group. A row whose key is
  * not exactly one of ours (an engine comparing text with padding) is
- * dropped: it belongs to no row given. */
-static int read_rec(loader *l, corm_stmt *st)
+ * dropped: it belongs to no row given. `checked`: the result's width was
+ * checked at an earlier row. */
+static int read_rec(loader *l, corm_stmt *st, bool checked)
 {
 	const corm_model_desc *m = l->m;
-	char *row = corm_arena_alloc(&l->scratch, m->size);
 	const void *key;
 	size_t group;
+	char *row;
 	int error;
 
-	if (!row)
-		return oom(l);
+	if (l->nrecs == l->caprows) {
+		/* Rows are read straight into one growing array, not one
+		 * allocation each, to be handed over as the result. */
+		size_t cap = l->caprows ? l->caprows * 2 : 16;
+		char *p = l->rows
+			? corm_arena__grow_own(&l->scratch, l->rows, cap * m->size)
+			: corm_arena__alloc_own(&l->scratch, cap * m->size);
+
+		if (!p)
+			return oom(l);
+		l->rows = p;
+		l->caprows = cap;
+	}
+	row = l->rows + l->nrecs * m->size;
 	memset(row, 0, m->size);
 	if (l->join) {
 		char *jrow = corm_arena_alloc(&l->scratch, l->join->size);
@@ -374,13 +423,17 @@ static int read_rec(loader *l, corm_stmt *st)
 	} else {
 		key = NULL;
 	}
-	if ((error = corm_model_read_row(row, st, m, l->first_col,
-		     &l->out->arena)) != CORM_OK)
+	error = checked
+		? corm_model__read_fields_unchecked(row, st, l->first_col, m, NULL,
+			  &l->out->arena)
+		: corm_model_read_row(row, st, m, l->first_col, &l->out->arena);
+	if (error)
 		return error;
 	if (!key)
 		key = row + m->fields[l->group_field].offset;
 	group = keyset_find(&l->ks, key);
-	return group == NO_GROUP ? CORM_OK : push_rec(l, group, row);
+	/* A dropped row's slot is simply read over by the next one. */
+	return group == NO_GROUP ? CORM_OK : push_rec(l, group);
 }
 
 /* Run one chunk: keys ks.v[start .. start + k). */
@@ -410,8 +463,8 @@ static int run_chunk(loader *l, size_t start, size_t k, size_t chunk)
 	if (error)
 		goto done;
 	statements_run++;
-	while ((rc = corm_step(st)) == CORM_ROW)
-		if ((error = read_rec(l, st)) != CORM_OK)
+	for (i = 0; (rc = corm_step(st)) == CORM_ROW; i++)
+		if ((error = read_rec(l, st, i > 0)) != CORM_OK)
 			goto done;
 	if (rc != CORM_DONE)
 		error = rc < 0 ? rc : CORM_ERROR;
@@ -419,24 +472,6 @@ done:
 	corm_stmt_free(st);
 	corm_buf_free(&sql);
 	return error;
-}
-
-/* Order rows by group, then by the model's key. */
-static int cmp_recs(const void *ctx, const void *a, const void *b)
-{
-	const corm_model_desc *m = ctx;
-	const rec *x = a, *y = b;
-	int i, c;
-
-	if (x->group != y->group)
-		return CMP(x->group, y->group);
-	for (i = 0; i < m->npk; i++) {
-		const corm_field_desc *f = &m->fields[m->pk[i]];
-
-		if ((c = value_cmp(f, x->row + f->offset, y->row + f->offset)))
-			return c;
-	}
-	return 0;
 }
 
 /* Every chunk, then the rows in order in out->items and each group's
@@ -458,16 +493,33 @@ static int loader_run(loader *l)
 		return error;
 	l->gstart = corm_calloc(l->ks.n + 1, sizeof(size_t));
 	l->gcount = corm_calloc(l->ks.n + 1, sizeof(size_t));
+	if (!l->gstart || !l->gcount) {
+		error = oom(l);
+		goto done;
+	}
+	if (l->sorted && l->nrecs) {
+		/* Already in order: the array read is the result, as it is. */
+		corm_arena__move_own(&l->out->arena, &l->scratch, l->rows);
+		items = l->rows;
+		l->rows = NULL;
+		l->caprows = 0;
+		for (i = 0; i < l->nrecs; i++)
+			if (l->gcount[l->recs[i].group]++ == 0)
+				l->gstart[l->recs[i].group] = i;
+		goto result;
+	}
 	v = corm_malloc((l->nrecs + 1) * sizeof(*v));
 	tmp = corm_malloc((l->nrecs + 1) * sizeof(*tmp));
 	if (l->nrecs)
 		items = corm_arena_alloc(&l->out->arena, l->nrecs * m->size);
-	if (!l->gstart || !l->gcount || !v || !tmp || (l->nrecs && !items)) {
+	if (!v || !tmp || (l->nrecs && !items)) {
 		error = oom(l);
 		goto done;
 	}
-	for (i = 0; i < l->nrecs; i++)
+	for (i = 0; i < l->nrecs; i++) {
+		l->recs[i].row = l->rows + i * m->size;
 		v[i] = &l->recs[i];
+	}
 	sort_ptrs(v, tmp, l->nrecs, cmp_recs, m);
 	for (i = 0; i < l->nrecs; i++) {
 		const rec *r = v[i];
@@ -476,6 +528,7 @@ static int loader_run(loader *l)
 		if (l->gcount[r->group]++ == 0)
 			l->gstart[r->group] = i;
 	}
+result:
 	l->out->items = items;
 	l->out->count = l->nrecs;
 done:
