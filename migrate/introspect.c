@@ -85,6 +85,30 @@ static const char *text_col(corm_stmt *st, int col, size_t *len)
 	return s;
 }
 
+/*
+ * The character that backslash + `c` stands for in a MySQL string
+ * literal, which is how MariaDB prints defaults, CHECKs and ENUM types:
+ * \n newline, \t tab, \0 NUL and so on; \% and \_ (LIKE's escapes)
+ * keep their backslash; any other character stands for itself.
+ */
+static void put_mysql_escape(corm_buf *b, char c)
+{
+	switch (c) {
+	case '0': corm_buf_putc(b, '\0'); break;
+	case 'b': corm_buf_putc(b, '\b'); break;
+	case 'n': corm_buf_putc(b, '\n'); break;
+	case 'r': corm_buf_putc(b, '\r'); break;
+	case 't': corm_buf_putc(b, '\t'); break;
+	case 'Z': corm_buf_putc(b, '\x1a'); break;
+	case '%':
+	case '_':
+		corm_buf_putc(b, '\\');
+		corm_buf_putc(b, c);
+		break;
+	default: corm_buf_putc(b, c); break;
+	}
+}
+
 /* Every '...' literal in `s`, decoded, appended to members. */
 static void literals(ic_db *db, ic_col *c, const char *s, bool backslash)
 {
@@ -98,8 +122,10 @@ static void literals(ic_db *db, ic_col *c, const char *s, bool backslash)
 		corm_buf_clear(&b);
 		for (s++; *s; s++) {
 			if (*s == '\\' && backslash && s[1]) {
-				s++;
-			} else if (*s == '\'') {
+				put_mysql_escape(&b, *++s);
+				continue;
+			}
+			if (*s == '\'') {
 				if (s[1] != '\'')
 					break;
 				s++;
@@ -195,8 +221,10 @@ static void parse_default(ic_db *db, ic_col *c, const char *s, size_t n,
 		quoted = true;
 		for (i = 1; i < n; i++) {
 			if (s[i] == '\\' && backslash && i + 1 < n) {
-				i++;
-			} else if (s[i] == '\'') {
+				put_mysql_escape(&b, s[++i]);
+				continue;
+			}
+			if (s[i] == '\'') {
 				if (i + 1 < n && s[i + 1] == '\'') {
 					i++;
 				} else {
@@ -252,6 +280,10 @@ static void parse_default(ic_db *db, ic_col *c, const char *s, size_t n,
 	 * text in a numeric column. */
 	if (!quoted || c->type <= CORM_COL_F64 || c->type == CORM_COL_DECIMAL ||
 		c->type == CORM_COL_BYTES)
+		goto done;
+	/* Nor is text with a NUL in it (MariaDB's \0): the DSL has no way
+	 * to write it. */
+	if (memchr(s, '\0', n))
 		goto done;
 	c->def = CORM_DEFAULT_STRING;
 	c->def_text = dupn(db, s, n);

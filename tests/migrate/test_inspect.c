@@ -226,15 +226,17 @@ static void test_inspect__defaults_with_quotes_and_controls(void **state)
 	exec_q(db.c, "CREATE TABLE [d] ([id] INTEGER PRIMARY KEY, "
 		"[q] VARCHAR(40) NOT NULL DEFAULT {say \"hi\" it's \\ ok}, "
 		"[tab] VARCHAR(40) NOT NULL DEFAULT {a\tb}, "
-		"[nl] VARCHAR(40) NOT NULL DEFAULT {a\nb\rc})");
+		"[nl] VARCHAR(40) NOT NULL DEFAULT {a\nb\rc}, "
+		"[path] VARCHAR(40) NOT NULL DEFAULT {C:\\new\\table 50\\% off})");
 	text = inspect(db.c);
 	expect_line(text, "    q string(40) @default(\"say \\\"hi\\\" it's "
 		"\\\\ ok\")\n");
 	expect_line(text, "    tab string(40) @default(\"a\\tb\")\n");
-	/* MariaDB gives this default escaped ('a\nb\rc') and introspection
-	 * drops the backslashes ("anbrc"): reported, not asserted there. */
-	if (!on("mysql"))
-		expect_line(text, "    nl string(40) @default(\"a\\nb\\rc\")\n");
+	/* MariaDB prints this one 'a\nb\rc', with backslash escapes. */
+	expect_line(text, "    nl string(40) @default(\"a\\nb\\rc\")\n");
+	/* Backslashes that are text: 'C:\\new...' there. */
+	expect_line(text, "    path string(40) @default(\"C:\\\\new\\\\table "
+		"50\\\\% off\")\n");
 	corm_free(text);
 	mig_db_close(&db);
 }
