@@ -238,6 +238,14 @@ static void test_inspect__defaults_with_quotes_and_controls(void **state)
 	expect_line(text, "    path string(40) @default(\"C:\\\\new\\\\table "
 		"50\\\\% off\")\n");
 	corm_free(text);
+	if (on("mysql")) {
+		/* A NUL ('a\0b') cannot be written in the DSL: no default. */
+		assert_int_equal(corm_exec(db.c, "ALTER TABLE d ADD nul "
+			"VARCHAR(40) NOT NULL DEFAULT 'a\\0b'"), CORM_OK);
+		text = inspect(db.c);
+		expect_line(text, "    nul string(40)\n");
+		corm_free(text);
+	}
 	mig_db_close(&db);
 }
 
