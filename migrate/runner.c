@@ -262,6 +262,35 @@ static int begin(corm_conn *c, int eng)
 	return error;
 }
 
+/* What went wrong: the engine's words, or corm's when it has none. */
+static const char *why(corm_conn *c, int error)
+{
+	return *corm_errmsg(c) ? corm_errmsg(c) : corm_strerror(error);
+}
+
+/*
+ * Run `sql` (ROLLBACK, say) after `error`, leaving the error that caused
+ * it as the connection's (code, message, native code): running anything
+ * clears it, and the caller may show corm_errmsg().
+ */
+static void exec_keeping_error(corm_conn *c, const char *sql, int error)
+{
+	char msg[CORM_ERRMSG_MAX], native[32];
+	size_t len, nlen;
+
+	snprintf(msg, sizeof(msg), "%s", corm_errmsg(c));
+	snprintf(native, sizeof(native), "%s", corm_errcode_native(c));
+	/* The message ends in " [native]", which setting it adds again. */
+	len = strlen(msg);
+	nlen = strlen(native);
+	if (nlen && len >= nlen + 3 && msg[len - 1] == ']' &&
+		strncmp(msg + len - nlen - 3, " [", 2) == 0 &&
+		strncmp(msg + len - nlen - 1, native, nlen) == 0)
+		msg[len - nlen - 3] = '\0';
+	corm_exec(c, sql);
+	corm_conn__set_error(c, error, nlen ? native : NULL, "%s", msg);
+}
+
 static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	char **stmts, size_t n, const char *checksum, bool up, corm_buf *err)
 {
@@ -270,11 +299,17 @@ static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	size_t i;
 	int error;
 
-	if ((error = begin(c, eng)))
+	if ((error = begin(c, eng))) {
+		corm_buf_printf(err, "cannot begin the migration's transaction: "
+			"%s", why(c, error));
 		return error;
+	}
 	/* Another migrator may have got here first. */
-	if ((error = history_status(status, sizeof(status), c, e->version)))
+	if ((error = history_status(status, sizeof(status), c, e->version))) {
+		corm_buf_printf(err, "cannot read corm_migrations: %s",
+			why(c, error));
 		goto fail;
+	}
 	if (up ? status[0] != '\0' : status[0] == '\0') {
 		*skipped = true;
 		return corm_exec(c, "ROLLBACK");
@@ -304,7 +339,7 @@ static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	}
 	return CORM_OK;
 fail:
-	corm_exec(c, "ROLLBACK");
+	exec_keeping_error(c, "ROLLBACK", error);
 	return error;
 }
 
@@ -315,8 +350,11 @@ static int apply_mysql(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	size_t i;
 	int error;
 
-	if ((error = history_status(status, sizeof(status), c, e->version)))
+	if ((error = history_status(status, sizeof(status), c, e->version))) {
+		corm_buf_printf(err, "cannot read corm_migrations: %s",
+			why(c, error));
 		return error;
+	}
 	if (up ? strcmp(status, "applied") == 0 : status[0] == '\0') {
 		*skipped = true;
 		return CORM_OK;
@@ -403,12 +441,10 @@ int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 		error = apply_mysql(skipped, c, e, stmts, n, checksum, up, err);
 	else
 		error = apply_tx(skipped, c, e, stmts, n, checksum, up, err);
-	if (fk_off) {
-		int rc = corm_exec(c, "PRAGMA foreign_keys=ON");
-
-		if (!error)
-			error = rc;
-	}
+	if (fk_off && error)
+		exec_keeping_error(c, "PRAGMA foreign_keys=ON", error);
+	else if (fk_off)
+		error = corm_exec(c, "PRAGMA foreign_keys=ON");
 done:
 	corm_mig_statements_free(stmts, n);
 	return error;
