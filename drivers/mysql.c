@@ -36,6 +36,15 @@ typedef my_bool my_flag;
 typedef bool my_flag;
 #endif
 
+/* For paths a per-row function seldom takes (a value that needs a bigger
+ * buffer, an unusual column kind): kept out of line, the common path
+ * needs no stack frame of its own. */
+#if defined(__GNUC__)
+#define MY_NOINLINE __attribute__((noinline))
+#else
+#define MY_NOINLINE
+#endif
+
 /* The charset number of `binary`: BLOB, VARBINARY and BINARY columns. */
 #define MY_BINARY_CHARSET 63
 
@@ -100,6 +109,9 @@ struct my_stmt {
 	MYSQL_BIND *rbind;    /* ncols result binds... */
 	struct my_col *cols;  /* ...and their buffers */
 	unsigned int cols_cap; /* entries allocated in rbind and cols */
+	bool bound;           /* the library holds rbind, which matches
+			       * `fields` (see result_refresh) */
+	bool big_bufs;        /* a column buffer grew past MY_COL_KEEP */
 	bool executed;        /* run since the last reset */
 	bool has_result;      /* the run produced a result set */
 	bool row;             /* a fetched row is ready to read */
@@ -428,9 +440,9 @@ static int my_ping(corm_conn *base)
 
 /* --------------------------------------------------------------- statements */
 
-/* Point `s->fields` at the statement's current result columns. The
- * library replaces its field array when a run brings new metadata, so this
- * is redone after every execute. */
+/* Point `s->fields` at the statement's current result columns, after
+ * anything that may have replaced the library's field array (see
+ * result_refresh). The result binds must then be set up again. */
 static int meta_refresh(struct my_stmt *s)
 {
 	if (s->meta)
@@ -438,6 +450,7 @@ static int meta_refresh(struct my_stmt *s)
 	s->meta = NULL;
 	s->fields = NULL;
 	s->ncols = 0;
+	s->bound = false;
 	if (mysql_stmt_field_count(s->st) == 0)
 		return CORM_OK;
 	if (!(s->meta = mysql_stmt_result_metadata(s->st)))
@@ -498,7 +511,10 @@ done:
 /* ---------------------------------------------------------- parameters */
 
 /* Describe s->params to the library. Buffers point into the core's
- * values and the caller's bytes, which outlive the execute. */
+ * values and the caller's bytes, which outlive the execute. Only
+ * buffer_type, buffer and buffer_length are ever set, each time: the
+ * rest of pbind stays as calloc() left it (the library copies the binds,
+ * it never writes to them), so it need not be cleared per run. */
 static int bind_params(struct my_stmt *s)
 {
 	static char empty[1] = ""; /* a non-NULL buffer for empty values */
@@ -507,14 +523,15 @@ static int bind_params(struct my_stmt *s)
 	if (s->parent.nparams == 0)
 		return CORM_OK;
 	assert(s->pbind && s->parent.params);
-	memset(s->pbind, 0, (size_t)s->parent.nparams * sizeof(*s->pbind));
 	for (i = 0; i < s->parent.nparams; i++) {
 		corm_value *v = &s->parent.params[i];
 		MYSQL_BIND *b = &s->pbind[i];
 
+		b->buffer_length = 0; /* read for strings only */
 		switch (v->type) {
 		case CORM_TYPE_NULL:
 			b->buffer_type = MYSQL_TYPE_NULL;
+			b->buffer = NULL;
 			break;
 		case CORM_TYPE_INT:
 			b->buffer_type = MYSQL_TYPE_LONGLONG;
@@ -667,6 +684,7 @@ static int result_bind(struct my_stmt *s)
 	unsigned int i;
 
 	assert(s->fields && s->ncols > 0);
+	s->bound = false; /* until mysql_stmt_bind_result() has them all */
 	if (s->ncols > s->cols_cap) {
 		MYSQL_BIND *rbind;
 		struct my_col *cols;
@@ -700,16 +718,59 @@ static int result_bind(struct my_stmt *s)
 	}
 	if (mysql_stmt_bind_result(s->st, s->rbind) != 0)
 		return stmt_error(s);
+	s->bound = true;
 	return CORM_OK;
 nomem:
 	return corm_conn__set_error(s->parent.conn, CORM_ENOMEM, NULL,
 		"out of memory");
 }
 
+/*
+ * Binds kept from an earlier run still fit when every column has the
+ * kind it had: the library updates a kept field array in place (a column's
+ * type may change between runs: SELECT ?), and the binds point at our own
+ * buffers, which stay.
+ */
+static bool kinds_unchanged(const struct my_stmt *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->ncols; i++)
+		if (column_kind(&s->fields[i]) != s->cols[i].kind)
+			return false;
+	return true;
+}
+
+/*
+ * After a run: make s->fields and the result binds describe its result,
+ * as cheaply as the library allows. Connector/C (and libmysqlclient)
+ * keep a statement's field array from run to run, updating each column's
+ * type in place, and replace it only when the statement had no columns
+ * before the run, when more results follow (a CALL), or in
+ * mysql_stmt_next_result() and mysql_stmt_prepare() (both followed here by
+ * meta_refresh()). `meta` points into that array, so it is fetched again
+ * only then, and the binds are redone only when a column changed kind: a
+ * statement run again and again costs no allocation and no
+ * mysql_stmt_bind_result() (about 1,000 instructions a run).
+ */
+static int result_refresh(struct my_stmt *s)
+{
+	int error;
+
+	if (mysql_stmt_field_count(s->st) != s->ncols ||
+		mysql_stmt_more_results(s->st)) {
+		if ((error = meta_refresh(s)) != CORM_OK)
+			return error;
+	}
+	if (s->ncols == 0 || (s->bound && kinds_unchanged(s)))
+		return CORM_OK;
+	return result_bind(s);
+}
+
 /* After a fetch, read again every value its buffer was too small for
  * (the bind's length says how long it really is), then rebind so the
  * next rows use the bigger buffers. */
-static int result_fix_truncated(struct my_stmt *s)
+static MY_NOINLINE int result_fix_truncated(struct my_stmt *s)
 {
 	bool grown = false;
 	unsigned int i;
@@ -735,6 +796,8 @@ static int result_fix_truncated(struct my_stmt *s)
 				col->len);
 			break;
 		}
+		if (col->cap > MY_COL_KEEP)
+			s->big_bufs = true; /* given back at reset */
 		bind_column(s, i);
 		b = s->rbind[i];
 		if (mysql_stmt_fetch_column(s->st, &b, i, 0) != 0) {
@@ -744,9 +807,11 @@ static int result_fix_truncated(struct my_stmt *s)
 		assert(col->len <= col->cap);
 		col->buf[col->len] = '\0';
 	}
-	if (grown && mysql_stmt_bind_result(s->st, s->rbind) != 0 &&
-		error == CORM_OK)
-		error = stmt_error(s);
+	if (grown && mysql_stmt_bind_result(s->st, s->rbind) != 0) {
+		s->bound = false;
+		if (error == CORM_OK)
+			error = stmt_error(s);
+	}
 	return error;
 }
 
@@ -852,13 +917,11 @@ again:
 		return error;
 	}
 	s->executed = true;
-	if ((error = meta_refresh(s)) != CORM_OK)
+	if ((error = result_refresh(s)) != CORM_OK)
 		goto fail;
 	if (s->ncols == 0)
 		return stmt_drain_more(s);
 	s->has_result = true;
-	if ((error = result_bind(s)) != CORM_OK)
-		goto fail;
 	/* Streaming: mysql_stmt_fetch() reads each row from the socket, and
 	 * the connection is ours until the last one (see end_stream). */
 	if (s->parent.streaming) {
@@ -937,7 +1000,11 @@ static int my_step(corm_stmt *base)
 		}
 		return error;
 	}
-	if ((error = result_fix_truncated(s)) != CORM_OK)
+	/* Only a fetch that says so has values its buffers were too small
+	 * for (MYSQL_REPORT_DATA_TRUNCATION is on); column_value() writes
+	 * the NUL after the others. */
+	if (rc == MYSQL_DATA_TRUNCATED &&
+		(error = result_fix_truncated(s)) != CORM_OK)
 		return error;
 	s->row = true;
 	return CORM_ROW;
@@ -953,7 +1020,9 @@ static int my_reset(corm_stmt *base)
 	unsigned int i;
 
 	assert(s && s->st);
-	if (s->executed) {
+	/* A run without a result set (an INSERT) left nothing to free: its
+	 * further results, if any, were drained when it ran. */
+	if (s->executed && s->has_result) {
 		if (mysql_stmt_free_result(s->st) != 0)
 			error = stmt_error(s);
 		else if (mysql_stmt_more_results(s->st))
@@ -966,12 +1035,16 @@ static int my_reset(corm_stmt *base)
 	s->executed = s->has_result = s->row = s->done = false;
 	s->interrupted = false;
 	s->stream_error = 0;
-	for (i = 0; i < s->cols_cap; i++) {
-		if (s->cols[i].cap > MY_COL_KEEP) {
-			corm_free(s->cols[i].buf);
-			s->cols[i].buf = NULL;
-			s->cols[i].cap = 0;
+	if (s->big_bufs) {
+		for (i = 0; i < s->cols_cap; i++) {
+			if (s->cols[i].cap > MY_COL_KEEP) {
+				corm_free(s->cols[i].buf);
+				s->cols[i].buf = NULL;
+				s->cols[i].cap = 0;
+			}
 		}
+		s->big_bufs = false;
+		s->bound = false; /* the library's binds point at them */
 	}
 	return error;
 }
@@ -1039,12 +1112,56 @@ static double float_to_double(float f)
 	return strtod(text, NULL);
 }
 
+/* An unsigned or BIT value, which must fit in an int64. */
+static MY_NOINLINE int column_unsigned(corm_value *out, struct my_stmt *s,
+	int col, uint64_t u)
+{
+	if (u > INT64_MAX)
+		return corm_conn__set_error(s->parent.conn, CORM_ERANGE, NULL,
+			"column %d: unsigned value %" PRIu64
+			" does not fit in int64", col, u);
+	out->type = CORM_TYPE_INT;
+	out->v.i = (int64_t)u;
+	return CORM_OK;
+}
+
+/* Every kind but the integer and text ones. */
+static MY_NOINLINE int column_other(corm_value *out, struct my_stmt *s,
+	int col)
+{
+	struct my_col *c = &s->cols[col];
+	uint64_t u;
+	unsigned long i;
+
+	switch (c->kind) {
+	case MY_KIND_UINT:
+		return column_unsigned(out, s, col, c->num.u);
+	case MY_KIND_BIT:
+		/* BIT(n) arrives as ceil(n/8) big-endian bytes. */
+		u = 0;
+		for (i = 0; i < c->len && i < 8; i++)
+			u = u << 8 | (unsigned char)c->buf[i];
+		return column_unsigned(out, s, col, u);
+	case MY_KIND_FLOAT:
+		out->type = CORM_TYPE_DOUBLE;
+		out->v.d = float_to_double(c->num.f);
+		return CORM_OK;
+	case MY_KIND_DOUBLE:
+		out->type = CORM_TYPE_DOUBLE;
+		out->v.d = c->num.d;
+		return CORM_OK;
+	default:
+		break;
+	}
+	assert(!"unknown column kind");
+	return corm_conn__set_error(s->parent.conn, CORM_ERROR, NULL,
+		"column %d has an unknown kind", col);
+}
+
 static int my_column_value(corm_value *out, corm_stmt *base, int col)
 {
 	struct my_stmt *s = (struct my_stmt *)base;
 	struct my_col *c;
-	uint64_t u;
-	unsigned long i;
 
 	assert(out && s && col >= 0 && (unsigned int)col < s->ncols);
 	if (!s->row)
@@ -1060,42 +1177,24 @@ static int my_column_value(corm_value *out, corm_stmt *base, int col)
 		out->type = CORM_TYPE_INT;
 		out->v.i = c->num.i;
 		return CORM_OK;
-	case MY_KIND_UINT:
-		u = c->num.u;
-		goto unsigned_value;
-	case MY_KIND_BIT:
-		/* BIT(n) arrives as ceil(n/8) big-endian bytes. */
-		u = 0;
-		for (i = 0; i < c->len && i < 8; i++)
-			u = u << 8 | (unsigned char)c->buf[i];
-		goto unsigned_value;
-	case MY_KIND_FLOAT:
-		out->type = CORM_TYPE_DOUBLE;
-		out->v.d = float_to_double(c->num.f);
-		return CORM_OK;
-	case MY_KIND_DOUBLE:
-		out->type = CORM_TYPE_DOUBLE;
-		out->v.d = c->num.d;
-		return CORM_OK;
 	case MY_KIND_TEXT:
 	case MY_KIND_BLOB:
+		/* A fetch that did not report truncation fitted every value
+		 * (my_step); the check keeps a library that failed to report
+		 * one from reading past the buffer. */
+		if (c->len > c->cap)
+			return corm_conn__set_error(base->conn, CORM_ERROR, NULL,
+				"column %d: value truncated by the client library",
+				col);
+		c->buf[c->len] = '\0';
 		out->type = c->kind == MY_KIND_TEXT ? CORM_TYPE_TEXT :
 			CORM_TYPE_BLOB;
 		out->v.bytes.ptr = c->buf;
 		out->v.bytes.len = c->len;
 		return CORM_OK;
+	default:
+		return column_other(out, s, col);
 	}
-	assert(!"unknown column kind");
-	return corm_conn__set_error(base->conn, CORM_ERROR, NULL,
-		"column %d has an unknown kind", col);
-unsigned_value:
-	if (u > INT64_MAX)
-		return corm_conn__set_error(base->conn, CORM_ERANGE, NULL,
-			"column %d: unsigned value %" PRIu64
-			" does not fit in int64", col, u);
-	out->type = CORM_TYPE_INT;
-	out->v.i = (int64_t)u;
-	return CORM_OK;
 }
 
 static int my_changes(int64_t *out, corm_stmt *base)
