@@ -264,6 +264,9 @@ void test_stmt__placeholder_characters_inside_literals_are_not_params(
 	void **state);
 void test_stmt__reserved_words_and_quote_characters_as_identifiers(
 	void **state);
+void test_stmt__rerun_with_parameters_of_other_kinds(void **state);
+void test_stmt__cached_statement_after_the_table_changes(void **state);
+void test_stmt__a_procedure_call_runs_again(void **state);
 void test_stmt__column_names_and_count(void **state);
 
 /* test_connect.c */

@@ -89,6 +89,9 @@ static const struct CMUnitTest tests[] = {
 	T(test_stmt__cached_works_with_cache_size_0_and_2),
 	T(test_stmt__placeholder_characters_inside_literals_are_not_params),
 	T(test_stmt__reserved_words_and_quote_characters_as_identifiers),
+	T(test_stmt__rerun_with_parameters_of_other_kinds),
+	T(test_stmt__cached_statement_after_the_table_changes),
+	T(test_stmt__a_procedure_call_runs_again),
 	/* connections */
 	T(test_connect__driver_name_and_dialect_match_engine),
 	T(test_connect__malformed_url_is_eurl),

@@ -744,3 +744,144 @@ void test_stmt__reserved_words_and_quote_characters_as_identifiers(
 	conf_step_expect(s, CORM_DONE);
 	conf_stmt_free(s);
 }
+
+/*
+ * One statement run again with parameters of other kinds and sizes: the
+ * drivers keep per-statement buffers and column metadata between runs
+ * (MySQL rebinds its result only when a column's kind changes), so a
+ * rerun must not read through the previous run's binding. `SELECT ?`
+ * answers in the parameter's type on MySQL and SQLite, as text on
+ * PostgreSQL; every engine reads the text "42" as the integer 42.
+ */
+void test_stmt__rerun_with_parameters_of_other_kinds(void **state)
+{
+	conf_fixture *fx = *state;
+	corm_stmt *s = conf_prepare_ok(fx->c, true, "SELECT %P");
+	size_t big_len = 100 * 1024;
+	char *big = malloc(big_len);
+	conf_value v_big = { CONF_TEXT, 0, 0, false, big, big_len, "100 KiB" };
+	conf_value v_hello = { CONF_TEXT, 0, 0, false, "hello", 5, "hello" };
+	int64_t i = -1;
+	int round;
+
+	assert_non_null(big);
+	memset(big, 'b', big_len);
+	big[0] = 'B';
+	big[big_len - 1] = 'E';
+	for (round = 0; round < 2; round++) {
+		CONF_OK(fx->c, corm_bind_int64(s, 1, 42));
+		conf_step_expect(s, CORM_ROW);
+		CONF_OK(fx->c, corm_column_int64(&i, s, 0));
+		assert_int_equal(i, 42);
+		conf_step_expect(s, CORM_DONE);
+		CONF_OK(fx->c, corm_stmt_reset(s));
+
+		conf_bind(s, 1, &v_big);
+		conf_step_expect(s, CORM_ROW);
+		conf_expect_value(s, 0, &v_big);
+		conf_step_expect(s, CORM_DONE);
+		CONF_OK(fx->c, corm_stmt_reset(s));
+
+		conf_bind(s, 1, &v_hello); /* shorter than the last value */
+		conf_step_expect(s, CORM_ROW);
+		conf_expect_value(s, 0, &v_hello);
+		CONF_OK(fx->c, corm_stmt_reset(s)); /* a row left unread */
+
+		CONF_OK(fx->c, corm_bind_null(s, 1));
+		conf_step_expect(s, CORM_ROW);
+		conf_expect_null(s, 0);
+		CONF_OK(fx->c, corm_stmt_reset(s));
+	}
+	conf_stmt_free(s);
+	free(big);
+}
+
+/*
+ * The table under a cached statement changes between two runs (a column
+ * added): the next run answers with the table as it is now. SQLite
+ * re-prepares by itself, PostgreSQL refuses the old plan ("cached plan
+ * must not change result type") and the driver prepares again, MySQL's
+ * server re-prepares and the driver reads the new metadata.
+ */
+void test_stmt__cached_statement_after_the_table_changes(void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t = filled_table(fx, "st_altered", 2);
+	char *sql = conf_sql(fx->c, "SELECT * FROM %I WHERE %I = %P", t, "id");
+	conf_value n2 = { CONF_TEXT, 0, 0, false, "n2", 2, "name" };
+	conf_value extra = { CONF_TEXT, 0, 0, false, "added later", 11,
+		"extra" };
+	corm_stmt *s = NULL;
+	int64_t v = -1;
+
+	CONF_OK(fx->c, corm_stmt_cached(&s, fx->c, sql));
+	CONF_OK(fx->c, corm_bind_int64(s, 1, 2));
+	conf_step_expect(s, CORM_ROW);
+	assert_int_equal(corm_column_count(s), 3);
+	conf_step_expect(s, CORM_DONE);
+	conf_stmt_free(s);
+
+	conf_exec_ok(fx->c, "ALTER TABLE %I ADD COLUMN %I %T", t, "extra",
+		CORM_COL_TEXT, 0, 0);
+	{
+		corm_stmt *u = conf_prepare_ok(fx->c, false, "UPDATE %I SET %I = "
+			"%P WHERE %I = %P", t, "extra", "id");
+
+		conf_bind(u, 1, &extra);
+		CONF_OK(fx->c, corm_bind_int64(u, 2, 2));
+		conf_step_expect(u, CORM_DONE);
+		conf_stmt_free(u);
+	}
+
+	CONF_OK(fx->c, corm_stmt_cached(&s, fx->c, sql));
+	CONF_OK(fx->c, corm_bind_int64(s, 1, 2));
+	conf_step_expect(s, CORM_ROW);
+	assert_int_equal(corm_column_count(s), 4);
+	assert_string_equal(corm_column_name(s, 3), "extra");
+	CONF_OK(fx->c, corm_column_int64(&v, s, 1));
+	assert_int_equal(v, 20);
+	conf_expect_value(s, 2, &n2);
+	conf_expect_value(s, 3, &extra);
+	conf_step_expect(s, CORM_DONE);
+	conf_stmt_free(s);
+	corm_free(sql);
+}
+
+/*
+ * MySQL: a stored procedure's CALL answers a result set and then a status
+ * result; run three times through one statement, each run reads its rows
+ * and the next run starts clean (Connector/C replaces its field array
+ * when more results follow, and the driver must fetch it again).
+ */
+void test_stmt__a_procedure_call_runs_again(void **state)
+{
+	conf_fixture *fx = *state;
+	const char *t;
+	char proc[CONF_TABLE_LEN + 8];
+	corm_stmt *s;
+	int64_t v = -1;
+	int round;
+
+	if (conf.engine != CONF_MYSQL)
+		skip(); /* CALL with result sets is MySQL's */
+	t = filled_table(fx, "st_call", 3);
+	snprintf(proc, sizeof(proc), "%s_p", t);
+	conf_exec_ok(fx->c, "DROP PROCEDURE IF EXISTS %I", proc);
+	conf_exec_ok(fx->c, "CREATE PROCEDURE %I (IN k BIGINT) SELECT %I "
+		"FROM %I WHERE %I >= k ORDER BY %I", proc, "v", t, "id", "id");
+	s = conf_prepare_ok(fx->c, false, "CALL %I(%P)", proc);
+	for (round = 1; round <= 3; round++) {
+		int64_t id;
+
+		CONF_OK(fx->c, corm_bind_int64(s, 1, round));
+		for (id = round; id <= 3; id++) {
+			conf_step_expect(s, CORM_ROW);
+			CONF_OK(fx->c, corm_column_int64(&v, s, 0));
+			assert_int_equal(v, 10 * id);
+		}
+		conf_step_expect(s, CORM_DONE);
+		CONF_OK(fx->c, corm_stmt_reset(s));
+	}
+	conf_stmt_free(s);
+	conf_exec_ok(fx->c, "DROP PROCEDURE %I", proc);
+}
