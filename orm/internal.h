@@ -73,6 +73,28 @@ int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
 int corm_model__read_fields_unchecked(void *row, corm_stmt *st,
 	int first_col, const struct corm_model_desc *m, const bool *only,
 	corm_arena *arena);
+/* What a driver's read_row left of a row of all of m's fields: from
+ * field `done` on (negative: the driver's error code, returned). */
+int corm_model__read_rest(void *row, corm_stmt *st, int first_col,
+	const struct corm_model_desc *m, corm_arena *arena, int done);
+/* corm_model__read_fields_unchecked() with its usual case inline, for
+ * the row loops: a driver with read_row stores the whole row in one
+ * call. */
+static inline int corm_model__read_unchecked(void *row, corm_stmt *st,
+	int first_col, const struct corm_model_desc *m, const bool *only,
+	corm_arena *arena)
+{
+	const corm_driver *d = st->conn->driver;
+	int done;
+
+	if (only || d->version < 3 || !d->read_row)
+		return corm_model__read_fields_unchecked(row, st, first_col, m,
+			only, arena);
+	done = d->read_row(st, first_col, m->fields, m->nfields, row, arena);
+	if (done == m->nfields)
+		return CORM_OK;
+	return corm_model__read_rest(row, st, first_col, m, arena, done);
+}
 /* Text about to be written to field `f`: valid UTF-8, no NUL, within
  * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,

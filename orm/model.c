@@ -512,8 +512,8 @@ int corm_model__read_field(corm_stmt *st, int col, const corm_field_desc *f,
 	return read_value(st, col, f, row, arena, &v);
 }
 
-/* The loop of both readers below, inlined into each (a lookup reads one
- * row, where another call level shows). */
+/* Column by column, for drivers without read_row: the loop of both
+ * copies in read_fields_by_column(). */
 static inline int read_fields(void *row, corm_stmt *st, int first_col,
 	const corm_model_desc *m, const bool *only, corm_arena *arena)
 {
@@ -538,16 +538,67 @@ static inline int read_fields(void *row, corm_stmt *st, int first_col,
 	return CORM_OK;
 }
 
-int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
-	int ncols, const corm_model_desc *m, const bool *only, corm_arena *arena)
+/*
+ * Fields fields[0..n) of `row` from columns first_col.. through the
+ * driver's read_row, which stores what it can straight into the struct
+ * and stops at a column that needs the core (a conversion, a NULL to
+ * refuse, an error to word): that one is read here, then the driver goes
+ * on. `done`: what the caller's first read_row call returned.
+ */
+static int read_run_rest(void *row, corm_stmt *st, int first_col,
+	const corm_field_desc *fields, int n, corm_arena *arena, int done)
 {
-	/* The row's width is checked once, not per column. */
-	int error = corm_stmt__check_columns(st, first_col, ncols);
+	const corm_driver *d = st->conn->driver;
+	int i = 0, error;
 
-	if (error)
-		return error;
-	/* Two copies of the loop (also below), so that neither tests `arena`
-	 * per column. */
+	for (;;) {
+		corm_value v;
+		int col;
+
+		if (done < 0)
+			return done; /* the driver's error */
+		if ((i += done) >= n)
+			return CORM_OK;
+		col = first_col + i;
+		if ((error = d->column_value(&v, st, col)) ||
+			(error = read_value(st, col, &fields[i], row, arena, &v)))
+			return error;
+		if (++i == n)
+			return CORM_OK;
+		done = d->read_row(st, col + 1, fields + i, n - i, row, arena);
+	}
+}
+
+/* Read fields with the driver's read_row: each run of fields `only`
+ * selects (their columns follow one another). */
+static int read_fields_only(void *row, corm_stmt *st, int first_col,
+	const corm_model_desc *m, const bool *only, corm_arena *arena)
+{
+	int i = 0, k, done, error;
+
+	while (i < m->nfields) {
+		if (!only[i]) {
+			i++;
+			continue;
+		}
+		for (k = i + 1; k < m->nfields && only[k]; k++)
+			;
+		done = st->conn->driver->read_row(st, first_col, m->fields + i,
+			k - i, row, arena);
+		if (done != k - i && (error = read_run_rest(row, st, first_col,
+					      m->fields + i, k - i, arena, done)))
+			return error;
+		first_col += k - i;
+		i = k;
+	}
+	return CORM_OK;
+}
+
+/* Without read_row: column by column. Two copies of the loop, so that
+ * neither tests `arena` per column. */
+static int read_fields_by_column(void *row, corm_stmt *st, int first_col,
+	const corm_model_desc *m, const bool *only, corm_arena *arena)
+{
 	if (!arena)
 		return read_fields(row, st, first_col, m, only, NULL);
 	return read_fields(row, st, first_col, m, only, arena);
@@ -556,9 +607,32 @@ int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
 int corm_model__read_fields_unchecked(void *row, corm_stmt *st, int first_col,
 	const corm_model_desc *m, const bool *only, corm_arena *arena)
 {
-	if (!arena)
-		return read_fields(row, st, first_col, m, only, NULL);
-	return read_fields(row, st, first_col, m, only, arena);
+	const corm_driver *d = st->conn->driver;
+
+	if (d->version < 3 || !d->read_row)
+		return read_fields_by_column(row, st, first_col, m, only, arena);
+	if (only)
+		return read_fields_only(row, st, first_col, m, only, arena);
+	return read_run_rest(row, st, first_col, m->fields, m->nfields, arena,
+		d->read_row(st, first_col, m->fields, m->nfields, row, arena));
+}
+
+int corm_model__read_rest(void *row, corm_stmt *st, int first_col,
+	const corm_model_desc *m, corm_arena *arena, int done)
+{
+	return read_run_rest(row, st, first_col, m->fields, m->nfields, arena,
+		done);
+}
+
+int corm_model__read_fields(void *row, corm_stmt *st, int first_col,
+	int ncols, const corm_model_desc *m, const bool *only, corm_arena *arena)
+{
+	/* The row's width is checked once, not per column. */
+	int error = corm_stmt__check_columns(st, first_col, ncols);
+
+	if (error)
+		return error;
+	return corm_model__read_unchecked(row, st, first_col, m, only, arena);
 }
 
 int corm_model_read_row(void *out, corm_stmt *st, const corm_model_desc *m,

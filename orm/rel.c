@@ -424,7 +424,7 @@ static int read_rec(loader *l, corm_stmt *st, bool checked)
 		key = NULL;
 	}
 	error = checked
-		? corm_model__read_fields_unchecked(row, st, l->first_col, m, NULL,
+		? corm_model__read_unchecked(row, st, l->first_col, m, NULL,
 			  &l->out->arena)
 		: corm_model_read_row(row, st, m, l->first_col, &l->out->arena);
 	if (error)

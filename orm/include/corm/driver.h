@@ -19,12 +19,13 @@
 #include "arena.h"
 #include "corm.h"
 #include "dialect.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define CORM_DRIVER_VERSION 2 /* 2: run_batch */
+#define CORM_DRIVER_VERSION 3 /* 2: run_batch; 3: read_row */
 
 /* --------------------------------------------------------------------- URLs */
 
@@ -208,6 +209,28 @@ struct corm_driver {
 	 */
 	int (*run_batch)(corm_conn *c, const struct corm_batch_exec *execs,
 		size_t n, void (*answer)(void *ctx, size_t i, int rc), void *ctx);
+
+	/* Version 3 and later (the core reads this slot only then). */
+
+	/*
+	 * Optional (NULL: the core reads each column through column_value).
+	 * Store columns first_col, first_col + 1, ... of the current row
+	 * straight into fields[0..n) of the struct `row`, each through
+	 * corm_put_int(), corm_put_text() or corm_put_null() below, which
+	 * apply the core's rules: this saves a corm_value round trip and a
+	 * call per column. Text is copied into `arena`, or with `arena` NULL
+	 * borrowed (valid as column_value's). Returns how many fields were
+	 * stored, from the first (the core checked that the columns exist).
+	 * When that is less than n, fields[done] was not: it is not one
+	 * corm_put_direct() accepts (return without reading it), or a helper
+	 * returned false (a value of another kind, a NULL where none is
+	 * allowed, an integer out of range, out of memory); the core then
+	 * reads that column itself, converting or reporting it, and calls
+	 * again for the fields after it. A negative CORM_* code is an error,
+	 * set on the connection.
+	 */
+	int (*read_row)(corm_stmt *s, int first_col,
+		const corm_field_desc *fields, int n, void *row, corm_arena *arena);
 };
 
 /* ------------------------------------------------------ helpers for drivers */
@@ -239,6 +262,67 @@ void *corm_realloc(void *p, size_t n);
 void corm_free(void *p);
 char *corm_strdup(const char *s);
 char *corm_strndup(const char *s, size_t n);
+
+/* read_row's stores: what the core's own reader does for the common
+ * cases. Each returns false, storing nothing the core would not write
+ * over, when field `f` does not take that value. */
+
+/* Whether read_row stores field `f` itself: integer and text fields. */
+static inline bool corm_put_direct(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_I64 || f->ctype == CORM_C_I32 ||
+		f->ctype == CORM_C_STR;
+}
+
+static inline void corm_put__has(const corm_field_desc *f, void *row,
+	bool has)
+{
+	if (f->has_offset != CORM_NO_HAS)
+		*(bool *)((char *)row + f->has_offset) = has;
+}
+
+/* An integer column's value. */
+static inline bool corm_put_int(const corm_field_desc *f, void *row,
+	int64_t v)
+{
+	char *m = (char *)row + f->offset;
+
+	if (f->ctype == CORM_C_I64)
+		*(int64_t *)m = v;
+	else if (f->ctype == CORM_C_I32 && v >= INT32_MIN && v <= INT32_MAX)
+		*(int32_t *)m = (int32_t)v;
+	else
+		return false;
+	corm_put__has(f, row, true);
+	return true;
+}
+
+/* A text column's `len` bytes at `text`, NUL-terminated. */
+static inline bool corm_put_text(const corm_field_desc *f, void *row,
+	corm_arena *arena, const char *text, size_t len)
+{
+	corm_str *s = (corm_str *)((char *)row + f->offset);
+
+	if (f->ctype != CORM_C_STR)
+		return false;
+	s->ptr = arena ? corm_arena_strndup(arena, text, len) : text;
+	if (!s->ptr)
+		return false; /* the core's read fails with CORM_ENOMEM */
+	s->len = len;
+	corm_put__has(f, row, true);
+	return true;
+}
+
+/* An SQL NULL. */
+static inline bool corm_put_null(const corm_field_desc *f, void *row)
+{
+	if (!(f->flags & CORM_FIELD_NULLABLE))
+		return false;
+	corm_put__has(f, row, false);
+	if (f->ctype == CORM_C_STR)
+		*(corm_str *)((char *)row + f->offset) = (corm_str){NULL, 0};
+	return true;
+}
 
 /* The drivers built into this library; each is defined only when its
  * feature was enabled at build time. */
