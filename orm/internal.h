@@ -27,6 +27,14 @@ void *corm_arena__grow_own(corm_arena *a, void *p, size_t n);
 /* Hand own block `p` of arena `from` over to arena `to`, without a copy. */
 void corm_arena__move_own(corm_arena *to, corm_arena *from, void *p);
 
+/* corm_arena_free() without the call for an arena that was not used
+ * (the scratch arena of most single statements). */
+static inline void corm_arena__free_used(corm_arena *a)
+{
+	if (a->head)
+		corm_arena_free(a);
+}
+
 /* conn.c: roll back the innermost level, but leave the error that caused
  * it (code, message, native code) as the connection's last error. */
 int corm_tx__rollback_keeping_error(corm_conn *c, int error);
@@ -39,7 +47,8 @@ uint32_t corm_cache__hash(const char *sql);
 corm_stmt *corm_cache__take(corm_stmt_cache *cache, const char *sql,
 	uint32_t hash);
 /* The same through the memo keyed by the address of `sql` (a hit is
- * checked against the text); NULL on a miss: fall back to _take. */
+ * checked against the text); NULL on a miss, and always when caching is
+ * off (capacity 0): fall back to _take. */
 corm_stmt *corm_cache__take_memo(corm_stmt_cache *cache, const char *sql);
 /* Point the memo slot of address `sql` at `s` (a cached statement). */
 void corm_cache__remember(corm_stmt_cache *cache, const char *sql,

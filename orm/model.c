@@ -25,7 +25,7 @@
 static const corm_model_sql *model_sql(corm_conn *db,
 	const corm_model_desc *m, int *dialect)
 {
-	const corm_dialect *d = corm_conn_dialect(db);
+	const corm_dialect *d = db->driver->dialect; /* corm_conn_dialect() */
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -237,16 +237,12 @@ static long utf8_chars(const unsigned char *s, size_t len)
  * keep it), no NUL (PostgreSQL cannot store one), and at most N
  * characters in a string(N) column (SQLite does not check).
  */
-int corm_model__check_text(corm_conn *db, const corm_field_desc *f,
-	const void *value)
+static inline int check_text(corm_conn *db, const corm_field_desc *f,
+	const corm_str *s)
 {
-	const corm_str *s = value;
-	long chars;
-
-	if (f->ctype != CORM_C_STR || !s->ptr || f->coltype == CORM_COL_DECIMAL)
-		return CORM_OK;
 	/* One pass; on failure, say which rule broke (a NUL first). */
-	chars = utf8_chars((const unsigned char *)s->ptr, s->len);
+	long chars = utf8_chars((const unsigned char *)s->ptr, s->len);
+
 	if (chars < 0 && memchr(s->ptr, '\0', s->len))
 		return corm_conn__set_error(db, CORM_EINVAL, NULL,
 			"field %s: text holds a NUL byte, which not every engine can "
@@ -259,6 +255,16 @@ int corm_model__check_text(corm_conn *db, const corm_field_desc *f,
 			"field %s: %ld characters, more than its string(%d) holds",
 			f->name, chars, f->max_chars);
 	return CORM_OK;
+}
+
+int corm_model__check_text(corm_conn *db, const corm_field_desc *f,
+	const void *value)
+{
+	const corm_str *s = value;
+
+	if (f->ctype != CORM_C_STR || !s->ptr || f->coltype == CORM_COL_DECIMAL)
+		return CORM_OK;
+	return check_text(db, f, s);
 }
 
 static int bind_field(corm_stmt *st, int idx, const corm_field_desc *f,
@@ -291,7 +297,8 @@ static int bind_fields(corm_stmt *st, int first_idx, const corm_model_desc *m,
 		return CORM_OK;
 	}
 	/* The indexes are known to be good: fill the parameters directly,
-	 * without a corm_bind_*() call (and its checks) per field. */
+	 * without a corm_bind_*() call (and its checks) per field, and the
+	 * two commonest kinds, integers and text, without value_of(). */
 	for (i = 0; i < n; i++) {
 		const corm_field_desc *f = &m->fields[list ? list[i] : i];
 		corm_value *v = &st->params[first_idx - 1 + i];
@@ -302,6 +309,17 @@ static int bind_fields(corm_stmt *st, int first_idx, const corm_model_desc *m,
 		} else if (f->ctype == CORM_C_I64) {
 			v->type = CORM_TYPE_INT;
 			v->v.i = *(const int64_t *)p;
+		} else if (f->ctype == CORM_C_STR && ((const corm_str *)p)->ptr &&
+			f->coltype != CORM_COL_DECIMAL) {
+			const corm_str *text = p;
+
+			/* value_of()'s case for text, checked as
+			 * corm_model__check_text() does (inline here). */
+			if ((error = check_text(st->conn, f, text)))
+				return error;
+			v->type = CORM_TYPE_TEXT;
+			v->v.bytes.ptr = text->ptr;
+			v->v.bytes.len = text->len;
 		} else if ((error = corm_model__check_text(st->conn, f, p)) ||
 			(error = value_of(v, st->conn, f, p, scratch))) {
 			return error;
@@ -695,7 +713,7 @@ static int run_insert(corm_stmt *st, const corm_model_desc *m, void *row,
 	}
 	if (rc != CORM_DONE)
 		return rc < 0 ? rc : CORM_ERROR;
-	if (want_key && corm_conn_dialect(st->conn)->insert_id ==
+	if (want_key && st->conn->driver->dialect->insert_id ==
 			CORM_INSERT_ID_LAST_INSERT_ID) {
 		if ((rc = corm_stmt_last_insert_id(&id, st)) != CORM_OK)
 			return rc;
@@ -721,7 +739,7 @@ int corm_model_insert(corm_conn *db, const corm_model_desc *m, void *row)
 	error = run_insert(st, m, row, m->auto_field >= 0);
 done:
 	corm_stmt_free(st);
-	corm_arena_free(&scratch);
+	corm_arena__free_used(&scratch);
 	return error;
 }
 
@@ -751,7 +769,7 @@ int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
 	}
 done:
 	corm_stmt_free(st);
-	corm_arena_free(&scratch);
+	corm_arena__free_used(&scratch);
 	return error;
 }
 
@@ -778,7 +796,7 @@ static int run_keyed(corm_conn *db, const corm_model_desc *m,
 			"no %s with that key", m->name);
 done:
 	corm_stmt_free(st);
-	corm_arena_free(&scratch);
+	corm_arena__free_used(&scratch);
 	return error;
 }
 
@@ -839,7 +857,7 @@ int corm_model_upsert(corm_conn *db, const corm_model_desc *m, void *row,
 	error = run_insert(st, m, row, unique >= 0 && m->auto_field >= 0);
 done:
 	corm_stmt_free(st);
-	corm_arena_free(&scratch);
+	corm_arena__free_used(&scratch);
 	return error;
 }
 

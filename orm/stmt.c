@@ -69,14 +69,15 @@ int corm_stmt_cached(corm_stmt **out, corm_conn *c, const char *sql)
 	if (!sql)
 		return corm_conn__set_error(c, CORM_EINVAL, NULL,
 			"corm_stmt_cached: sql is NULL");
-	if (corm_cache__capacity(c->cache) == 0)
-		return corm_stmt__prepare(out, c, sql);
 	/* Generated code passes the same static string each time: look it
-	 * up by address before hashing the text. */
+	 * up by address before hashing the text (no hit when caching is
+	 * off). */
 	if ((s = corm_cache__take_memo(c->cache, sql)) != NULL) {
 		*out = s;
 		return CORM_OK;
 	}
+	if (corm_cache__capacity(c->cache) == 0)
+		return corm_stmt__prepare(out, c, sql);
 	hash = corm_cache__hash(sql);
 	s = corm_cache__take(c->cache, sql, hash);
 	if (!s) {
@@ -90,19 +91,6 @@ int corm_stmt_cached(corm_stmt **out, corm_conn *c, const char *sql)
 	return CORM_OK;
 }
 
-void corm_stmt_free(corm_stmt *s)
-{
-	if (!s)
-		return;
-	if (s->cached) {
-		(void)corm_stmt_reset(s);
-		s->streaming = false; /* the next user expects the default */
-		corm_cache__give_back(s->conn->cache, s);
-		return;
-	}
-	corm_stmt__finalize(s);
-}
-
 const char *corm_stmt_sql(const corm_stmt *s)
 {
 	return s->sql;
@@ -113,20 +101,38 @@ int corm_stmt_param_count(const corm_stmt *s)
 	return s->nparams;
 }
 
-int corm_stmt_reset(corm_stmt *s)
+/* No corm_conn__begin_call(): a statement is reset (or freed) right
+ * after the step that failed, and that failure must stay readable. */
+static int stmt_reset(corm_stmt *s)
 {
-	int error;
+	int error = s->conn->driver->reset(s);
 
-	if (!s)
-		return CORM_EINVAL;
-	/* No corm_conn__begin_call(): a statement is reset (or freed) right
-	 * after the step that failed, and that failure must stay readable. */
-	error = s->conn->driver->reset(s);
 	s->started = false;
 	if (s->nparams > 0)
 		memset(s->params, 0, (size_t)s->nparams * sizeof(*s->params));
-	corm_arena_free(&s->scratch);
+	if (s->scratch.head)
+		corm_arena_free(&s->scratch);
 	return error;
+}
+
+int corm_stmt_reset(corm_stmt *s)
+{
+	if (!s)
+		return CORM_EINVAL;
+	return stmt_reset(s);
+}
+
+void corm_stmt_free(corm_stmt *s)
+{
+	if (!s)
+		return;
+	if (s->cached) {
+		(void)stmt_reset(s);
+		s->streaming = false; /* the next user expects the default */
+		corm_cache__give_back(s->conn->cache, s);
+		return;
+	}
+	corm_stmt__finalize(s);
 }
 
 int corm_step(corm_stmt *s)

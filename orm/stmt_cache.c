@@ -114,15 +114,21 @@ static void bucket_remove(corm_stmt_cache *cache, corm_stmt *s)
 static void take_it(corm_stmt_cache *cache, corm_stmt *s)
 {
 	s->in_use = true;
+	if (cache->lru_head == s)
+		return; /* a statement run again and again: already in front */
 	lru_unlink(cache, s);
 	lru_push_front(cache, s);
 }
 
 corm_stmt *corm_cache__take_memo(corm_stmt_cache *cache, const char *sql)
 {
-	struct memo *m = memo_slot(cache, sql);
-	corm_stmt *s = m->stmt;
+	struct memo *m;
+	corm_stmt *s;
 
+	if (cache->capacity == 0)
+		return NULL;
+	m = memo_slot(cache, sql);
+	s = m->stmt;
 	if (m->sql != sql || !s || s->in_use || strcmp(s->sql, sql) != 0)
 		return NULL;
 	take_it(cache, s);
@@ -197,7 +203,8 @@ void corm_cache__add(corm_stmt_cache *cache, corm_stmt *s)
 void corm_cache__give_back(corm_stmt_cache *cache, corm_stmt *s)
 {
 	s->in_use = false;
-	evict(cache);
+	if (cache->count > cache->capacity) /* only after handing out many */
+		evict(cache);
 }
 
 void corm_cache__free(corm_stmt_cache *cache)
