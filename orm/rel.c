@@ -68,7 +68,8 @@ static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 
 /* Order two C values of field `f`'s type: numbers by value, text and bytes
  * by their bytes, dates and times by their parts, uuids by their bytes. */
-static int value_cmp(const corm_field_desc *f, const void *a, const void *b)
+static int value_cmp_any(const corm_field_desc *f, const void *a,
+	const void *b)
 {
 	switch (f->ctype) {
 	case CORM_C_I16:
@@ -122,6 +123,17 @@ static int value_cmp(const corm_field_desc *f, const void *a, const void *b)
 		return memcmp(a, b, sizeof(corm_uuid));
 	}
 	return 0;
+}
+
+/* value_cmp_any() with the usual case inline: keys are nearly always
+ * i64, compared for every row a relation load reads (a keyset lookup and
+ * the order check). */
+static inline int value_cmp(const corm_field_desc *f, const void *a,
+	const void *b)
+{
+	if (f->ctype == CORM_C_I64)
+		return CMP(*(const int64_t *)a, *(const int64_t *)b);
+	return value_cmp_any(f, a, b);
 }
 
 typedef int (*cmp_fn)(const void *ctx, const void *a, const void *b);
