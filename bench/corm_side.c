@@ -118,8 +118,9 @@ static int c_lookup(void *ctx, const bench_input *in, bool tx, uint64_t *sum)
 		if (author_get(&a, db, in->ids[i], &arena) != CORM_OK)
 			FAIL(db, "get");
 		*sum += sum_author(&a);
-		corm_arena_free(&arena);
+		corm_arena_reset(&arena); /* keeps its memory, as raw's does */
 	}
+	corm_arena_free(&arena);
 	if (tx && corm_tx_commit(db) != CORM_OK)
 		FAIL(db, "commit");
 	return 0;
@@ -206,8 +207,9 @@ static int c_request(void *ctx, const bench_input *in, uint64_t *sum)
 				FAIL(db, "get");
 		for (int k = 0; k < in->per_request; k++)
 			*sum += sum_author(&rows[k]);
-		corm_arena_free(&arena);
+		corm_arena_reset(&arena);
 	}
+	corm_arena_free(&arena);
 	return 0;
 }
 
@@ -217,26 +219,32 @@ static int c_request_pipelined(void *ctx, const bench_input *in, uint64_t *sum)
 {
 	corm_conn *db = ctx;
 	corm_arena arena = CORM_ARENA_INIT;
+	corm_batch *b;
 
+	/* One batch for every request, emptied between them: it keeps its
+	 * memory, as the arena does. */
+	if (corm_batch_new(&b, db) != CORM_OK)
+		FAIL(db, "batch_new");
 	for (int r = 0; r < in->requests; r++) {
 		author rows[64];
-		corm_batch *b;
 		int rc;
 
-		if (corm_batch_new(&b, db) != CORM_OK)
-			FAIL(db, "batch_new");
+		corm_batch_clear(b);
 		for (int k = 0; k < in->per_request; k++)
 			author_get_batched(&rows[k], b, in->ids[r * in->per_request + k], &arena);
 		rc = corm_batch_run(b); /* CORM_OK: every item answered */
 		for (int k = 0; k < in->per_request && rc == CORM_OK; k++)
 			rc = corm_batch_status(b, (size_t)k); /* every key exists */
-		corm_batch_free(b);
-		if (rc != CORM_OK)
+		if (rc != CORM_OK) {
+			corm_batch_free(b);
 			FAIL(db, "batch_run");
+		}
 		for (int k = 0; k < in->per_request; k++)
 			*sum += sum_author(&rows[k]);
-		corm_arena_free(&arena);
+		corm_arena_reset(&arena);
 	}
+	corm_batch_free(b);
+	corm_arena_free(&arena);
 	return 0;
 }
 
