@@ -1197,6 +1197,54 @@ static int my_column_value(corm_value *out, corm_stmt *base, int col)
 	}
 }
 
+/*
+ * A row straight into the caller's struct (corm/driver.h, read_row): the
+ * fetch already put each value in its column's bind buffer, so a signed
+ * integer or a text column is stored from there as my_column_value() and
+ * the core's reader would, without a corm_value per column or a call
+ * through the vtable. Anything else (unsigned, BIT, floats, blobs, a NULL
+ * to refuse, a truncated value, a value for a field of another kind) is
+ * left to the core, which reads that column through my_column_value().
+ */
+static int my_read_row(corm_stmt *base, int first_col,
+	const corm_field_desc *fields, int n, void *row, corm_arena *arena)
+{
+	struct my_stmt *s = (struct my_stmt *)base;
+	int i;
+
+	if (!s->row)
+		return 0; /* my_column_value() says why */
+	for (i = 0; i < n; i++) {
+		const corm_field_desc *f = &fields[i];
+		struct my_col *c = &s->cols[first_col + i];
+
+		assert((unsigned int)(first_col + i) < s->ncols);
+		if (!corm_put_direct(f))
+			return i;
+		if (c->is_null) {
+			if (!corm_put_null(f, row))
+				return i;
+			continue;
+		}
+		switch (c->kind) {
+		case MY_KIND_INT:
+			if (!corm_put_int(f, row, c->num.i))
+				return i;
+			break;
+		case MY_KIND_TEXT:
+			if (c->len > c->cap)
+				return i; /* my_column_value() reports it */
+			c->buf[c->len] = '\0';
+			if (!corm_put_text(f, row, arena, c->buf, c->len))
+				return i;
+			break;
+		default:
+			return i;
+		}
+	}
+	return n;
+}
+
 static int my_changes(int64_t *out, corm_stmt *base)
 {
 	struct my_stmt *s = (struct my_stmt *)base;
@@ -1236,4 +1284,5 @@ const corm_driver corm_mysql_driver = {
 	.changes = my_changes,
 	.last_insert_id = my_last_insert_id,
 	.ping = my_ping,
+	.read_row = my_read_row,
 };

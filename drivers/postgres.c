@@ -1410,6 +1410,67 @@ static int pg_column_value(corm_value *out, corm_stmt *base, int col)
 	}
 }
 
+/*
+ * A row straight into the caller's struct (corm/driver.h, read_row): what
+ * pg_column_value() and the core's reader do for integer, boolean and
+ * text-like columns, without a corm_value per column or a call through
+ * the vtable. Anything else (a real, a bytea, a NULL to refuse, text that
+ * is not an integer, a value for a field of another kind) is left to the
+ * core, which reads that column through pg_column_value() and converts or
+ * reports it exactly as before.
+ */
+static int pg_read_row(corm_stmt *base, int first_col,
+	const corm_field_desc *fields, int n, void *row, corm_arena *arena)
+{
+	struct pg_stmt *s = PG_STMT(base);
+	const PGresult *res = s->res;
+	int i;
+
+	if (!res || s->row < 0)
+		return 0; /* pg_column_value() says why */
+	for (i = 0; i < n; i++) {
+		const corm_field_desc *f = &fields[i];
+		int col = first_col + i;
+		const char *text;
+		size_t len;
+		int64_t v;
+
+		assert(col < s->ncols);
+		if (!corm_put_direct(f))
+			return i;
+		len = (size_t)PQgetlength(res, s->row, col);
+		if (len == 0 && PQgetisnull(res, s->row, col)) {
+			if (!corm_put_null(f, row))
+				return i;
+			continue;
+		}
+		text = PQgetvalue(res, s->row, col);
+		switch (s->types_valid ? s->types[col] : PQftype(res, col)) {
+		case PG_OID_INT2:
+		case PG_OID_INT4:
+		case PG_OID_INT8:
+		case PG_OID_OID:
+			if (parse_int(&v, text, len) != CORM_OK ||
+				!corm_put_int(f, row, v))
+				return i;
+			break;
+		case PG_OID_BOOL:
+			if (!corm_put_int(f, row, text[0] == 't'))
+				return i;
+			break;
+		case PG_OID_FLOAT4:
+		case PG_OID_FLOAT8:
+		case PG_OID_BYTEA:
+			return i;
+		default:
+			if (!corm_put_text(f, row, arena, text, len))
+				return i;
+			break;
+		}
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------------- COPY */
 
 /* Bytes of COPY data sent to the server at a time. */
@@ -1792,4 +1853,5 @@ const corm_driver corm_postgres_driver = {
 	.ping = pg_ping,
 	.copy_in = pg_copy_in,
 	.run_batch = pg_run_batch,
+	.read_row = pg_read_row,
 };
