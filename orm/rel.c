@@ -12,7 +12,9 @@
  * same byte-wise comparison that sorted the keys, and copied into one array
  * in the caller's arena; the group of each row given then gives its range.
  * Grouping and ordering on the client make the result identical on every
- * engine: no ORDER BY is sent, so no collation is involved.
+ * engine, whatever its collation: a has-many load asks for its rows in
+ * that order (ORDER BY the foreign key and the key), which only lets the
+ * loader skip the sort and the copy when the engine's order is the same.
  *
  * Sections: test hooks, comparing and sorting, keysets, the loader, the
  * three loads.
@@ -219,16 +221,14 @@ static int keyset_make(keyset *ks, const corm_field_desc *f,
 	return CORM_OK;
 }
 
-/* The index of `value` in the keyset, or NO_GROUP. Values are mostly
- * looked up in key order (rows arrive sorted by it), so the last key
- * found and the one after it are tried before a binary search. */
-static size_t keyset_find(keyset *ks, const void *value)
+/* keyset_find() past its first probe: the key after the last one found,
+ * then a binary search. */
+static size_t keyset_search(keyset *ks, const void *value)
 {
-	size_t lo = 0, hi = ks->n, k;
+	size_t lo = 0, hi = ks->n, k = ks->last + 1;
 
-	for (k = ks->last; k < ks->last + 2 && k < ks->n; k++)
-		if (value_cmp(ks->f, ks->v[k], value) == 0)
-			return ks->last = k;
+	if (k < ks->n && value_cmp(ks->f, ks->v[k], value) == 0)
+		return ks->last = k;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = value_cmp(ks->f, ks->v[mid], value);
@@ -241,6 +241,17 @@ static size_t keyset_find(keyset *ks, const void *value)
 			hi = mid;
 	}
 	return NO_GROUP;
+}
+
+/* The index of `value` in the keyset, or NO_GROUP. Values are mostly
+ * looked up in key order (rows arrive sorted by it, several per key), so
+ * the last key found is tried first, inline: this runs for every row a
+ * load reads. */
+static inline size_t keyset_find(keyset *ks, const void *value)
+{
+	if (ks->last < ks->n && value_cmp(ks->f, ks->v[ks->last], value) == 0)
+		return ks->last;
+	return keyset_search(ks, value);
 }
 
 /* -------------------------------------------------------------- the loader */
@@ -366,9 +377,26 @@ static int cmp_recs(const void *ctx, const void *a, const void *b)
 	return 0;
 }
 
+/* cmp_recs() with the usual case inline, for the order check of every row
+ * read: a row of the same group as the one before, and a single i64 key. */
+static inline int cmp_recs_inline(const corm_model_desc *m, const rec *x,
+	const rec *y)
+{
+	if (x->group != y->group)
+		return CMP(x->group, y->group);
+	if (m->npk == 1) {
+		const corm_field_desc *f = &m->fields[m->pk[0]];
+
+		if (f->ctype == CORM_C_I64)
+			return CMP(*(const int64_t *)(x->row + f->offset),
+				*(const int64_t *)(y->row + f->offset));
+	}
+	return cmp_recs(m, x, y);
+}
+
 /* Note the group of the row just read (the last of l->rows), and whether
- * the records are still in result order: rows usually arrive in it (on
- * SQLite the query asks for it), and then loader_run() neither sorts nor
+ * the records are still in result order: rows usually arrive in it (a
+ * has-many load asks for it), and then loader_run() neither sorts nor
  * copies them. */
 static int push_rec(loader *l, size_t group)
 {
@@ -388,7 +416,7 @@ static int push_rec(loader *l, size_t group)
 	if (l->sorted && l->nrecs > 0) {
 		rec prev = {l->recs[l->nrecs - 1].group, r.row - l->m->size};
 
-		l->sorted = cmp_recs(l->m, &prev, &r) <= 0;
+		l->sorted = cmp_recs_inline(l->m, &prev, &r) <= 0;
 	}
 	l->recs[l->nrecs].group = group;
 	l->nrecs++;
@@ -628,13 +656,16 @@ done:
 }
 
 /*
- * ` ORDER BY "fk", "id"`, for SQLite only. Given a long IN list and no
- * ORDER BY, SQLite's planner scans the whole table and probes the list for
- * each row, which costs more than searching the foreign key's index for
- * each key; an ORDER BY that the index provides makes it search, and the
- * rows then come in the order the loader sorts them into, so that sort is
- * a linear pass. The client still sorts, so the result does not depend
- * on it (other engines are left to their planners).
+ * ` ORDER BY "fk", "id"`: the order the loader puts the rows in, so that
+ * when the engine's order agrees (integer keys, the usual case) they are
+ * neither sorted nor copied on the client, only checked (loader_run); the
+ * engine sorts instead, often for free from the foreign key's index (an
+ * InnoDB secondary index holds the primary key too). On SQLite it also
+ * matters to the plan: given a long IN list and no ORDER BY, its planner
+ * scans the whole table and probes the list for each row, which costs
+ * more than searching the foreign key's index for each key. The client
+ * still checks the order and sorts when it differs (a text key under a
+ * collation), so the result does not depend on it.
  */
 static void order_by_group(corm_buf *b, const corm_dialect *d,
 	const corm_model_desc *m, int fk_field)
@@ -672,8 +703,7 @@ int corm_rel_load_children(corm_rows *out, size_t *first, size_t *count,
 	put_col(&l.head, l.d, NULL, &c->fields[r->fk_field]);
 	corm_buf_puts(&l.head, " IN (");
 	corm_buf_putc(&l.tail, ')');
-	if (strcmp(l.d->name, "sqlite") == 0)
-		order_by_group(&l.tail, l.d, c, r->fk_field);
+	order_by_group(&l.tail, l.d, c, r->fk_field);
 	if ((error = loader_run(&l)) == CORM_OK)
 		fill_ranges(&l, first, count, key, rows, p->size, n);
 done:
