@@ -845,6 +845,19 @@ void corm_rows_free(corm_rows *rows)
 	rows->count = 0;
 }
 
+/* Rows the result array of corm_query_all() starts with. A query with a
+ * small LIMIT (a page) cannot return more rows than that: sized for them
+ * at once, the array never grows (a realloc() that copies it, for the
+ * 20-row pages of the benchmark's filtered query). Larger limits start
+ * small, as an unlimited query does, rather than reserve room they may
+ * never fill. */
+static size_t first_capacity(const corm_query *q)
+{
+	if (q->has_limit && q->limit > 0 && q->limit <= 256)
+		return (size_t)q->limit;
+	return 16;
+}
+
 int corm_query_all(corm_rows *out, corm_query *q)
 {
 	corm_arena scratch = CORM_ARENA_INIT;
@@ -861,7 +874,7 @@ int corm_query_all(corm_rows *out, corm_query *q)
 		if (out->count == cap) {
 			/* The array is a block of its own in the arena, resized in
 			 * place where the allocator can (no copy per doubling). */
-			size_t ncap = cap ? cap * 2 : 16;
+			size_t ncap = cap ? cap * 2 : first_capacity(q);
 			char *p = items
 				? corm_arena__grow_own(&out->arena, items, ncap * q->m->size)
 				: corm_arena__alloc_own(&out->arena, ncap * q->m->size);
