@@ -1560,14 +1560,22 @@ static int copy_value(corm_buf *b, const corm_value *v, locale_t loc)
 	return CORM_EINVAL;
 }
 
-static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
-	size_t nrows, int ncols)
+/*
+ * One COPY ... FROM STDIN for every row next() gives (corm/driver.h,
+ * copy_in_rows): each batch is formatted into one buffer, sent every
+ * PG_COPY_CHUNK bytes, so the server works on the rows sent while the
+ * core converts the next batch.
+ */
+static int pg_copy_in_rows(corm_conn *c, const char *sql, int ncols,
+	int (*next)(void *ctx, const corm_value **values, size_t *nrows),
+	void *ctx)
 {
 	struct pg_conn *conn = PG_CONN(c);
 	corm_buf b = CORM_BUF_INIT;
 	PGresult *res;
-	size_t r;
-	int k, error = CORM_OK;
+	const corm_value *values;
+	size_t r, nrows;
+	int k, error = CORM_OK, next_error = CORM_OK;
 
 	end_stream(conn);
 	res = PQexec(conn->pg, sql);
@@ -1579,24 +1587,36 @@ static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
 	PQclear(res);
 	/* Sized once: the buffer is sent and reused every PG_COPY_CHUNK. */
 	(void)corm_buf_grow(&b, PG_COPY_CHUNK);
-	for (r = 0; r < nrows && !error; r++) {
-		for (k = 0; k < ncols && !error; k++) {
-			if (k)
-				corm_buf_putc(&b, '\t');
-			error = copy_value(&b, &values[r * (size_t)ncols + (size_t)k],
-				conn->c_locale);
+	while (!error) {
+		if ((next_error = next(ctx, &values, &nrows)) < 0) {
+			error = next_error; /* set on the connection by next() */
+			break;
 		}
-		corm_buf_putc(&b, '\n');
-		if (!error)
-			error = corm_buf_error(&b);
-		if (!error && (b.len >= PG_COPY_CHUNK || r + 1 == nrows)) {
-			if (PQputCopyData(conn->pg, b.ptr, (int)b.len) != 1)
-				error = pg_error(c, NULL);
-			corm_buf_clear(&b);
+		if (nrows == 0)
+			break;
+		for (r = 0; r < nrows && !error; r++) {
+			for (k = 0; k < ncols && !error; k++) {
+				if (k)
+					corm_buf_putc(&b, '\t');
+				error = copy_value(&b,
+					&values[r * (size_t)ncols + (size_t)k],
+					conn->c_locale);
+			}
+			corm_buf_putc(&b, '\n');
+			if (!error)
+				error = corm_buf_error(&b);
+			if (!error && b.len >= PG_COPY_CHUNK) {
+				if (PQputCopyData(conn->pg, b.ptr, (int)b.len) != 1)
+					error = pg_error(c, NULL);
+				corm_buf_clear(&b);
+			}
 		}
 	}
+	if (!error && b.len &&
+		PQputCopyData(conn->pg, b.ptr, (int)b.len) != 1)
+		error = pg_error(c, NULL);
 	corm_buf_free(&b);
-	if (error == CORM_EINVAL)
+	if (error == CORM_EINVAL && next_error == CORM_OK)
 		corm_conn__set_error(c, error, NULL,
 			"text holds a NUL byte, which PostgreSQL cannot store");
 	/* A failed COPY is ended with an error so the server rolls it back. */
@@ -1608,6 +1628,30 @@ static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
 		error = pg_error(c, res);
 	PQclear(res);
 	return error;
+}
+
+/* copy_in: the rows given, as one batch. */
+typedef struct pg_copy_all {
+	const corm_value *values;
+	size_t nrows;
+} pg_copy_all;
+
+static int copy_all_next(void *ctx, const corm_value **values, size_t *nrows)
+{
+	pg_copy_all *a = ctx;
+
+	*values = a->values;
+	*nrows = a->nrows;
+	a->nrows = 0;
+	return CORM_OK;
+}
+
+static int pg_copy_in(corm_conn *c, const char *sql, const corm_value *values,
+	size_t nrows, int ncols)
+{
+	pg_copy_all a = { values, nrows };
+
+	return pg_copy_in_rows(c, sql, ncols, copy_all_next, &a);
 }
 
 /* ----------------------------------------------------------------- batches */
@@ -1854,4 +1898,5 @@ const corm_driver corm_postgres_driver = {
 	.copy_in = pg_copy_in,
 	.run_batch = pg_run_batch,
 	.read_row = pg_read_row,
+	.copy_in_rows = pg_copy_in_rows,
 };

@@ -16,9 +16,12 @@
 
 #define BULK_MAX_ROWS 1000 /* per statement: bounds the SQL text's size */
 /* COPY costs a round trip more than an INSERT to start, so it pays only
- * for larger batches; values are converted COPY_BATCH rows at a time. */
+ * for larger batches. Values are converted COPY_BATCH rows at a time, one
+ * COPY a batch; with copy_in_rows, COPY_STREAM_BATCH rows at a time into
+ * one COPY, which the server works on while the next batch is converted. */
 #define COPY_MIN_ROWS 100
 #define COPY_BATCH 5000
+#define COPY_STREAM_BATCH 500
 
 /* ----------------------------------------------------------- dialect choice */
 
@@ -910,41 +913,80 @@ done:
 	return error;
 }
 
-/* Load rows through the driver's COPY, COPY_BATCH rows a call so the
- * values array stays small. */
+/* Rows being loaded through the driver's COPY: `values` holds the
+ * converted values of up to `batch` rows, the next from `done`. */
+typedef struct copy_src {
+	corm_conn *db;
+	const corm_model_desc *m;
+	const char *rows;
+	size_t n, done, batch;
+	corm_value *values;
+	corm_arena scratch;
+} copy_src;
+
+/* Convert the next batch of rows into src->values (the previous batch's
+ * text is dropped): the count, or 0 when every row is done. */
+static int copy_convert(copy_src *src, size_t *count)
+{
+	const corm_model_desc *m = src->m;
+	int k = m->ninsert_fields, i, error = CORM_OK;
+	size_t r, c = src->n - src->done < src->batch ? src->n - src->done
+						      : src->batch;
+
+	corm_arena_free(&src->scratch);
+	for (r = 0; r < c && !error; r++) {
+		const char *row = src->rows + (src->done + r) * m->size;
+
+		for (i = 0; i < k && !error; i++) {
+			const corm_field_desc *f = &m->fields[m->insert_fields[i]];
+			corm_value *v = &src->values[r * (size_t)k + (size_t)i];
+
+			v->type = CORM_TYPE_NULL;
+			if (!field_is_null(row, f) &&
+				!(error = corm_model__check_text(src->db, f,
+					  FIELD(row, f))))
+				error = value_of(v, src->db, f, FIELD(row, f),
+					&src->scratch);
+		}
+	}
+	src->done += c;
+	*count = error ? 0 : c;
+	return error;
+}
+
+/* copy_in_rows' next(). */
+static int copy_next(void *ctx, const corm_value **values, size_t *nrows)
+{
+	copy_src *src = ctx;
+
+	*values = src->values;
+	return copy_convert(src, nrows);
+}
+
+/* Load rows through the driver's COPY, converting a batch of rows at a
+ * time so the values array stays small: as one COPY that asks for the
+ * batches when the driver can (copy_in_rows), else one COPY a batch. */
 static int copy_rows(corm_conn *db, const corm_model_desc *m, const char *sql,
 	const char *rows, size_t n)
 {
+	const corm_driver *d = db->driver;
+	bool stream = d->version >= 4 && d->copy_in_rows;
+	size_t batch = stream ? COPY_STREAM_BATCH : COPY_BATCH, count;
 	int k = m->ninsert_fields, error = CORM_OK;
-	size_t batch = n < COPY_BATCH ? n : COPY_BATCH, done = 0;
-	corm_value *values = corm_calloc(batch * (size_t)k, sizeof(*values));
-	corm_arena scratch = CORM_ARENA_INIT;
+	copy_src src = { db, m, rows, n, 0, n < batch ? n : batch, NULL,
+		CORM_ARENA_INIT };
 
-	if (!values)
+	src.values = corm_calloc(src.batch * (size_t)k, sizeof(*src.values));
+	if (!src.values)
 		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
-	while (done < n && !error) {
-		size_t count = n - done < batch ? n - done : batch, r;
-		int i;
-
-		for (r = 0; r < count && !error; r++) {
-			const char *row = rows + (done + r) * m->size;
-
-			for (i = 0; i < k && !error; i++) {
-				const corm_field_desc *f = &m->fields[m->insert_fields[i]];
-				corm_value *v = &values[r * (size_t)k + (size_t)i];
-
-				v->type = CORM_TYPE_NULL;
-				if (!field_is_null(row, f) &&
-					!(error = corm_model__check_text(db, f, FIELD(row, f))))
-					error = value_of(v, db, f, FIELD(row, f), &scratch);
-			}
-		}
-		if (!error)
-			error = db->driver->copy_in(db, sql, values, count, k);
-		corm_arena_free(&scratch);
-		done += count;
-	}
-	corm_free(values);
+	if (stream)
+		error = d->copy_in_rows(db, sql, k, copy_next, &src);
+	else
+		while (src.done < n && !error &&
+			!(error = copy_convert(&src, &count)))
+			error = d->copy_in(db, sql, src.values, count, k);
+	corm_arena_free(&src.scratch);
+	corm_free(src.values);
 	return error;
 }
 

@@ -588,6 +588,37 @@ static void test_crud__insert_many_is_all_or_nothing(void **state)
 	assert_int_equal(count, 0);
 }
 
+/* A value refused far into a large insert_many (on PostgreSQL, in a later
+ * batch of one COPY already under way) leaves no row and the connection
+ * usable. */
+static void test_crud__insert_many_refuses_a_late_row(void **state)
+{
+	enum { N = 1800 };
+	static kitchen rows[N];
+	static char labels[N][24];
+	corm_stmt *st;
+	int64_t count;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		kitchen_init(&rows[i]);
+		snprintf(labels[i], sizeof(labels[i]), "late %d", i);
+		rows[i].label = corm_str_of(labels[i]);
+		rows[i].price = CORM_STR("0.000000");
+		rows[i].medium = i;
+	}
+	rows[N - 300].body = (corm_str){"a\0b", 3};
+	assert_int_equal(kitchen_insert_many(db, rows, N), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "NUL"));
+	assert_int_equal(corm_tx_depth(db), 0);
+	OK(corm_stmt_prepare(&st, db, "SELECT COUNT(*) FROM kitchen_sink"));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&count, st, 0));
+	corm_stmt_free(st);
+	assert_int_equal(count, 0);
+}
+
 /* Text that one engine would store and another refuse is refused on all:
  * a NUL byte, invalid UTF-8, more characters than string(N) holds. */
 static void test_crud__unstorable_text_is_refused_everywhere(void **state)
@@ -838,6 +869,7 @@ int main(int argc, char **argv)
 		T(test_crud__insert_many_crosses_batch_boundaries),
 		T(test_crud__extremes_through_upsert_and_insert_many),
 		T(test_crud__insert_many_is_all_or_nothing),
+		T(test_crud__insert_many_refuses_a_late_row),
 		T(test_crud__large_bulk_insert_keeps_every_byte),
 		T(test_crud__large_bulk_insert_is_all_or_nothing),
 		T(test_crud__unstorable_text_is_refused_everywhere),

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define CORM_DRIVER_VERSION 3 /* 2: run_batch; 3: read_row */
+#define CORM_DRIVER_VERSION 4 /* 2: run_batch; 3: read_row; 4: copy_in_rows */
 
 /* --------------------------------------------------------------------- URLs */
 
@@ -231,6 +231,23 @@ struct corm_driver {
 	 */
 	int (*read_row)(corm_stmt *s, int first_col,
 		const corm_field_desc *fields, int n, void *row, corm_arena *arena);
+
+	/* Version 4 and later (the core reads this slot only then). */
+
+	/*
+	 * Optional (NULL: the core calls copy_in once per batch of rows):
+	 * copy_in as one bulk load however many rows there are, the rows
+	 * asked for a batch at a time so the engine works on the first
+	 * while the core converts the next. Start the load with `sql`, then
+	 * call next(ctx, &values, &nrows) until it gives nrows 0: each call
+	 * gives `nrows` rows of `ncols` values (row-major), valid until the
+	 * next call. When next returns a negative CORM_* code, it has set
+	 * the error on the connection: abandon the load (the engine rolls
+	 * it back) and return that code, keeping the error.
+	 */
+	int (*copy_in_rows)(corm_conn *c, const char *sql, int ncols,
+		int (*next)(void *ctx, const corm_value **values, size_t *nrows),
+		void *ctx);
 };
 
 /* ------------------------------------------------------ helpers for drivers */
