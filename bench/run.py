@@ -332,31 +332,40 @@ def main():
     for e in engines:
         for w in workloads:
             sums = {}
-            for c in contenders:
-                if not applies(c, w, e):
-                    continue
-                k = runs if c in C_CONTENDERS else peer_runs
-                # 20 lookups a request: 2n of them make n/10 requests
-                wn = n * 2 if w in ("request", "request_pipelined") else n
-                times, hwm, err, uns, s = [], 0, None, None, None
-                for _ in range(k):
+            # Runs interleaved (raw, corm, ..., raw, corm, ...): a slow
+            # stretch of the machine or the server then lands on every
+            # contender, not on whichever ran during it.
+            active = [c for c in contenders if applies(c, w, e)]
+            # 20 lookups a request: 2n of them make n/10 requests
+            wn = n * 2 if w in ("request", "request_pipelined") else n
+            state = {c: {"times": [], "hwm": 0, "err": None, "uns": None, "sum": None}
+                     for c in active}
+            rounds = max([runs if c in C_CONTENDERS else peer_runs for c in active] or [0])
+            for i in range(rounds):
+                for c in active:
+                    st = state[c]
+                    k = runs if c in C_CONTENDERS else peer_runs
+                    if i >= k or st["err"] or st["uns"]:
+                        continue
                     r = run_once(command(args.build, c, w, urls[e], wn), args.timeout)
                     if "unsupported" in r:
-                        uns = r["unsupported"]
-                        break
-                    if "error" in r:
-                        err = r["error"]
-                        break
-                    times.append(r["seconds"])
-                    hwm = max(hwm, int(r["hwm_growth_kib"]))
-                    s = int(r["sum"])
+                        st["uns"] = r["unsupported"]
+                    elif "error" in r:
+                        st["err"] = r["error"]
+                    else:
+                        st["times"].append(r["seconds"])
+                        st["hwm"] = max(st["hwm"], int(r["hwm_growth_kib"]))
+                        st["sum"] = int(r["sum"])
+            for c in active:
+                st = state[c]
+                times = st["times"]
                 res = {"median": statistics.median(times) if times else None,
                        "min": min(times) if times else None, "max": max(times) if times else None,
-                       "runs": len(times), "hwm_growth_kib": hwm if times else None, "sum": s,
-                       "note": err or uns or "", "n": wn}
+                       "runs": len(times), "hwm_growth_kib": st["hwm"] if times else None,
+                       "sum": st["sum"], "note": st["err"] or st["uns"] or "", "n": wn}
                 results[(e, w, c)] = res
-                if s is not None:
-                    sums[c] = s
+                if st["sum"] is not None:
+                    sums[c] = st["sum"]
                 log("%-8s %-18s %-16s %s ms%s" % (e, w, c, fmt_s(res["median"]),
                                                   "  (" + res["note"] + ")" if res["note"] else ""))
             if len(set(sums.values())) > 1:
