@@ -195,20 +195,6 @@ static void answer_rest(corm_batch *b, size_t from, int code)
 			answer_item(b, &b->items[i], code);
 }
 
-/* Read a lookup's result, current on `st`, into the item's row: what
- * corm_model_get() does after its step. */
-static int read_answer(batch_item *it, corm_stmt *st)
-{
-	int rc = corm_step(st);
-
-	if (rc == CORM_ROW)
-		return corm_model_read_row(it->out, st, it->m, 0, it->arena);
-	if (rc == CORM_DONE)
-		return corm_conn__set_error(st->conn, CORM_ENOTFOUND, NULL,
-			"no %s with that key", it->m->name);
-	return rc < 0 ? rc : CORM_ERROR;
-}
-
 /* ----------------------------------------------------------------- running */
 
 /* One after another, as corm_model_get(): drivers without run_batch. */
@@ -252,7 +238,8 @@ static void pipeline_answer(void *ctx, size_t i, int rc)
 	batch_item *it = &p->b->items[p->item_of[i]];
 
 	if (rc == CORM_OK)
-		rc = read_answer(it, p->execs[i].stmt);
+		rc = corm_model__read_found(it->out, p->execs[i].stmt, it->m,
+			it->arena);
 	answer_item(p->b, it, rc);
 }
 
@@ -260,8 +247,7 @@ static void pipeline_answer(void *ctx, size_t i, int rc)
 static model_stmt *stmt_for(pipeline *p, const corm_model_desc *m)
 {
 	corm_conn *db = p->b->db;
-	const corm_dialect *d = corm_conn_dialect(db);
-	const corm_model_sql *sql = NULL;
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	model_stmt *ms;
 	size_t i;
 
@@ -271,9 +257,6 @@ static model_stmt *stmt_for(pipeline *p, const corm_model_desc *m)
 	ms = &p->stmts[p->nstmts++];
 	ms->m = m;
 	ms->st = NULL;
-	for (i = 0; i < 3; i++)
-		if (corm_dialects[i] == d)
-			sql = m->sql[i];
 	if (!sql || !sql->get)
 		ms->error = corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
 			"model %s has no get statement for %s", m->name,

@@ -104,6 +104,14 @@ static inline int corm_model__read_unchecked(void *row, corm_stmt *st,
 		return CORM_OK;
 	return corm_model__read_rest(row, st, first_col, m, arena, done);
 }
+/* The statements of model `m` in the connection's dialect (its index in
+ * corm_dialects in *dialect when not NULL), or NULL. */
+const struct corm_model_sql *corm_model__sql(corm_conn *db,
+	const struct corm_model_desc *m, int *dialect);
+/* Step a bound get statement and read its row into `out`: CORM_OK,
+ * CORM_ENOTFOUND, or the step's error. */
+int corm_model__read_found(void *out, corm_stmt *st,
+	const struct corm_model_desc *m, corm_arena *arena);
 /* Text about to be written to field `f`: valid UTF-8, no NUL, within
  * string(N). CORM_EINVAL / CORM_ETOOLONG with a message on `db`. */
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,

@@ -25,7 +25,7 @@
 
 /* ----------------------------------------------------------- dialect choice */
 
-static const corm_model_sql *model_sql(corm_conn *db,
+const corm_model_sql *corm_model__sql(corm_conn *db,
 	const corm_model_desc *m, int *dialect)
 {
 	const corm_dialect *d = db->driver->dialect; /* corm_conn_dialect() */
@@ -416,35 +416,17 @@ static int read_parsed(corm_stmt *st, int col, const corm_field_desc *f,
 static inline bool read_common(corm_stmt *st, const corm_field_desc *f,
 	void *row, corm_arena *arena, const corm_value *v, int *error)
 {
-	char *p = FIELD_MUT(row, f);
-
+	/* The stores drivers use in read_row (corm/driver.h): one set of
+	 * rules. No arena: the row borrows the driver's NUL-terminated text. */
 	if (v->type == CORM_TYPE_INT) {
-		if (f->ctype == CORM_C_I64)
-			*(int64_t *)p = v->v.i;
-		else if (f->ctype == CORM_C_I32 && v->v.i >= INT32_MIN &&
-			v->v.i <= INT32_MAX)
-			*(int32_t *)p = (int32_t)v->v.i;
-		else
-			return false;
-	} else if (v->type == CORM_TYPE_TEXT && f->ctype == CORM_C_STR) {
-		corm_str *s = (corm_str *)p;
-
-		/* No arena: the row borrows the driver's NUL-terminated text. */
-		s->ptr = arena ? corm_arena_strndup(arena, v->v.bytes.ptr,
-				       v->v.bytes.len)
-			       : v->v.bytes.ptr;
-		s->len = v->v.bytes.len;
-		if (!s->ptr) {
-			*error = corm_conn__set_error(st->conn, CORM_ENOMEM, NULL,
-				"out of memory");
-			return true;
-		}
-	} else {
-		return false;
+		*error = CORM_OK;
+		return corm_put_int(f, row, v->v.i);
 	}
-	if (f->has_offset != CORM_NO_HAS)
-		*(bool *)((char *)row + f->has_offset) = true;
-	*error = CORM_OK;
+	if (v->type != CORM_TYPE_TEXT || f->ctype != CORM_C_STR)
+		return false;
+	*error = corm_put_text(f, row, arena, v->v.bytes.ptr, v->v.bytes.len)
+		? CORM_OK
+		: corm_conn__set_error(st->conn, CORM_ENOMEM, NULL, "out of memory");
 	return true;
 }
 
@@ -727,7 +709,7 @@ static int run_insert(corm_stmt *st, const corm_model_desc *m, void *row,
 
 int corm_model_insert(corm_conn *db, const corm_model_desc *m, void *row)
 {
-	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	corm_arena scratch = CORM_ARENA_INIT;
 	corm_stmt *st = NULL;
 	int error;
@@ -746,13 +728,26 @@ done:
 	return error;
 }
 
+int corm_model__read_found(void *out, corm_stmt *st,
+	const corm_model_desc *m, corm_arena *arena)
+{
+	int rc = corm_step(st);
+
+	if (rc == CORM_ROW)
+		return corm_model_read_row(out, st, m, 0, arena);
+	if (rc == CORM_DONE)
+		return corm_conn__set_error(st->conn, CORM_ENOTFOUND, NULL,
+			"no %s with that key", m->name);
+	return rc < 0 ? rc : CORM_ERROR;
+}
+
 int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
 	const void *key, corm_arena *arena)
 {
-	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	corm_arena scratch = CORM_ARENA_INIT;
 	corm_stmt *st = NULL;
-	int error, rc;
+	int error;
 
 	if (!sql || !sql->get)
 		return no_sql(db, m, "get");
@@ -761,15 +756,7 @@ int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
 	if ((error = bind_fields(st, 1, m, m->pk, m->npk, key, &scratch)) !=
 		CORM_OK)
 		goto done;
-	rc = corm_step(st);
-	if (rc == CORM_DONE) {
-		error = corm_conn__set_error(db, CORM_ENOTFOUND, NULL,
-			"no %s with that key", m->name);
-	} else if (rc == CORM_ROW) {
-		error = corm_model_read_row(out, st, m, 0, arena);
-	} else {
-		error = rc < 0 ? rc : CORM_ERROR;
-	}
+	error = corm_model__read_found(out, st, m, arena);
 done:
 	corm_stmt_free(st);
 	corm_arena__free_used(&scratch);
@@ -806,7 +793,7 @@ done:
 int corm_model_update(corm_conn *db, const corm_model_desc *m,
 	const void *row)
 {
-	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 
 	if (!sql || !sql->update)
 		return no_sql(db, m, "update");
@@ -817,7 +804,7 @@ int corm_model_update(corm_conn *db, const corm_model_desc *m,
 int corm_model_delete(corm_conn *db, const corm_model_desc *m,
 	const void *key)
 {
-	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 
 	if (!sql || !sql->del)
 		return no_sql(db, m, "delete");
@@ -832,7 +819,7 @@ int corm_model_upsert(corm_conn *db, const corm_model_desc *m, void *row,
 	int n, dialect = 0, error;
 	corm_arena scratch = CORM_ARENA_INIT;
 	corm_stmt *st = NULL;
-	const corm_model_sql *sql = model_sql(db, m, &dialect);
+	const corm_model_sql *sql = corm_model__sql(db, m, &dialect);
 
 	if (!sql)
 		return no_sql(db, m, "upsert");
@@ -993,7 +980,7 @@ static int copy_rows(corm_conn *db, const corm_model_desc *m, const char *sql,
 int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
 	const void *rows, size_t n)
 {
-	const corm_model_sql *sql = model_sql(db, m, NULL);
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	const char *at = rows;
 	char *full = NULL, *tail = NULL;
 	size_t per_batch, done = 0;

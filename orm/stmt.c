@@ -110,8 +110,7 @@ static int stmt_reset(corm_stmt *s)
 	s->started = false;
 	if (s->nparams > 0)
 		memset(s->params, 0, (size_t)s->nparams * sizeof(*s->params));
-	if (s->scratch.head)
-		corm_arena_free(&s->scratch);
+	corm_arena__free_used(&s->scratch);
 	return error;
 }
 
@@ -142,8 +141,7 @@ int corm_step(corm_stmt *s)
 	if (!s)
 		return CORM_EINVAL;
 	corm_conn__begin_call(s->conn);
-	if (s->scratch.head)
-		corm_arena_free(&s->scratch);
+	corm_arena__free_used(&s->scratch);
 	rc = s->conn->driver->step(s);
 	s->started = true;
 	return rc;
