@@ -120,6 +120,29 @@ void *corm_arena_memdup(corm_arena *a, const void *src, size_t len)
  * realloc(), which extends or remaps a large block instead of copying it
  * as a doubling in the arena would.
  */
+/* Put chunk `c` behind the head, so the head's free space stays usable. */
+static void link_behind_head(corm_arena *a, corm_arena_chunk *c)
+{
+	if (a->head) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = NULL;
+		a->head = c;
+	}
+}
+
+/* The link that points at own block `p`'s chunk, or NULL. A few chunks of
+ * strings at most were made since it was. */
+static corm_arena_chunk **find_own(corm_arena *a, const void *p)
+{
+	corm_arena_chunk **link = &a->head;
+
+	while (*link && (*link)->data != p)
+		link = &(*link)->next;
+	return *link ? link : NULL;
+}
+
 void *corm_arena__alloc_own(corm_arena *a, size_t n)
 {
 	corm_arena_chunk *c;
@@ -128,28 +151,16 @@ void *corm_arena__alloc_own(corm_arena *a, size_t n)
 	if (n > SIZE_MAX - sizeof(*c) || !(c = corm_malloc(sizeof(*c) + n)))
 		return NULL;
 	c->used = c->size = n; /* full: nothing else goes in it */
-	if (a->head) {
-		c->next = a->head->next;
-		a->head->next = c;
-	} else {
-		c->next = NULL;
-		a->head = c;
-	}
+	link_behind_head(a, c);
 	return c->data;
 }
 
 void *corm_arena__grow_own(corm_arena *a, void *p, size_t n)
 {
-	corm_arena_chunk **link = &a->head, *c;
+	corm_arena_chunk **link, *c;
 
 	n = align_up(n ? n : 1);
-	if (n > SIZE_MAX - sizeof(*c))
-		return NULL;
-	/* Find the link to p's chunk: a few chunks of strings at most were
-	 * made since it was, and it grows a logarithmic number of times. */
-	while (*link && (*link)->data != p)
-		link = &(*link)->next;
-	if (!*link)
+	if (n > SIZE_MAX - sizeof(*c) || !(link = find_own(a, p)))
 		return NULL;
 	if (!(c = corm_realloc(*link, sizeof(*c) + n)))
 		return NULL; /* the old block stays, still the arena's */
@@ -160,22 +171,14 @@ void *corm_arena__grow_own(corm_arena *a, void *p, size_t n)
 
 void corm_arena__move_own(corm_arena *to, corm_arena *from, void *p)
 {
-	corm_arena_chunk **link = &from->head, *c;
+	corm_arena_chunk **link = find_own(from, p), *c;
 
-	while (*link && (*link)->data != p)
-		link = &(*link)->next;
-	assert(*link); /* p must be an own block of `from` */
-	if (!*link)
+	assert(link); /* p must be an own block of `from` */
+	if (!link)
 		return;
 	c = *link;
 	*link = c->next;
-	if (to->head) {
-		c->next = to->head->next;
-		to->head->next = c;
-	} else {
-		c->next = NULL;
-		to->head = c;
-	}
+	link_behind_head(to, c);
 }
 
 void corm_arena_free(corm_arena *a)
