@@ -83,6 +83,25 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The port a server of ours listens on: $1 when the user set it; else the
+# port an earlier db-up saved in $3 (while our server runs there or it is
+# free); else the first free port from $2 on. Below 32768, outside Linux's
+# ephemeral range (32768-60999), so an outgoing connection cannot take it
+# between our check and the server's bind.
+choose_port() {   # USER_SET DEFAULT SAVED_CONF VAR OUR_PID
+    local user=$1 p=$2 saved=$3 var=$4 ours=$5 old=
+    if [[ -n $user ]]; then echo "$user"; return; fi
+    [[ -f $saved ]] && old=$(. "$saved"; eval "echo \${$var:-}")
+    if [[ $old =~ ^[0-9]+$ ]] && (( old < 32768 )) && { [[ -n $ours ]] || ! port_open "$old"; }; then
+        echo "$old"; return
+    fi
+    while port_open "$p"; do
+        p=$((p + 1))
+        (( p < 32768 )) || die "no free TCP port on 127.0.0.1 between $2 and 32767; set the port explicitly"
+    done
+    echo "$p"
+}
+
 # Is process PID's cwd the directory DIR? Same path string AND same inode:
 # the string alone can match a process in another chroot/mount namespace.
 in_dir() {   # PID DIR
@@ -198,7 +217,7 @@ pg_load_conf() {
     . "$STATE/pg.conf.sh"
 }
 pg_choose_conf() {
-    PG_PORT=${CORM_PG_PORT:-55432}
+    PG_PORT=$(choose_port "${CORM_PG_PORT:-}" 25432 "$STATE/pg.conf.sh" PG_PORT "$(pg_pid)")
     PG_USER=$(server_osuser postgres)
     PG_BIN=$(pg_bindir)
     [[ $PG_PORT =~ ^[0-9]+$ ]] || die "CORM_PG_PORT must be a number, got '$PG_PORT'"
@@ -346,7 +365,7 @@ my_load_conf() {
     . "$STATE/mysql.conf.sh"
 }
 my_choose_conf() {
-    MY_PORT=${CORM_MYSQL_PORT:-53306}
+    MY_PORT=$(choose_port "${CORM_MYSQL_PORT:-}" 23306 "$STATE/mysql.conf.sh" MY_PORT "$(my_pid)")
     [[ $MY_PORT =~ ^[0-9]+$ ]] || die "CORM_MYSQL_PORT must be a number, got '$MY_PORT'"
     MY_USER=$(server_osuser mysql)
     MY_BIN=$(command -v mariadbd || command -v /usr/sbin/mariadbd || command -v mysqld || true)
