@@ -18,6 +18,8 @@ const corm_dialect corm_dialect_mysql = {
 	.insert_id = CORM_INSERT_ID_LAST_INSERT_ID,
 	/* Every DDL statement commits implicitly. */
 	.transactional_ddl = false,
+	.tx_begin = CORM_TX_BEGIN_SET_FIRST,
+	.has_for_update = true,
 	/* The COM_STMT_PREPARE reply counts parameters in 16 bits. */
 	.max_params = 65535,
 	.max_ident_len = 64,

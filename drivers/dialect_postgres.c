@@ -15,6 +15,8 @@ const corm_dialect corm_dialect_postgres = {
 	.quote_close = '"',
 	.insert_id = CORM_INSERT_ID_RETURNING,
 	.transactional_ddl = true,
+	.tx_begin = CORM_TX_BEGIN_INLINE,
+	.has_for_update = true,
 	/* The Bind message counts parameters in 16 bits. */
 	.max_params = 65535,
 	/* NAMEDATALEN - 1; longer names are silently truncated. */

@@ -19,6 +19,8 @@ const corm_dialect corm_dialect_sqlite = {
 	 * round trip that returns the row is what RETURNING is for. */
 	.insert_id = CORM_INSERT_ID_RETURNING,
 	.transactional_ddl = true,
+	.tx_begin = CORM_TX_BEGIN_LOCKING_MODE,
+	.has_for_update = false,
 	.max_params = 32766, /* SQLITE_MAX_VARIABLE_NUMBER since 3.32 */
 	.max_ident_len = 0,
 	.type_format = {

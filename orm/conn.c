@@ -130,20 +130,119 @@ static int savepoint_sql(corm_conn *c, const char *verb, int level)
 	return c->driver->exec(c, sql);
 }
 
-int corm_tx_begin(corm_conn *c)
+static const char *isolation_sql(corm_isolation level)
 {
+	switch (level) {
+	case CORM_ISOLATION_READ_COMMITTED: return "READ COMMITTED";
+	case CORM_ISOLATION_REPEATABLE_READ: return "REPEATABLE READ";
+	case CORM_ISOLATION_SERIALIZABLE: return "SERIALIZABLE";
+	default: return NULL;
+	}
+}
+
+/* The statements that start a top-level transaction with `o`. The text
+ * comes only from the fixed strings above: nothing is spliced. */
+static void begin_sql(corm_buf *b, const corm_dialect *d,
+	const corm_tx_options *o)
+{
+	const char *level = isolation_sql(o->isolation);
+
+	switch (d->tx_begin) {
+	case CORM_TX_BEGIN_LOCKING_MODE:
+		/* Serializable whatever the level. A write transaction takes
+		 * the write lock now, waiting for the busy timeout, rather
+		 * than fail with BUSY at its first write after a read. */
+		corm_buf_puts(b, o->read_only
+			? "PRAGMA query_only = ON; BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+		break;
+	case CORM_TX_BEGIN_INLINE:
+		corm_buf_puts(b, "BEGIN");
+		if (level)
+			corm_buf_printf(b, " ISOLATION LEVEL %s", level);
+		if (o->read_only)
+			corm_buf_puts(b, " READ ONLY");
+		break;
+	case CORM_TX_BEGIN_SET_FIRST:
+		/* SET TRANSACTION (no SESSION/GLOBAL) is for the next one only. */
+		if (level)
+			corm_buf_printf(b, "SET TRANSACTION ISOLATION LEVEL %s; ",
+				level);
+		corm_buf_puts(b, o->read_only ? "START TRANSACTION READ ONLY"
+					      : "START TRANSACTION");
+		break;
+	}
+}
+
+/* Undo what begin_sql() set on the connection beyond the transaction;
+ * called when the top level ends, however it ends. */
+static void end_read_only(corm_conn *c)
+{
+	if (c->tx_read_only &&
+		c->driver->dialect->tx_begin == CORM_TX_BEGIN_LOCKING_MODE)
+		(void)c->driver->exec(c, "PRAGMA query_only = OFF");
+	c->tx_read_only = false;
+	c->tx_isolation = CORM_ISOLATION_DEFAULT;
+}
+
+static int begin_top(corm_conn *c, const corm_tx_options *o)
+{
+	corm_buf sql = CORM_BUF_INIT;
+	int error;
+
+	begin_sql(&sql, c->driver->dialect, o);
+	if ((error = corm_buf_error(&sql)) != CORM_OK)
+		error = corm_conn__set_error(c, error, NULL, "out of memory");
+	else
+		error = c->driver->exec(c, corm_buf_cstr(&sql));
+	corm_buf_free(&sql);
+	c->tx_read_only = o->read_only;
+	c->tx_isolation = (int)o->isolation;
+	if (error != CORM_OK)
+		end_read_only(c);
+	return error;
+}
+
+/* A savepoint cannot change what the open transaction is. */
+static int check_nested(corm_conn *c, const corm_tx_options *o)
+{
+	if (o->isolation != CORM_ISOLATION_DEFAULT &&
+		(int)o->isolation != c->tx_isolation)
+		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+			"corm_tx_begin_opts: a nested transaction cannot change the "
+			"isolation level of the open one");
+	if (o->read_only && !c->tx_read_only)
+		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+			"corm_tx_begin_opts: a nested transaction cannot be read-only "
+			"inside a read-write one");
+	return CORM_OK;
+}
+
+int corm_tx_begin_opts(corm_conn *c, const corm_tx_options *opts)
+{
+	static const corm_tx_options defaults = CORM_TX_OPTIONS_INIT;
+	const corm_tx_options *o = opts ? opts : &defaults;
 	int error;
 
 	if (!c)
 		return CORM_EINVAL;
 	corm_conn__begin_call(c);
+	if (o->isolation < CORM_ISOLATION_DEFAULT ||
+		o->isolation > CORM_ISOLATION_SERIALIZABLE)
+		return corm_conn__set_error(c, CORM_EINVAL, NULL,
+			"corm_tx_begin_opts: unknown isolation level %d",
+			(int)o->isolation);
 	if (c->tx_depth == 0)
-		error = c->driver->exec(c, "BEGIN");
-	else
+		error = begin_top(c, o);
+	else if ((error = check_nested(c, o)) == CORM_OK)
 		error = savepoint_sql(c, "SAVEPOINT", c->tx_depth);
 	if (error == CORM_OK)
 		c->tx_depth++;
 	return error;
+}
+
+int corm_tx_begin(corm_conn *c)
+{
+	return corm_tx_begin_opts(c, NULL);
 }
 
 int corm_tx_commit(corm_conn *c)
@@ -168,6 +267,8 @@ int corm_tx_commit(corm_conn *c)
 	 * commit has rolled back. */
 	if (error != CORM_OK && error != CORM_ECONNLOST)
 		corm_tx__rollback_keeping_error(c, error);
+	if (c->tx_depth > 0) /* not ended by the rollback just above */
+		end_read_only(c);
 	c->tx_depth = 0;
 	return error;
 }
@@ -185,6 +286,7 @@ int corm_tx_rollback(corm_conn *c)
 	if (c->tx_depth == 1) {
 		error = c->driver->exec(c, "ROLLBACK");
 		c->tx_depth = 0;
+		end_read_only(c);
 		return error;
 	}
 	/* ROLLBACK TO keeps the savepoint; release it so the level is gone. */

@@ -41,6 +41,7 @@ const char *corm_strerror(int code)
 	case CORM_ERANGE: return "value out of range";
 	case CORM_ETOOLONG: return "value too long";
 	case CORM_ESQL: return "SQL rejected by the engine";
+	case CORM_ESTALE: return "the row changed since it was read";
 	}
 	return "unknown error code";
 }
@@ -48,7 +49,7 @@ const char *corm_strerror(int code)
 bool corm_is_retryable(int code)
 {
 	return code == CORM_ESERIALIZATION || code == CORM_EDEADLOCK ||
-		code == CORM_EBUSY;
+		code == CORM_EBUSY || code == CORM_ESTALE;
 }
 
 static void set_native(char *dst, size_t cap, const char *native)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "corm/model.h"
+#include "corm/query.h"
 #include "internal.h"
 
 #define BULK_MAX_ROWS 1000 /* per statement: bounds the SQL text's size */
@@ -790,15 +791,139 @@ done:
 	return error;
 }
 
+static int update_checked(corm_conn *db, const corm_model_desc *m,
+	const void *row);
+
 int corm_model_update(corm_conn *db, const corm_model_desc *m,
 	const void *row)
 {
+	return update_checked(db, m, row);
+}
+
+/* After a versioned UPDATE matched no row: was the key there (the
+ * version moved on: CORM_ESTALE) or not (CORM_ENOTFOUND)? */
+static int stale_or_gone(corm_conn *db, const corm_model_desc *m,
+	const corm_model_sql *sql, const void *row)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int error, rc;
+
+	if ((error = corm_stmt_cached(&st, db, sql->get)) != CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, m->pk, m->npk, row, &scratch)) !=
+		CORM_OK)
+		goto done;
+	rc = corm_step(st);
+	if (rc == CORM_ROW)
+		error = corm_conn__set_error(db, CORM_ESTALE, NULL,
+			"%s changed since it was read (its version is no longer the "
+			"one the row holds)", m->name);
+	else if (rc == CORM_DONE)
+		error = corm_conn__set_error(db, CORM_ENOTFOUND, NULL,
+			"no %s with that key", m->name);
+	else
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena__free_used(&scratch);
+	return error;
+}
+
+/* Add 1 to the @version field of `row`, whatever its width. */
+static void bump_version(const corm_model_desc *m, void *row)
+{
+	const corm_field_desc *f = &m->fields[m->version_field];
+	char *p = FIELD_MUT(row, f);
+
+	if (f->ctype == CORM_C_I16)
+		*(int16_t *)p = (int16_t)(*(int16_t *)p + 1);
+	else if (f->ctype == CORM_C_I32)
+		*(int32_t *)p += 1;
+	else
+		*(int64_t *)p += 1;
+}
+
+static int update_checked(corm_conn *db, const corm_model_desc *m,
+	const void *row)
+{
 	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
+	int error;
 
 	if (!sql || !sql->update)
 		return no_sql(db, m, "update");
-	return run_keyed(db, m, sql->update, m->update_fields, m->nupdate_fields,
-		row);
+	error = run_keyed(db, m, sql->update, m->update_fields,
+		m->nupdate_fields, row);
+	if (error == CORM_ENOTFOUND && m->has_version)
+		error = stale_or_gone(db, m, sql, row);
+	return error;
+}
+
+int corm_model_update_versioned(corm_conn *db, const corm_model_desc *m,
+	void *row)
+{
+	int error = update_checked(db, m, row);
+
+	if (error == CORM_OK && m->has_version)
+		bump_version(m, row);
+	return error;
+}
+
+int corm_model_get_for_update(void *out, corm_conn *db,
+	const corm_model_desc *m, const void *key, corm_arena *arena)
+{
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
+	corm_buf text = CORM_BUF_INIT;
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int error;
+
+	if (!sql || !sql->get)
+		return no_sql(db, m, "get");
+	if (db->tx_depth == 0 || db->tx_read_only)
+		return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			"get_for_update on %s needs a %stransaction", m->name,
+			db->tx_depth ? "read-write " : "");
+	corm_buf_puts(&text, sql->get);
+	if (db->driver->dialect->has_for_update)
+		corm_buf_puts(&text, " FOR UPDATE");
+	if ((error = corm_buf_error(&text)) != CORM_OK) {
+		error = corm_conn__set_error(db, error, NULL, "out of memory");
+		goto done;
+	}
+	if ((error = corm_stmt_cached(&st, db, corm_buf_cstr(&text))) !=
+		CORM_OK)
+		goto done;
+	if ((error = bind_fields(st, 1, m, m->pk, m->npk, key, &scratch)) !=
+		CORM_OK)
+		goto done;
+	error = corm_model__read_found(out, st, m, arena);
+done:
+	corm_stmt_free(st);
+	corm_arena__free_used(&scratch);
+	corm_buf_free(&text);
+	return error;
+}
+
+int corm_model_add(corm_conn *db, const corm_model_desc *m, const void *key,
+	int field, const void *delta)
+{
+	corm_query *q = NULL;
+	int64_t changed = 0;
+	int i, error;
+
+	if ((error = corm_query_new(&q, db, m)) != CORM_OK)
+		return error;
+	for (i = 0; i < m->npk; i++)
+		corm_query_where(q, corm_pred_cmp(q, m->pk[i], CORM_CMP_EQ,
+			FIELD(key, &m->fields[m->pk[i]])));
+	corm_query_set_add(q, field, delta);
+	error = corm_query_update(&changed, q);
+	corm_query_free(q);
+	if (error == CORM_OK && changed == 0)
+		error = corm_conn__set_error(db, CORM_ENOTFOUND, NULL,
+			"no %s with that key", m->name);
+	return error;
 }
 
 int corm_model_delete(corm_conn *db, const corm_model_desc *m,

@@ -61,6 +61,7 @@ typedef struct order_term {
 typedef struct set_term {
 	int field;
 	const void *value; /* NULL: SET NULL */
+	bool add;          /* SET col = col + value (corm_query_set_add) */
 } set_term;
 
 /* A value to bind, collected while rendering. */
@@ -86,6 +87,9 @@ struct corm_query {
 	bool *only;           /* nfields flags, or NULL for all */
 	int64_t limit, offset;
 	bool has_limit, has_offset, distinct;
+	bool for_update;      /* lock the rows read (corm_query_for_update) */
+	bool locking;         /* the SQL rendered last is a locking SELECT */
+	bool has_add;         /* a SET term adds (corm_query_set_add) */
 
 	corm_buf sql;
 	bind_item *binds;
@@ -469,7 +473,7 @@ static void add_set(corm_query *q, int field, const void *value)
 		fail(q, CORM_EINVAL, "too many SET terms");
 		return;
 	}
-	q->sets[q->nsets++] = (set_term){field, value};
+	q->sets[q->nsets++] = (set_term){field, value, false};
 }
 
 void corm_query_set(corm_query *q, int field, const void *value)
@@ -494,6 +498,45 @@ void corm_query_set_null(corm_query *q, int field)
 		return;
 	}
 	add_set(q, field, NULL);
+}
+
+void corm_query_set_add(corm_query *q, int field, const void *delta)
+{
+	const corm_field_desc *f;
+
+	if (!check_field(q, field))
+		return;
+	f = &q->m->fields[field];
+	switch (f->ctype) {
+	case CORM_C_I16: case CORM_C_I32: case CORM_C_I64:
+	case CORM_C_F32: case CORM_C_F64:
+		break;
+	case CORM_C_STR:
+		if (f->coltype != CORM_COL_DECIMAL)
+			goto not_numeric;
+		/* The engines would round the sum to the column's scale (or, on
+		 * SQLite, add in floating point) without a word. */
+		fail(q, CORM_EUNSUPPORTED, "set_add on a decimal column is not "
+			"exact on every engine: read the row with for_update and "
+			"write the sum");
+		return;
+	default:
+		goto not_numeric;
+	}
+	add_set(q, field, dup_value(q, field, delta));
+	if (!q->error) {
+		q->sets[q->nsets - 1].add = true;
+		q->has_add = true;
+	}
+	return;
+not_numeric:
+	fail(q, CORM_EINVAL, "set_add on a column that is not a number");
+}
+
+void corm_query_for_update(corm_query *q)
+{
+	if (q)
+		q->for_update = true;
 }
 
 void corm_query_group_by(corm_query *q, int field)
@@ -773,6 +816,37 @@ static void start_render(corm_query *q)
 	corm_buf_clear(&q->sql);
 	q->nbinds = 0;
 	q->nparams = 0;
+	q->locking = false;
+}
+
+/* FOR UPDATE after ORDER BY / LIMIT. SQLite has no row locks: there a
+ * write transaction holds the database's write lock from its BEGIN. */
+static void render_lock(corm_query *q)
+{
+	if (!q->for_update)
+		return;
+	if (q->distinct)
+		fail(q, CORM_EINVAL, "for_update cannot lock the rows of a "
+			"distinct query");
+	if (q->d->has_for_update)
+		corm_buf_puts(&q->sql, " FOR UPDATE");
+	q->locking = true;
+}
+
+/* A lock lasts until the transaction ends: without one it would be
+ * released at once, and a read-only one cannot take it. */
+static void check_lock(corm_query *q)
+{
+	if (!q->for_update)
+		return;
+	if (!q->locking)
+		fail(q, CORM_EINVAL, "for_update applies to the queries that read "
+			"rows (all, first, next); update and delete lock the rows "
+			"they change");
+	else if (corm_tx_depth(q->db) == 0)
+		fail(q, CORM_EINVAL, "for_update needs a transaction");
+	else if (q->db->tx_read_only)
+		fail(q, CORM_EINVAL, "for_update in a read-only transaction");
 }
 
 static void render_select(corm_query *q)
@@ -783,6 +857,7 @@ static void render_select(corm_query *q)
 	render_from_where(q);
 	render_order(q);
 	render_limit(q);
+	render_lock(q);
 }
 
 /* ----------------------------------------------------------------- running */
@@ -798,6 +873,7 @@ static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
 
 	*out = NULL;
 	sub_errors(q);
+	check_lock(q);
 	if (!q->error && corm_buf_error(&q->sql))
 		fail(q, corm_buf_error(&q->sql), "the query's SQL is too long");
 	if (q->error)
@@ -1005,6 +1081,100 @@ done:
 	return error;
 }
 
+/* The SQLite test that a sum in column `f` of the updated row fits the
+ * field: SQLite stores an i16 sum past 32767 as is, turns an i64 that
+ * overflows into a double, and a double into Inf, where the other
+ * engines refuse with a range error. NULL + delta stays NULL. */
+static void render_add_check(corm_query *q, const corm_field_desc *f,
+	int field)
+{
+	static const char *const fits[] = {
+		[CORM_C_I16] = " BETWEEN -32768 AND 32767 AND typeof(",
+		[CORM_C_I32] = " BETWEEN -2147483648 AND 2147483647 AND typeof(",
+		[CORM_C_I64] = " IS NOT NULL AND typeof(",
+	};
+
+	corm_buf_puts(&q->sql, "(");
+	col(q, field);
+	corm_buf_puts(&q->sql, " IS NULL OR (");
+	if (f->ctype == CORM_C_F32 || f->ctype == CORM_C_F64) {
+		corm_buf_puts(&q->sql, "abs(");
+		col(q, field);
+		corm_buf_puts(&q->sql, f->ctype == CORM_C_F32
+			? ") <= 3.4028234663852886e38" : ") <= 1.7976931348623157e308");
+	} else {
+		col(q, field);
+		corm_buf_puts(&q->sql, fits[f->ctype]);
+		col(q, field);
+		corm_buf_puts(&q->sql, ") = 'integer'");
+	}
+	corm_buf_puts(&q->sql, "))");
+}
+
+/*
+ * SQLite: the UPDATE in a savepoint, RETURNING whether each updated
+ * row's sums fit their fields; any that does not undoes the update and
+ * answers CORM_ERANGE, as PostgreSQL and MariaDB do.
+ */
+static int run_checked_add(int64_t *out, corm_query *q)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	int64_t rows = 0, ok = 1;
+	int i, rc, error, n = 0;
+
+	corm_buf_puts(&q->sql, " RETURNING ");
+	for (i = 0; i < q->nsets; i++) {
+		if (!q->sets[i].add)
+			continue;
+		if (n++)
+			corm_buf_puts(&q->sql, " AND ");
+		render_add_check(q, &q->m->fields[q->sets[i].field],
+			q->sets[i].field);
+	}
+	if ((error = corm_tx_begin(q->db)) != CORM_OK)
+		return error;
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	while ((rc = corm_step(st)) == CORM_ROW && ok) {
+		if ((error = corm_column_int64(&ok, st, 0)) != CORM_OK)
+			goto done;
+		rows++;
+	}
+	if (!ok)
+		error = corm_conn__set_error(q->db, CORM_ERANGE, NULL,
+			"set_add on %s: a sum is out of its column's range",
+			q->m->name);
+	else if (rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	if (error)
+		return corm_tx__rollback_keeping_error(q->db, error);
+	if ((error = corm_tx_commit(q->db)) == CORM_OK)
+		*out = rows;
+	return error;
+}
+
+/* A model with a @version field: every update moves the version on, so
+ * optimistic writers who read the rows before see the change. */
+static void render_version_bump(corm_query *q)
+{
+	int i, v = q->m->version_field;
+
+	if (!q->m->has_version)
+		return;
+	for (i = 0; i < q->nsets; i++)
+		if (q->sets[i].field == v)
+			return; /* the caller sets it */
+	corm_buf_puts(&q->sql, ", ");
+	col(q, v);
+	corm_buf_puts(&q->sql, " = ");
+	col(q, v);
+	corm_buf_puts(&q->sql, " + 1");
+}
+
 int corm_query_update(int64_t *out, corm_query *q)
 {
 	int i;
@@ -1020,15 +1190,22 @@ int corm_query_update(int64_t *out, corm_query *q)
 			corm_buf_puts(&q->sql, ", ");
 		col(q, q->sets[i].field);
 		corm_buf_puts(&q->sql, " = ");
+		if (q->sets[i].add) {
+			col(q, q->sets[i].field);
+			corm_buf_puts(&q->sql, " + ");
+		}
 		if (q->sets[i].value)
 			bind_field_value(q, q->sets[i].field, q->sets[i].value);
 		else
 			corm_buf_puts(&q->sql, "NULL");
 	}
+	render_version_bump(q);
 	if (q->where) {
 		corm_buf_puts(&q->sql, " WHERE ");
 		render_pred(q, q->where);
 	}
+	if (q->has_add && is_sqlite(q))
+		return run_checked_add(out, q);
 	return run_changes(out, q);
 }
 

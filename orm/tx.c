@@ -124,7 +124,7 @@ int corm_tx_run(corm_conn *db, corm_tx_fn fn, void *ctx,
 	/* Nested: a savepoint, never retried here (see corm.h). */
 	attempts = depth > 0 ? 1 : o->max_attempts;
 	for (attempt = 1;; attempt++) {
-		if ((error = corm_tx_begin(db)) == CORM_OK) {
+		if ((error = corm_tx_begin_opts(db, o)) == CORM_OK) {
 			error = fn(db, ctx);
 			if (db->tx_depth != depth + 1) {
 				/* fn committed or rolled back our level, or left its

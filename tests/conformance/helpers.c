@@ -392,6 +392,7 @@ static const char *code_name(int code)
 	case CORM_ERANGE: return "CORM_ERANGE";
 	case CORM_ETOOLONG: return "CORM_ETOOLONG";
 	case CORM_ESQL: return "CORM_ESQL";
+	case CORM_ESTALE: return "CORM_ESTALE";
 	default: return "?";
 	}
 }

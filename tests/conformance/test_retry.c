@@ -319,9 +319,10 @@ void test_retry__only_retryable_codes_are_retryable(void **state)
 	int code;
 
 	(void)state;
-	for (code = CORM_ESQL; code <= CORM_DONE; code++) {
+	for (code = CORM_ESTALE; code <= CORM_DONE; code++) {
 		bool want = code == CORM_ESERIALIZATION ||
-			code == CORM_EDEADLOCK || code == CORM_EBUSY;
+			code == CORM_EDEADLOCK || code == CORM_EBUSY ||
+			code == CORM_ESTALE;
 
 		if (corm_is_retryable(code) != want)
 			CONF_FAIL("corm_is_retryable(%d %s) = %d", code,

@@ -331,12 +331,13 @@ static void test_errors__codes_have_descriptions(void **state)
 	int code;
 
 	(void)state;
-	for (code = CORM_ESQL; code <= CORM_OK; code++)
+	for (code = CORM_ESTALE; code <= CORM_OK; code++)
 		assert_string_not_equal(corm_strerror(code), "unknown error code");
 	assert_string_equal(corm_strerror(12345), "unknown error code");
 	assert_true(corm_is_retryable(CORM_EDEADLOCK));
 	assert_true(corm_is_retryable(CORM_ESERIALIZATION));
 	assert_true(corm_is_retryable(CORM_EBUSY));
+	assert_true(corm_is_retryable(CORM_ESTALE));
 	assert_false(corm_is_retryable(CORM_EUNIQUE));
 	assert_int_equal(corm_runtime_version(), CORM_RUNTIME_VERSION);
 }

@@ -65,14 +65,16 @@ enum {
 	CORM_ETYPE = -18,       /* a column cannot be read as that C type */
 	CORM_ERANGE = -19,      /* a value is out of the column's range */
 	CORM_ETOOLONG = -20,    /* a value is longer than the column allows */
-	CORM_ESQL = -21         /* the engine rejected the SQL (syntax, schema) */
+	CORM_ESQL = -21,        /* the engine rejected the SQL (syntax, schema) */
+	CORM_ESTALE = -22       /* the row changed since it was read (an
+	                         * @version check failed; retryable) */
 };
 
 /* A short English description of a CORM_* code; never NULL. */
 const char *corm_strerror(int code);
 
 /* True for the codes a caller should retry the whole transaction on:
- * CORM_ESERIALIZATION, CORM_EDEADLOCK and CORM_EBUSY. */
+ * CORM_ESERIALIZATION, CORM_EDEADLOCK, CORM_EBUSY and CORM_ESTALE. */
 bool corm_is_retryable(int code);
 
 /* ---------------------------------------------------------- allocator hook */
@@ -293,11 +295,59 @@ bool corm_stmt_streaming(const corm_stmt *s);
 /* ------------------------------------------------------------- transactions */
 
 /*
+ * The isolation level of a transaction. DEFAULT is the engine's own:
+ * READ COMMITTED on PostgreSQL, REPEATABLE READ on MariaDB/MySQL.
+ * SQLite runs every transaction serializably (one writer at a time, and
+ * a write transaction takes the write lock at BEGIN), so it accepts every
+ * level and gives SERIALIZABLE, which is at least what was asked for.
+ */
+typedef enum corm_isolation {
+	CORM_ISOLATION_DEFAULT = 0,
+	CORM_ISOLATION_READ_COMMITTED,
+	CORM_ISOLATION_REPEATABLE_READ,
+	CORM_ISOLATION_SERIALIZABLE
+} corm_isolation;
+
+typedef struct corm_tx_options {
+	int max_attempts;  /* runs of fn at most, >= 1 (default 5) */
+	int base_delay_ms; /* sleep before the 2nd run, doubled for each
+			    * later one, with jitter (default 10; 0: none) */
+	int max_delay_ms;  /* cap on one sleep (default 1000) */
+	corm_isolation isolation; /* default CORM_ISOLATION_DEFAULT */
+	bool read_only;    /* a read-only transaction (default false): the
+			    * engine refuses writes in it; on SQLite it
+			    * starts DEFERRED and takes no write lock */
+} corm_tx_options;
+
+#define CORM_TX_OPTIONS_INIT {5, 10, 1000, CORM_ISOLATION_DEFAULT, false}
+
+/*
  * Transactions nest: the outermost corm_tx_begin() starts a transaction,
  * inner ones create savepoints. Each begin is matched by exactly one
  * commit or rollback; rolling back an inner level undoes only that level.
+ *
+ * corm_tx_begin() starts a read-write transaction at the engine's default
+ * isolation. On SQLite that is BEGIN IMMEDIATE: the write lock is taken
+ * at the start (waiting up to the busy timeout for another writer), so a
+ * transaction that reads and then writes never fails with CORM_EBUSY
+ * half-way, as a DEFERRED one would at once when another connection
+ * wrote in between.
  */
 int corm_tx_begin(corm_conn *c);
+
+/*
+ * corm_tx_begin() with an isolation level and read-only flag (only those
+ * members of `opts` are read; NULL means the defaults). PostgreSQL:
+ * BEGIN ISOLATION LEVEL ... [READ ONLY]; MariaDB/MySQL: SET TRANSACTION
+ * ISOLATION LEVEL ... then START TRANSACTION [READ ONLY]; SQLite: BEGIN
+ * IMMEDIATE, or BEGIN DEFERRED with PRAGMA query_only for read-only.
+ * Nested (a transaction is open), it makes a savepoint, which cannot
+ * change the level: asking for another level than the open
+ * transaction's, or for read-only inside a read-write one, is
+ * CORM_EINVAL.
+ */
+int corm_tx_begin_opts(corm_conn *c, const corm_tx_options *opts);
+
 int corm_tx_commit(corm_conn *c);
 int corm_tx_rollback(corm_conn *c);
 
@@ -315,15 +365,6 @@ int corm_tx_depth(const corm_conn *c);
  * mail, counters in `ctx`) out of it, or make them idempotent.
  */
 typedef int (*corm_tx_fn)(corm_conn *db, void *ctx);
-
-typedef struct corm_tx_options {
-	int max_attempts;  /* runs of fn at most, >= 1 (default 5) */
-	int base_delay_ms; /* sleep before the 2nd run, doubled for each
-			    * later one, with jitter (default 10; 0: none) */
-	int max_delay_ms;  /* cap on one sleep (default 1000) */
-} corm_tx_options;
-
-#define CORM_TX_OPTIONS_INIT {5, 10, 1000}
 
 /*
  * Run fn(db, ctx) inside corm_tx_begin() / corm_tx_commit().
@@ -344,6 +385,14 @@ typedef struct corm_tx_options {
  * accepts nothing but a rollback after a serialization failure). An
  * error rolls back the savepoint and is returned to the outer caller;
  * if that is an outer corm_tx_run(), it retries the whole.
+ *
+ * The transaction starts as corm_tx_begin_opts(db, opts) does, so at
+ * opts->isolation and read-only when asked. At SERIALIZABLE (and at
+ * REPEATABLE READ on PostgreSQL) the engine aborts one of two
+ * transactions that would lose an update (serialization failure,
+ * deadlock), and the retry here re-runs it on the new data: that makes
+ * a plain read-then-write transaction correct, given max_attempts high
+ * enough for the contention.
  *
  * fn must leave the transaction depth as it found it (each of its own
  * corm_tx_begin() matched); if not, its levels are rolled back and

@@ -29,6 +29,15 @@ typedef enum corm_insert_id {
 	CORM_INSERT_ID_LAST_INSERT_ID /* corm_stmt_last_insert_id() */
 } corm_insert_id;
 
+/* How a transaction is started at an isolation level or read-only. */
+typedef enum corm_tx_begin_style {
+	CORM_TX_BEGIN_LOCKING_MODE, /* BEGIN IMMEDIATE | DEFERRED (SQLite:
+	                             * always serializable) */
+	CORM_TX_BEGIN_INLINE,       /* BEGIN ISOLATION LEVEL x [READ ONLY] */
+	CORM_TX_BEGIN_SET_FIRST     /* SET TRANSACTION ISOLATION LEVEL x;
+	                             * START TRANSACTION [READ ONLY] */
+} corm_tx_begin_style;
+
 /* The DSL's column types, as the engines need to name them. */
 typedef enum corm_coltype {
 	CORM_COL_I16,
@@ -55,6 +64,10 @@ struct corm_dialect {
 	char quote_open, quote_close;  /* identifier quotes: "" or `` */
 	corm_insert_id insert_id;
 	bool transactional_ddl;        /* DDL can be rolled back */
+	corm_tx_begin_style tx_begin;  /* how corm_tx_begin_opts() starts */
+	/* SELECT ... FOR UPDATE locks the rows read; without it (SQLite) a
+	 * write transaction locks the whole database from its BEGIN. */
+	bool has_for_update;
 	int max_params;                /* bound parameters per statement */
 	int max_ident_len;             /* bytes in an identifier; 0 = none */
 	/* printf formats for each corm_coltype, taking (a, b) as ints. */

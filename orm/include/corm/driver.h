@@ -79,6 +79,8 @@ struct corm_conn {
 	corm_stmt_cache *cache;    /* owned by the core */
 	int connect_timeout;       /* seconds, from the URL */
 	bool lost;                 /* a call reported CORM_ECONNLOST; sticky */
+	int tx_isolation;          /* corm_isolation of the open transaction */
+	bool tx_read_only;         /* the open transaction is read-only */
 };
 
 /* One bound parameter. Text and blobs point at the caller's bytes. */

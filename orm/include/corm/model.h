@@ -132,6 +132,11 @@ typedef struct corm_model_desc {
 	const corm_model_sql *sql[3];
 	const corm_unique_desc *uniques;
 	int nuniques;
+	/* Optimistic locking: the @version field (an integer), when
+	 * has_version. Its update SQL then sets version = version + 1 and
+	 * binds the version last: WHERE key AND version = ?. */
+	bool has_version;
+	int version_field;
 } corm_model_desc;
 
 /*
@@ -154,9 +159,43 @@ int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
 int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
 	const void *key, corm_arena *arena);
 
-/* Write every non-key field of `row` to the row with its key. */
+/* Write every non-key field of `row` to the row with its key. For a
+ * model with a @version field, see corm_model_update_versioned(): this
+ * checks the version the same way but cannot write the new one back. */
 int corm_model_update(corm_conn *db, const corm_model_desc *m,
 	const void *row);
+
+/*
+ * corm_model_update() for a model with a @version field: writes only if
+ * the row still has the version `row` holds, adding 1 to it in the same
+ * statement, and then in `row` too (so the row can be updated again).
+ * CORM_ESTALE when the row's version has moved on since `row` was read
+ * (another writer came first: read it again and redo the change;
+ * corm_tx_run() does, since CORM_ESTALE is retryable); CORM_ENOTFOUND
+ * when no row has the key. Without a @version field, as
+ * corm_model_update().
+ */
+int corm_model_update_versioned(corm_conn *db, const corm_model_desc *m,
+	void *row);
+
+/*
+ * corm_model_get(), locking the row until the transaction ends: no other
+ * transaction can change it (or lock it) in between, so a read-modify-
+ * write is safe. SELECT ... FOR UPDATE on PostgreSQL and MariaDB; on
+ * SQLite the write transaction already holds the database's write lock.
+ * CORM_EINVAL outside a transaction or in a read-only one.
+ */
+int corm_model_get_for_update(void *out, corm_conn *db,
+	const corm_model_desc *m, const void *key, corm_arena *arena);
+
+/*
+ * UPDATE ... SET field = field + *delta WHERE key: an atomic increment
+ * of one row's numeric field (see corm_query_set_add(), whose rules it
+ * follows: CORM_ERANGE, CORM_EINVAL, CORM_EUNSUPPORTED). A @version
+ * field is bumped too. CORM_ENOTFOUND when no row has the key of `key`.
+ */
+int corm_model_add(corm_conn *db, const corm_model_desc *m, const void *key,
+	int field, const void *delta);
 
 /* Delete the row with the key of `row`. */
 int corm_model_delete(corm_conn *db, const corm_model_desc *m,

@@ -112,6 +112,31 @@ void corm_query_set(corm_query *q, int field, const void *value);
 /* SET field = NULL. */
 void corm_query_set_null(corm_query *q, int field);
 
+/*
+ * For corm_query_update(): SET field = field + delta, computed by the
+ * engine on the row's current value, so concurrent updates all count
+ * (no read-modify-write in C to lose one). `delta` points at a value of
+ * the field's C type (int16_t, int32_t, int64_t, float, double); subtract
+ * with a negative delta. A NULL column stays NULL. A sum out of the
+ * column's range makes the update fail with CORM_ERANGE and change
+ * nothing, on every engine. CORM_EINVAL for a field that is not a
+ * number; CORM_EUNSUPPORTED for a decimal (the engines would round the
+ * sum to the column's scale): lock the row (corm_query_for_update) and
+ * write the sum instead.
+ */
+void corm_query_set_add(corm_query *q, int field, const void *delta);
+
+/*
+ * Lock the rows corm_query_all() / _first() / _next() read until the
+ * transaction ends, so no other transaction changes them in between
+ * (SELECT ... FOR UPDATE on PostgreSQL and MariaDB; on SQLite the write
+ * transaction corm_tx_begin() starts already holds the database's write
+ * lock, so nothing is added). Run outside a transaction, in a read-only
+ * one, with corm_query_distinct(), or with count / exists / aggregate /
+ * update / delete, the query fails with CORM_EINVAL.
+ */
+void corm_query_for_update(corm_query *q);
+
 /* ----------------------------------------------------------------- running */
 
 /* Rows read by corm_query_all(): `items` is an array of `count` structs of
