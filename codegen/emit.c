@@ -617,11 +617,20 @@ static void sql_on_conflict(sql_writer *w, const corm_model *m,
 			corm_buf_putc(&w->b, ')');
 		}
 		for (i = 0; i < set->n; i++) {
+			const corm_field *f = &m->fields[set->items[i]];
+
 			if (i || returning >= 0)
 				corm_buf_puts(&w->b, ", ");
-			sql_col(w, &m->fields[set->items[i]]);
+			sql_col(w, f);
+			if (f->is_version) {
+				/* The existing row's version, moved on. */
+				corm_buf_puts(&w->b, " = ");
+				sql_col(w, f);
+				corm_buf_puts(&w->b, " + 1");
+				continue;
+			}
 			corm_buf_puts(&w->b, " = VALUES(");
-			sql_col(w, &m->fields[set->items[i]]);
+			sql_col(w, f);
 			corm_buf_putc(&w->b, ')');
 		}
 		if (set->n == 0 && returning < 0) {
@@ -646,11 +655,22 @@ static void sql_on_conflict(sql_writer *w, const corm_model *m,
 		sql_col(w, &m->fields[target[0]]);
 	}
 	for (i = 0; i < set->n; i++) {
+		const corm_field *f = &m->fields[set->items[i]];
+
 		if (i)
 			corm_buf_puts(&w->b, ", ");
-		sql_col(w, &m->fields[set->items[i]]);
+		sql_col(w, f);
+		if (f->is_version) {
+			/* The existing row's version, moved on. */
+			corm_buf_puts(&w->b, " = ");
+			sql_table(w, m);
+			corm_buf_putc(&w->b, '.');
+			sql_col(w, f);
+			corm_buf_puts(&w->b, " + 1");
+			continue;
+		}
 		corm_buf_puts(&w->b, " = excluded.");
-		sql_col(w, &m->fields[set->items[i]]);
+		sql_col(w, f);
 	}
 	if (returning >= 0) {
 		corm_buf_puts(&w->b, " RETURNING ");
@@ -664,6 +684,7 @@ typedef struct model_lists {
 	field_list nonkey;   /* all but the key */
 	field_list all;      /* every field */
 	int autof;
+	int versionf;        /* the @version field, or -1 */
 } model_lists;
 
 static int lists_make(model_lists *l, const corm_model *m)
@@ -671,6 +692,7 @@ static int lists_make(model_lists *l, const corm_model *m)
 	size_t i;
 
 	l->autof = auto_field(m);
+	l->versionf = -1;
 	l->insert.items = corm_calloc(m->nfields + 1, sizeof(size_t));
 	l->nonkey.items = corm_calloc(m->nfields + 1, sizeof(size_t));
 	l->all.items = corm_calloc(m->nfields + 1, sizeof(size_t));
@@ -683,6 +705,8 @@ static int lists_make(model_lists *l, const corm_model *m)
 			l->insert.items[l->insert.n++] = i;
 		if (!in_pk(m, i))
 			l->nonkey.items[l->nonkey.n++] = i;
+		if (m->fields[i].is_version)
+			l->versionf = (int)i;
 	}
 	return CORM_OK;
 }
@@ -706,6 +730,30 @@ static void put_sql_member(emitter *e, const char *name, sql_writer *w)
 	w->n = 0;
 }
 
+/* The end of an UPDATE by key. With a @version field: move the version
+ * on, and only in the row that still has the version read (bound last). */
+static void sql_update_version(sql_writer *w, const corm_model *m,
+	int versionf, bool after_set /* SET terms before it */)
+{
+	const corm_field *v = versionf >= 0 ? &m->fields[versionf] : NULL;
+
+	if (v) {
+		if (after_set)
+			corm_buf_puts(&w->b, ", ");
+		sql_col(w, v);
+		corm_buf_puts(&w->b, " = ");
+		sql_col(w, v);
+		corm_buf_puts(&w->b, " + 1");
+	}
+	sql_where_key(w, m);
+	if (v) {
+		corm_buf_puts(&w->b, " AND ");
+		sql_col(w, v);
+		corm_buf_puts(&w->b, " = ");
+		sql_param(w);
+	}
+}
+
 static void emit_model_sql(emitter *e, const corm_model *m,
 	const model_lists *l, const corm_dialect *d)
 {
@@ -726,17 +774,21 @@ static void emit_model_sql(emitter *e, const corm_model *m,
 	put_sql_member(e, "get", &w);
 
 	if (l->nonkey.n > 0) {
+		size_t nset = 0;
+
 		corm_buf_puts(&w.b, "UPDATE ");
 		sql_table(&w, m);
 		corm_buf_puts(&w.b, " SET ");
 		for (i = 0; i < l->nonkey.n; i++) {
-			if (i)
+			if ((int)l->nonkey.items[i] == l->versionf)
+				continue;
+			if (nset++)
 				corm_buf_puts(&w.b, ", ");
 			sql_col(&w, &m->fields[l->nonkey.items[i]]);
 			corm_buf_puts(&w.b, " = ");
 			sql_param(&w);
 		}
-		sql_where_key(&w, m);
+		sql_update_version(&w, m, l->versionf, nset > 0);
 		put_sql_member(e, "update", &w);
 	}
 
@@ -906,7 +958,11 @@ static void emit_prototypes(emitter *e, const corm_model *m,
 		n, n);
 	put_key_params(h, m);
 	corm_buf_puts(h, ", corm_arena *arena);\n");
-	if (l->nonkey.n > 0)
+	if (l->nonkey.n > 0 && l->versionf >= 0)
+		corm_buf_printf(h, "/* Only if the row still has row->version "
+			"(CORM_ESTALE if not), which then\n * moves on, here too. */\n"
+			"int %s_update(corm_conn *db, %s *row);\n", n, n);
+	else if (l->nonkey.n > 0)
 		corm_buf_printf(h, "int %s_update(corm_conn *db, const %s *row);\n",
 			n, n);
 	corm_buf_printf(h, "int %s_delete(corm_conn *db", n);
@@ -962,6 +1018,8 @@ static void emit_header(emitter *e, model_lists *lists)
 	corm_buf_putc(h, '\n');
 	for (i = 0; i < e->s->nmodels; i++)
 		cg_emit_query_decls(h, &e->s->models[i]);
+	for (i = 0; i < e->s->nmodels; i++)
+		cg_emit_lock_decls(h, &e->s->models[i]);
 	for (i = 0; i < e->s->nmodels; i++)
 		cg_emit_rel_decls(h, e->s, &e->s->models[i]);
 	corm_buf_puts(h, "#ifdef __cplusplus\n}\n#endif\n\n");
@@ -1220,7 +1278,11 @@ static void emit_wrappers(emitter *e, const corm_model *m,
 	corm_buf_printf(c, "\treturn corm_batch_get(out, b, &%s_desc, &key, "
 		"arena);\n}\n\n", n);
 
-	if (l->nonkey.n > 0)
+	if (l->nonkey.n > 0 && l->versionf >= 0)
+		corm_buf_printf(c, "int %s_update(corm_conn *db, %s *row)\n{\n"
+			"\treturn corm_model_update_versioned(db, &%s_desc, row);\n}\n\n",
+			n, n, n);
+	else if (l->nonkey.n > 0)
 		corm_buf_printf(c, "int %s_update(corm_conn *db, const %s *row)\n{\n"
 			"\treturn corm_model_update(db, &%s_desc, row);\n}\n\n", n, n, n);
 
@@ -1260,10 +1322,13 @@ static void emit_model(emitter *e, const corm_model *m, const model_lists *l)
 	/* UPDATE binds the non-key columns, then the key in WHERE. */
 	corm_buf_printf(c, "static const int %s_update_fields[] = {", m->snake);
 	for (di = 0; di < l->nonkey.n; di++)
-		corm_buf_printf(c, "%zu, ", l->nonkey.items[di]);
+		if ((int)l->nonkey.items[di] != l->versionf)
+			corm_buf_printf(c, "%zu, ", l->nonkey.items[di]);
 	for (di = 0; di < m->pk.nfields; di++)
 		corm_buf_printf(c, "%zu%s", m->pk.fields[di],
 			di + 1 < m->pk.nfields ? ", " : "");
+	if (l->versionf >= 0) /* WHERE ... AND version = ? */
+		corm_buf_printf(c, ", %d", l->versionf);
 	corm_buf_puts(c, "};\n\n");
 	for (di = 0; di < 3; di++)
 		emit_model_sql(e, m, l, corm_dialects[di]);
@@ -1289,9 +1354,14 @@ static void emit_model(emitter *e, const corm_model *m, const model_lists *l)
 		"&%s_sql_mysql},\n", m->snake, m->snake, m->snake);
 	if (m->nuniques)
 		corm_buf_printf(c, "\t.uniques = %s_uniques,\n", m->snake);
-	corm_buf_printf(c, "\t.nuniques = %zu,\n};\n\n", m->nuniques);
+	corm_buf_printf(c, "\t.nuniques = %zu,\n", m->nuniques);
+	if (l->versionf >= 0)
+		corm_buf_printf(c, "\t.has_version = true,\n\t.version_field = %d,\n",
+			l->versionf);
+	corm_buf_puts(c, "};\n\n");
 	emit_wrappers(e, m, l);
 	cg_emit_query_defs(c, m);
+	cg_emit_lock_defs(c, m);
 	cg_emit_rel_defs(c, e->s, m);
 	corm_buf_free(&name);
 }

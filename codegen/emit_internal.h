@@ -18,6 +18,11 @@ const char *cg_emit_c_type(const corm_field *f);       /* its C type */
 void cg_emit_query_decls(corm_buf *h, const corm_model *m);
 void cg_emit_query_defs(corm_buf *c, const corm_model *m);
 
+/* emit_lock.c: atomic adds and row locks of model `m` (set_add, add,
+ * for_update, get_for_update). */
+void cg_emit_lock_decls(corm_buf *h, const corm_model *m);
+void cg_emit_lock_defs(corm_buf *c, const corm_model *m);
+
 /* emit_rel.c: relation loaders (belongs-to, has-many, many-to-many) and
  * filters on related models, for model `m` of schema `s`. */
 void cg_emit_rel_decls(corm_buf *h, const corm_schema *s, const corm_model *m);

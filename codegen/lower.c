@@ -58,11 +58,11 @@ static const builtin_type builtins[] = {
 
 enum field_attr {
 	FA_ID, FA_AUTO, FA_UNIQUE, FA_INDEX, FA_DEFAULT, FA_MAP, FA_RENAMED,
-	FA_ON_DELETE, FA__COUNT
+	FA_ON_DELETE, FA_VERSION, FA__COUNT
 };
 static const char *const field_attrs[FA__COUNT] = {
 	"id", "auto", "unique", "index", "default", "map", "renamed_from",
-	"on_delete",
+	"on_delete", "version",
 };
 
 enum model_attr {
@@ -629,6 +629,7 @@ static bool field_attr_args(lower *l, enum field_attr k, const cg_attr *a)
 	case FA_AUTO:
 	case FA_UNIQUE:
 	case FA_INDEX:
+	case FA_VERSION:
 		if (a->parens) {
 			cg_error(l->c, a->loc, a->len, "'@%s' takes no arguments", name);
 			return false;
@@ -958,6 +959,33 @@ static bool resolve_list(lower *l, model_info *mi, const cg_attr *a,
 	return ok;
 }
 
+/* @version: one non-null integer per model, not part of the key (the
+ * key finds the row, the version says whether it changed). */
+static void version_semantics(lower *l, model_info *mi, corm_field *fd,
+	const cg_attr *a)
+{
+	size_t i;
+
+	if (fd->kind != CORM_FIELD_SCALAR || (fd->type != CORM_COL_I16 &&
+			fd->type != CORM_COL_I32 && fd->type != CORM_COL_I64))
+		cg_error(l->c, a->loc, a->len, "'@version' needs an integer field "
+			"(i16, i32 or i64); '%s' is %s", fd->name,
+			cg_type_text(l->c, fd));
+	else if (fd->nullable)
+		cg_error(l->c, a->loc, a->len, "'@version' field '%s' cannot be "
+			"optional: write '%s %s'", fd->name, fd->name, fd->type_name);
+	else if (fd->is_id || fd->is_auto)
+		cg_error(l->c, a->loc, a->len, "'@version' field '%s' cannot be "
+			"the key or @auto", fd->name);
+	for (i = 0; i < fd->index; i++)
+		if (mi->fields[i].is_version) {
+			cg_error(l->c, a->loc, a->len, "model '%s' has two @version "
+				"fields ('%s' and '%s')", mi->m->name,
+				mi->fields[i].name, fd->name);
+			break;
+		}
+}
+
 /* Per-field attribute semantics (types are known). */
 static void field_semantics(lower *l, model_info *mi, size_t fidx)
 {
@@ -969,6 +997,7 @@ static void field_semantics(lower *l, model_info *mi, size_t fidx)
 	fd->is_auto = a[FA_AUTO] != NULL;
 	fd->is_unique = a[FA_UNIQUE] != NULL;
 	fd->is_index = a[FA_INDEX] != NULL;
+	fd->is_version = a[FA_VERSION] != NULL;
 
 	if (a[FA_MAP]) {
 		const cg_value *v = &a[FA_MAP]->args[0];
@@ -1035,6 +1064,8 @@ static void field_semantics(lower *l, model_info *mi, size_t fidx)
 				"'@auto' needs an integer field (i16, i32 or i64); '%s' "
 				"is %s", fd->name, cg_type_text(l->c, fd));
 	}
+	if (a[FA_VERSION])
+		version_semantics(l, mi, fd, a[FA_VERSION]);
 	if (a[FA_DEFAULT]) {
 		if (fd->kind == CORM_FIELD_RELATION)
 			cg_error(l->c, a[FA_DEFAULT]->loc, a[FA_DEFAULT]->len,

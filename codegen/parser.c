@@ -377,7 +377,7 @@ static bool parse_attr(parser *p, cg_attr *a)
 
 static const char *const field_attr_names[] = {
 	"id", "auto", "unique", "index", "default", "map", "renamed_from",
-	"on_delete",
+	"on_delete", "version",
 };
 
 /* After a complete item: the line must end here. */

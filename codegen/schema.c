@@ -306,6 +306,8 @@ static void write_raw(corm_buf *b, const corm_schema *s)
 				corm_buf_puts(b, " @unique");
 			if (f->is_index)
 				corm_buf_puts(b, " @index");
+			if (f->is_version)
+				corm_buf_puts(b, " @version");
 			if (f->def.kind != CORM_DEFAULT_NONE) {
 				corm_buf_puts(b, " @default(");
 				put_default(b, &f->def);

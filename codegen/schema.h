@@ -193,6 +193,8 @@ struct corm_field {
 	bool is_auto;             /* @auto: only on a single integer key */
 	bool is_unique;           /* @unique */
 	bool is_index;            /* @index */
+	bool is_version;          /* @version: an integer bumped by every
+	                           * update, for optimistic locking */
 	corm_default def;
 	const char *renamed_from; /* @renamed_from(old field name), or NULL */
 

@@ -10,4 +10,13 @@ void use(author_query *q, post_query *pq)
 		author_starts_with(q, AUTHOR_EMAIL, CORM_STR("ann"))));
 	author_order_by(q, AUTHOR_NAME, CORM_DESC);
 	post_where(pq, post_eq(pq, POST_STATUS, POST_STATUS_DRAFT));
+	author_set_add(q, AUTHOR_KARMA, 1.5);
+	author_for_update(q);
+}
+
+int use_add(corm_conn *db);
+
+int use_add(corm_conn *db)
+{
+	return author_add(db, 1, AUTHOR_KARMA, -2.0);
 }

@@ -469,6 +469,42 @@ const char *author_query_sql(author_query *q)
 	return corm_query_sql((corm_query *)q);
 }
 
+void author_for_update(author_query *q)
+{
+	corm_query_for_update((corm_query *)q);
+}
+
+int author_get_for_update(author *out, corm_conn *db, int64_t id, corm_arena *arena)
+{
+	const author key = {.id = id};
+
+	return corm_model_get_for_update(out, db, &author_desc, &key, arena);
+}
+
+void author_set_add_i64(author_query *q, author_i64_col c, int64_t delta)
+{
+	corm_query_set_add((corm_query *)q, c.field, &delta);
+}
+
+int author_add_i64(corm_conn *db, int64_t id, author_i64_col c, int64_t delta)
+{
+	const author key = {.id = id};
+
+	return corm_model_add(db, &author_desc, &key, c.field, &delta);
+}
+
+void author_set_add_f64(author_query *q, author_f64_col c, double delta)
+{
+	corm_query_set_add((corm_query *)q, c.field, &delta);
+}
+
+int author_add_f64(corm_conn *db, int64_t id, author_f64_col c, double delta)
+{
+	const author key = {.id = id};
+
+	return corm_model_add(db, &author_desc, &key, c.field, &delta);
+}
+
 int author_load_posts(post_list *out, size_t *first, size_t *count,
 	const author *rows, size_t n, corm_conn *db)
 {
@@ -933,6 +969,30 @@ int post_query_aggregate_(corm_agg_rows *out, post_query *q, corm_agg fn, int fi
 const char *post_query_sql(post_query *q)
 {
 	return corm_query_sql((corm_query *)q);
+}
+
+void post_for_update(post_query *q)
+{
+	corm_query_for_update((corm_query *)q);
+}
+
+int post_get_for_update(post *out, corm_conn *db, int64_t id, corm_arena *arena)
+{
+	const post key = {.id = id};
+
+	return corm_model_get_for_update(out, db, &post_desc, &key, arena);
+}
+
+void post_set_add_i64(post_query *q, post_i64_col c, int64_t delta)
+{
+	corm_query_set_add((corm_query *)q, c.field, &delta);
+}
+
+int post_add_i64(corm_conn *db, int64_t id, post_i64_col c, int64_t delta)
+{
+	const post key = {.id = id};
+
+	return corm_model_add(db, &post_desc, &key, c.field, &delta);
 }
 
 /* Post.author: author_id holds Author.id. */

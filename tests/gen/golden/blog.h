@@ -325,6 +325,36 @@ const char *post_query_sql(post_query *q);
 #define post_ends_with(q, c, ...) post_match_str((q), (c), CORM_MATCH_ENDS_WITH, __VA_ARGS__)
 #define post_contains(q, c, ...) post_match_str((q), (c), CORM_MATCH_CONTAINS, __VA_ARGS__)
 
+/* Author: concurrent writes (see docs/runtime.md). Lock the rows a query reads,
+ * or one row by key, until the transaction ends (CORM_EINVAL outside one). */
+void author_for_update(author_query *q);
+int author_get_for_update(author *out, corm_conn *db, int64_t id, corm_arena *arena);
+/* SET col = col + delta, by the engine: no update is lost. A sum out of
+ * range is CORM_ERANGE; _add on a missing row CORM_ENOTFOUND. */
+void author_set_add_i64(author_query *q, author_i64_col c, int64_t delta);
+int author_add_i64(corm_conn *db, int64_t id, author_i64_col c, int64_t delta);
+void author_set_add_f64(author_query *q, author_f64_col c, double delta);
+int author_add_f64(corm_conn *db, int64_t id, author_f64_col c, double delta);
+#define author_set_add(q, c, delta) _Generic((c), \
+	author_i64_col: author_set_add_i64, \
+	author_f64_col: author_set_add_f64)((q), (c), (delta))
+#define author_add(db, k0, c, delta) _Generic((c), \
+	author_i64_col: author_add_i64, \
+	author_f64_col: author_add_f64)((db), (k0), (c), (delta))
+
+/* Post: concurrent writes (see docs/runtime.md). Lock the rows a query reads,
+ * or one row by key, until the transaction ends (CORM_EINVAL outside one). */
+void post_for_update(post_query *q);
+int post_get_for_update(post *out, corm_conn *db, int64_t id, corm_arena *arena);
+/* SET col = col + delta, by the engine: no update is lost. A sum out of
+ * range is CORM_ERANGE; _add on a missing row CORM_ENOTFOUND. */
+void post_set_add_i64(post_query *q, post_i64_col c, int64_t delta);
+int post_add_i64(corm_conn *db, int64_t id, post_i64_col c, int64_t delta);
+#define post_set_add(q, c, delta) _Generic((c), \
+	post_i64_col: post_set_add_i64)((q), (c), (delta))
+#define post_add(db, k0, c, delta) _Generic((c), \
+	post_i64_col: post_add_i64)((db), (k0), (c), (delta))
+
 /* Author relations (see docs/queries.md, "Relations"; ownership in corm/rel.h). */
 /* The posts of each row (by Post.author): rows[i]'s are out->items[first[i] ..
  * first[i] + count[i]). */
