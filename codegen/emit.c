@@ -1253,8 +1253,17 @@ static void emit_wrappers(emitter *e, const corm_model *m,
 
 	corm_buf_printf(c, "void %s_init(%s *row)\n{\n"
 		"\tmemset(row, 0, sizeof(*row));\n", n, n);
-	for (i = 0; i < m->nfields; i++)
-		put_default(c, &m->fields[i]);
+	for (i = 0; i < m->nfields; i++) {
+		const corm_field *f = &m->fields[i];
+
+		put_default(c, f);
+		if (f->is_version && f->def.kind == CORM_DEFAULT_NONE) {
+			/* A new row's first version. */
+			corm_buf_puts(c, "\trow->");
+			cg_emit_member(c, f);
+			corm_buf_puts(c, " = 1;\n");
+		}
+	}
 	corm_buf_puts(c, "}\n\n");
 
 	corm_buf_printf(c, "int %s_insert(corm_conn *db, %s *row)\n{\n"
