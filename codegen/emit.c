@@ -286,7 +286,12 @@ static int check_names(emitter *e)
 		"_list", "_list_free", "_query_new", "_query_free", "_query_all",
 		"_query_first", "_query_next", "_query_count", "_query_exists",
 		"_query_update", "_query_delete", "_query_sql", "_where", "_and",
-		"_or", "_not", "_limit", "_offset", "_distinct", NULL};
+		"_or", "_not", "_limit", "_offset", "_distinct",
+		/* emit_lock.c */
+		"_for_update", "_get_for_update", "_set_add", "_add",
+		"_set_add_i16", "_set_add_i32", "_set_add_i64", "_set_add_f32",
+		"_set_add_f64", "_add_i16", "_add_i32", "_add_i64", "_add_f32",
+		"_add_f64", NULL};
 	const char *const *fn;
 
 	for (ei = 0; ei < e->s->nenums; ei++) {
