@@ -749,6 +749,79 @@ static void test_sqlite__read_then_write_waits_for_the_lock(void **state)
 	corm_conn_close(db);
 }
 
+/* The issue's order: this transaction reads first, then another
+ * connection wants to write, then this one writes. With BEGIN IMMEDIATE
+ * the other waits for the lock and both writes land; a DEFERRED BEGIN
+ * made this one's write fail at once with CORM_EBUSY. */
+typedef struct late_writer {
+	corm_conn *c;
+	int rc[3];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool go;
+} late_writer;
+
+static void *late_writer_main(void *arg)
+{
+	late_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->go)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	w->rc[0] = corm_tx_begin(w->c); /* waits for the reader-writer */
+	w->rc[1] = account_add(w->c, 1, ACCOUNT_BALANCE, 100);
+	w->rc[2] = w->rc[0] == CORM_OK ? corm_tx_commit(w->c) : CORM_OK;
+	return NULL;
+}
+
+static void test_sqlite__read_then_write_while_another_wants_to_write(
+	void **state)
+{
+	corm_arena arena = CORM_ARENA_INIT;
+	corm_conn *db;
+	late_writer w;
+	pthread_t thread;
+	account a;
+	int rc_write, rc_commit;
+
+	(void)state;
+	if (!is_engine("sqlite"))
+		skip();
+	db = open_conn();
+	reset_accounts(db);
+	memset(&w, 0, sizeof(w));
+	w.c = open_conn();
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	assert_int_equal(pthread_create(&thread, NULL, late_writer_main, &w),
+		0);
+
+	CHECK(db, corm_tx_begin(db));
+	CHECK(db, account_get(&a, db, 1, &arena));
+	pthread_mutex_lock(&w.mu);
+	w.go = true;
+	pthread_cond_broadcast(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	sleep_ms(200); /* the other connection is waiting for the lock now */
+	a.balance += 1;
+	rc_write = account_update(db, &a);
+	rc_commit = corm_tx_commit(db);
+	pthread_join(thread, NULL);
+	assert_int_equal(rc_write, CORM_OK);
+	assert_int_equal(rc_commit, CORM_OK);
+	assert_int_equal(w.rc[0], CORM_OK);
+	assert_int_equal(w.rc[1], CORM_OK);
+	assert_int_equal(w.rc[2], CORM_OK);
+	CHECK(db, account_get(&a, db, 1, NULL));
+	assert_int_equal(a.balance, START_BALANCE + 1 + 100);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	corm_arena_free(&arena);
+	corm_conn_close(w.c);
+	corm_conn_close(db);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static int setup(void **state)
@@ -787,6 +860,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tx_options__the_server_runs_the_level_asked),
 		cmocka_unit_test(test_version__stale_missing_and_written_back),
 		cmocka_unit_test(test_sqlite__read_then_write_waits_for_the_lock),
+		cmocka_unit_test(
+			test_sqlite__read_then_write_while_another_wants_to_write),
 	};
 	int rc = test_engine_init(&engine, "test_transfer",
 		argc > 1 ? argv[1] : NULL);

@@ -505,8 +505,10 @@ static int always_retryable_fn(corm_conn *db, void *ctx)
 
 static void test_tx_run__max_attempts_is_respected(void **state)
 {
-	static const corm_tx_options three = {.max_attempts = 3, .base_delay_ms = 5, .max_delay_ms = 20};
-	static const corm_tx_options one = {.max_attempts = 1, .base_delay_ms = 5, .max_delay_ms = 20};
+	static const corm_tx_options three = {.max_attempts = 3,
+		.base_delay_ms = 5, .max_delay_ms = 20};
+	static const corm_tx_options one = {.max_attempts = 1,
+		.base_delay_ms = 5, .max_delay_ms = 20};
 	corm_conn *c = open_conn();
 	run r = {0};
 	double t0, elapsed;
@@ -538,9 +540,12 @@ static void test_tx_run__max_attempts_is_respected(void **state)
 
 static void test_tx_run__bad_arguments_are_einval(void **state)
 {
-	static const corm_tx_options zero = {.max_attempts = 0, .base_delay_ms = 10, .max_delay_ms = 1000};
-	static const corm_tx_options negative = {.max_attempts = 3, .base_delay_ms = -1, .max_delay_ms = 1000};
-	static const corm_tx_options inverted = {.max_attempts = 3, .base_delay_ms = 100, .max_delay_ms = 10};
+	static const corm_tx_options zero = {.max_attempts = 0,
+		.base_delay_ms = 10, .max_delay_ms = 1000};
+	static const corm_tx_options negative = {.max_attempts = 3,
+		.base_delay_ms = -1, .max_delay_ms = 1000};
+	static const corm_tx_options inverted = {.max_attempts = 3,
+		.base_delay_ms = 100, .max_delay_ms = 10};
 	corm_conn *c = open_conn();
 	run r = {0};
 

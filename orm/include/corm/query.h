@@ -159,7 +159,9 @@ int corm_query_count(int64_t *out, corm_query *q);
 int corm_query_exists(bool *out, corm_query *q);
 
 /* UPDATE the matching rows with the corm_query_set() values, or DELETE
- * them; *out is how many. ORDER BY, LIMIT and OFFSET do not apply. */
+ * them; *out is how many. ORDER BY, LIMIT and OFFSET do not apply. On a
+ * model with a @version field the update also moves each row's version
+ * on (version = version + 1), unless it sets the version itself. */
 int corm_query_update(int64_t *out, corm_query *q);
 int corm_query_delete(int64_t *out, corm_query *q);
 
