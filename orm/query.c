@@ -562,6 +562,36 @@ static void col(corm_query *q, int field)
 	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
 }
 
+/*
+ * Decimals compare by value, exactly, on every engine (decimal.c checks
+ * each value against the column's decimal(P,S) before it is bound).
+ * SQLite stores them as text: a column compared or sorted takes the
+ * corm_decimal collation the SQLite driver registers on every connection
+ * (drivers/sqlite_decimal.c), which orders decimal text by its value.
+ * MariaDB compares a decimal with a text parameter as doubles in places
+ * (BETWEEN), so the value is made a decimal of the column's own type
+ * there; it fits, so the CAST is exact.
+ */
+static void cmp_col(corm_query *q, int field)
+{
+	col(q, field);
+	if (q->m->fields[field].coltype == CORM_COL_DECIMAL && is_sqlite(q))
+		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+}
+
+static void cmp_value(corm_query *q, int field, const void *value)
+{
+	const corm_field_desc *f = &q->m->fields[field];
+
+	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) || f->precision <= 0) {
+		bind_field_value(q, field, value);
+		return;
+	}
+	corm_buf_puts(&q->sql, "CAST(");
+	bind_field_value(q, field, value);
+	corm_buf_printf(&q->sql, " AS DECIMAL(%d,%d))", f->precision, f->scale);
+}
+
 /* A match pattern for the engine: LIKE with '!' as the escape character,
  * or on SQLite a GLOB (its LIKE ignores case, GLOB does not). */
 static corm_str match_pattern(corm_query *q, const corm_pred *p)
@@ -618,16 +648,16 @@ static void render_pred(corm_query *q, const corm_pred *p)
 
 	switch (p->kind) {
 	case PRED_CMP:
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, ops[p->op]);
-		bind_field_value(q, p->field, p->v1);
+		cmp_value(q, p->field, p->v1);
 		return;
 	case PRED_BETWEEN:
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, " BETWEEN ");
-		bind_field_value(q, p->field, p->v1);
+		cmp_value(q, p->field, p->v1);
 		corm_buf_puts(&q->sql, " AND ");
-		bind_field_value(q, p->field, p->v2);
+		cmp_value(q, p->field, p->v2);
 		return;
 	case PRED_IN:
 		if (p->n == 0) {
@@ -636,12 +666,12 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		}
 		f = &q->m->fields[p->field];
 		size = ctype_size(f->ctype);
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, " IN (");
 		for (i = 0; i < p->n; i++) {
 			if (i)
 				corm_buf_puts(&q->sql, ", ");
-			bind_field_value(q, p->field, p->list + i * size);
+			cmp_value(q, p->field, p->list + i * size);
 		}
 		corm_buf_putc(&q->sql, ')');
 		return;
@@ -732,11 +762,8 @@ static void render_order(corm_query *q)
 			corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
 							   : " IS NULL ASC, ");
 		}
-		if (f->coltype == CORM_COL_DECIMAL && is_sqlite(q)) {
-			/* Stored as text on SQLite; order by the number. */
-			corm_buf_puts(&q->sql, "CAST(");
-			col(q, t->field);
-			corm_buf_puts(&q->sql, " AS REAL)");
+		if (f->coltype == CORM_COL_DECIMAL) {
+			cmp_col(q, t->field); /* by value, exactly */
 		} else {
 			col(q, t->field);
 			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)

@@ -32,22 +32,22 @@ int post_status_from_string(post_status *out, const char *name, size_t len)
 
 /* ------------------------------------------------------------ author */
 
-/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters */
+/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters, decimal precision and scale */
 static const corm_field_desc author_fields[] = {
 	{"id", "id", CORM_C_I64, CORM_FIELD_PK | CORM_FIELD_AUTO,
-		offsetof(author, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(author, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"email", "email", CORM_C_STR, 0,
-		offsetof(author, email), CORM_NO_HAS, NULL, CORM_COL_STRING, 255},
+		offsetof(author, email), CORM_NO_HAS, NULL, CORM_COL_STRING, 255, 0, 0},
 	{"name", "name", CORM_C_STR, 0,
-		offsetof(author, name), CORM_NO_HAS, NULL, CORM_COL_STRING, 100},
+		offsetof(author, name), CORM_NO_HAS, NULL, CORM_COL_STRING, 100, 0, 0},
 	{"bio", "bio", CORM_C_STR, CORM_FIELD_NULLABLE,
-		offsetof(author, bio), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0},
+		offsetof(author, bio), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0, 0, 0},
 	{"karma", "karma", CORM_C_F64, 0,
-		offsetof(author, karma), CORM_NO_HAS, NULL, CORM_COL_F64, 0},
+		offsetof(author, karma), CORM_NO_HAS, NULL, CORM_COL_F64, 0, 0, 0},
 	{"active", "active", CORM_C_BOOL, 0,
-		offsetof(author, active), CORM_NO_HAS, NULL, CORM_COL_BOOL, 0},
+		offsetof(author, active), CORM_NO_HAS, NULL, CORM_COL_BOOL, 0, 0, 0},
 	{"joined_at", "joined_at", CORM_C_TIMESTAMP, 0,
-		offsetof(author, joined_at), CORM_NO_HAS, NULL, CORM_COL_TIMESTAMP, 0},
+		offsetof(author, joined_at), CORM_NO_HAS, NULL, CORM_COL_TIMESTAMP, 0, 0, 0},
 };
 
 static const int author_pk[] = {0};
@@ -496,22 +496,22 @@ author_pred *author_posts_any(author_query *q, post_pred *p)
 
 /* -------------------------------------------------------------- post */
 
-/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters */
+/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters, decimal precision and scale */
 static const corm_field_desc post_fields[] = {
 	{"id", "id", CORM_C_I64, CORM_FIELD_PK | CORM_FIELD_AUTO,
-		offsetof(post, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(post, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"author_id", "author_id", CORM_C_I64, 0,
-		offsetof(post, author_id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(post, author_id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"title", "title", CORM_C_STR, 0,
-		offsetof(post, title), CORM_NO_HAS, NULL, CORM_COL_STRING, 200},
+		offsetof(post, title), CORM_NO_HAS, NULL, CORM_COL_STRING, 200, 0, 0},
 	{"body", "body", CORM_C_STR, 0,
-		offsetof(post, body), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0},
+		offsetof(post, body), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0, 0, 0},
 	{"status", "status", CORM_C_ENUM, 0,
-		offsetof(post, status), CORM_NO_HAS, &post_status_desc, CORM_COL_STRING, 0},
+		offsetof(post, status), CORM_NO_HAS, &post_status_desc, CORM_COL_STRING, 0, 0, 0},
 	{"published_at", "published_at", CORM_C_TIMESTAMP, CORM_FIELD_NULLABLE,
-		offsetof(post, published_at), offsetof(post, has_published_at), NULL, CORM_COL_TIMESTAMP, 0},
+		offsetof(post, published_at), offsetof(post, has_published_at), NULL, CORM_COL_TIMESTAMP, 0, 0, 0},
 	{"cover", "cover", CORM_C_BYTES, CORM_FIELD_NULLABLE,
-		offsetof(post, cover), CORM_NO_HAS, NULL, CORM_COL_BYTES, 0},
+		offsetof(post, cover), CORM_NO_HAS, NULL, CORM_COL_BYTES, 0, 0, 0},
 };
 
 static const int post_pk[] = {0};
