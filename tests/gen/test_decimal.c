@@ -749,6 +749,47 @@ static void test_decimal__sum_min_max_are_exact(void **state)
 	}
 }
 
+/* A default the database fills in (a row inserted without the column, as
+ * a migration adding it does) is exact and canonical: on SQLite a number
+ * literal would be a REAL and lose the digits past the 15th. */
+static void test_decimal__database_defaults_are_exact_and_canonical(
+	void **state)
+{
+	const corm_dialect *d = corm_conn_dialect(db);
+	corm_buf sql = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	amount_query *q = NULL;
+	amount got, init;
+	corm_arena arena = CORM_ARENA_INIT;
+
+	(void)state;
+	delete_all();
+	corm_buf_puts(&sql, "INSERT INTO ");
+	corm_dialect_quote(&sql, d, "amount");
+	corm_buf_puts(&sql, " (");
+	corm_dialect_quote(&sql, d, "code");
+	corm_buf_puts(&sql, ", ");
+	corm_dialect_quote(&sql, d, "small");
+	corm_buf_puts(&sql, ") VALUES ('dflt', '1.00')");
+	OK(corm_stmt_prepare(&st, db, corm_buf_cstr(&sql)));
+	assert_int_equal(corm_step(st), CORM_DONE);
+	corm_stmt_free(st);
+	corm_buf_free(&sql);
+	OK(amount_query_new(&q, db));
+	amount_where(q, amount_eq(q, AMOUNT_CODE, CORM_STR("dflt")));
+	OK(amount_query_first(&got, q, &arena));
+	amount_query_free(q);
+	assert_string_equal(got.fee.ptr, "12345678901234567890.5000000000");
+	/* The generated init's default, sent canonical as well. */
+	amount_init(&init);
+	init.code = CORM_STR("init");
+	init.small = CORM_STR("1");
+	OK(amount_insert(db, &init));
+	OK(amount_get(&got, db, init.id, &arena));
+	assert_string_equal(got.fee.ptr, "12345678901234567890.5000000000");
+	corm_arena_free(&arena);
+}
+
 /* --------------------------------------------- SQLite: other spellings */
 
 static void test_decimal__sqlite_compares_other_spellings_by_value(
@@ -826,6 +867,8 @@ int main(int argc, char **argv)
 			test_decimal__comparisons_equal_a_brute_force_count),
 		cmocka_unit_test(test_decimal__order_by_is_by_value),
 		cmocka_unit_test(test_decimal__sum_min_max_are_exact),
+		cmocka_unit_test(
+			test_decimal__database_defaults_are_exact_and_canonical),
 		cmocka_unit_test(
 			test_decimal__sqlite_compares_other_spellings_by_value),
 	};
