@@ -73,61 +73,113 @@ static int64_t power_of(const dec *d, int64_t idx)
 	return (idx < d->point ? d->point - 1 - idx : d->point - idx) + d->exp;
 }
 
-/* Parse `text`: true when it is a number. */
+/* The index in d->m of its first nonzero digit, or -1. */
+static int64_t first_nonzero(const dec *d)
+{
+	int64_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->m[i] != '0' && d->m[i] != '.')
+			return i;
+	return -1;
+}
+
+/* The index in d->m of its last nonzero digit (there is one). */
+static int64_t last_nonzero(const dec *d)
+{
+	int64_t i = d->n - 1;
+
+	while (d->m[i] == '0' || d->m[i] == '.')
+		i--;
+	return i;
+}
+
+/* Parse `text`: true when it is a number. One pass over the digits (this
+ * runs twice per comparison of a sort), then the first and last nonzero
+ * digits, found from either end. */
 static bool dec_parse(dec *d, const char *text, int64_t len)
 {
-	int64_t i = 0, digits = 0, first = -1, last = -1;
+	const char *p = text, *end = text + len;
 	bool exp_neg = false;
+	int64_t first;
 
-	memset(d, 0, sizeof(*d));
-	if (i < len && (text[i] == '+' || text[i] == '-'))
-		d->neg = text[i++] == '-';
-	d->m = text + i;
-	d->point = -1;
-	for (; i < len; i++) {
-		if (is_digit(text[i])) {
-			int64_t idx = text + i - d->m;
-
-			digits++;
-			if (text[i] != '0') {
-				if (first < 0)
-					first = idx;
-				last = idx;
-			}
-		} else if (text[i] == '.' && d->point < 0) {
-			d->point = text + i - d->m;
-		} else {
-			break;
-		}
+	d->neg = false;
+	d->exp = 0;
+	d->places = 0;
+	if (p < end && (*p == '+' || *p == '-'))
+		d->neg = *p++ == '-';
+	d->m = p;
+	while (p < end && is_digit(*p))
+		p++;
+	d->point = p - d->m;
+	if (p < end && *p == '.') {
+		while (++p < end && is_digit(*p))
+			;
+		d->places = p - d->m - d->point - 1;
 	}
-	d->n = text + i - d->m;
-	if (digits == 0)
-		return false;
-	if (d->point < 0)
-		d->point = d->n;
-	else
-		d->places = d->n - d->point - 1;
-	if (i < len && (text[i] == 'e' || text[i] == 'E')) {
+	d->n = p - d->m;
+	if (d->n - (d->point < d->n) == 0)
+		return false; /* no digit */
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		int64_t e = 0;
 
-		if (++i < len && (text[i] == '+' || text[i] == '-'))
-			exp_neg = text[i++] == '-';
-		if (i == len)
+		if (++p < end && (*p == '+' || *p == '-'))
+			exp_neg = *p++ == '-';
+		if (p == end)
 			return false;
-		for (; i < len && is_digit(text[i]); i++)
-			if ((e = e * 10 + (text[i] - '0')) > MAX_EXPONENT)
+		for (; p < end && is_digit(*p); p++)
+			if ((e = e * 10 + (*p - '0')) > MAX_EXPONENT)
 				return false;
 		d->exp = exp_neg ? -e : e;
 		d->places = d->places - d->exp > 0 ? d->places - d->exp : 0;
 	}
-	if (i != len)
+	if (p != end)
 		return false;
+	first = first_nonzero(d);
 	d->is_zero = first < 0;
 	if (!d->is_zero) {
 		d->top = power_of(d, first);
-		d->bottom = power_of(d, last);
+		d->bottom = power_of(d, last_nonzero(d));
 	}
 	return true;
+}
+
+static int sign_of_memcmp(const char *a, const char *b, int64_t n)
+{
+	int c = n > 0 ? memcmp(a, b, (size_t)n) : 0;
+
+	return (c > 0) - (c < 0);
+}
+
+/* The digits of d after its point, and how many. */
+static const char *fraction(const dec *d, int64_t *n)
+{
+	*n = d->point < d->n ? d->n - d->point - 1 : 0;
+	return d->m + d->point + 1;
+}
+
+/* dec_cmp_magnitude() of two numbers without exponents and with the same
+ * top digit (the common case, every corm-written value): the integer
+ * digits line up, and so do the places, so memcmp() does it. */
+static int plain_cmp_magnitude(const dec *a, const dec *b)
+{
+	int64_t na, nb, i;
+	const char *fa = fraction(a, &na), *fb = fraction(b, &nb), *rest;
+	int c = 0;
+
+	if (a->top >= 0)
+		c = sign_of_memcmp(a->m + a->point - 1 - a->top,
+			b->m + b->point - 1 - b->top, a->top + 1);
+	if (c == 0)
+		c = sign_of_memcmp(fa, fb, na < nb ? na : nb);
+	if (c != 0 || na == nb)
+		return c;
+	/* The longer fraction is larger if what is left has a nonzero digit. */
+	rest = na > nb ? fa + nb : fb + na;
+	for (i = 0; i < (na > nb ? na - nb : nb - na); i++)
+		if (rest[i] != '0')
+			return na > nb ? 1 : -1;
+	return 0;
 }
 
 /* -1, 0 or 1 as |a| is below, equal to or above |b|. */
@@ -139,6 +191,8 @@ static int dec_cmp_magnitude(const dec *a, const dec *b)
 		return (int)!a->is_zero - (int)!b->is_zero;
 	if (a->top != b->top)
 		return a->top < b->top ? -1 : 1;
+	if (a->exp == 0 && b->exp == 0)
+		return plain_cmp_magnitude(a, b);
 	low = a->bottom < b->bottom ? a->bottom : b->bottom;
 	for (k = a->top; k >= low; k--) {
 		int x = digit_at(a, k), y = digit_at(b, k);
