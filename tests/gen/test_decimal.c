@@ -426,6 +426,47 @@ static void test_decimal__values_are_stored_as_the_same_canonical_text(
 	corm_arena_free(&arena);
 }
 
+/* update, upsert and set() send the canonical text too. */
+static void test_decimal__every_write_path_sends_canonical_text(void **state)
+{
+	amount a, b, got;
+	amount_query *q = NULL;
+	corm_arena arena = CORM_ARENA_INIT;
+	char text[80];
+	int64_t n;
+
+	(void)state;
+	delete_all();
+	new_row(&a, "w", "1");
+	OK(amount_insert(db, &a));
+	a.small = CORM_STR("0012.5");
+	a.big = CORM_STR("-.5");
+	OK(amount_update(db, &a));
+	OK(amount_get(&got, db, a.id, &arena));
+	assert_string_equal(got.small.ptr, "12.50");
+	assert_string_equal(got.big.ptr, "-0.5000000000");
+	new_row(&b, "w", ".25");
+	OK(amount_upsert_by_code(db, &b));
+	OK(amount_get(&got, db, a.id, &arena));
+	assert_string_equal(got.small.ptr, "0.25");
+	b.id = a.id;
+	b.small = CORM_STR("+7.");
+	OK(amount_upsert(db, &b));
+	OK(amount_get(&got, db, a.id, &arena));
+	assert_string_equal(got.small.ptr, "7.00");
+	OK(amount_query_new(&q, db));
+	amount_set(q, AMOUNT_SMALL, CORM_STR("-0003.100"));
+	amount_set(q, AMOUNT_WHOLE, CORM_STR("-0.0"));
+	OK(amount_query_update(&n, q));
+	amount_query_free(q);
+	assert_int_equal(n, 1);
+	stored_text(text, sizeof(text), "small", a.id);
+	assert_string_equal(text, "-3.10");
+	stored_text(text, sizeof(text), "whole", a.id);
+	assert_string_equal(text, "0");
+	corm_arena_free(&arena);
+}
+
 /* ----------------------------------------------- by value: brute force */
 
 #define NROWS 3000
@@ -863,6 +904,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_decimal__bad_values_are_refused_in_predicates),
 		cmocka_unit_test(
 			test_decimal__values_are_stored_as_the_same_canonical_text),
+		cmocka_unit_test(
+			test_decimal__every_write_path_sends_canonical_text),
 		cmocka_unit_test(
 			test_decimal__comparisons_equal_a_brute_force_count),
 		cmocka_unit_test(test_decimal__order_by_is_by_value),
