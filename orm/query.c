@@ -569,7 +569,7 @@ static void col(corm_query *q, int field)
  * corm_decimal collation the SQLite driver registers on every connection
  * (drivers/sqlite_decimal.c), which orders decimal text by its value.
  * MariaDB compares a decimal with a text parameter as doubles in places
- * (BETWEEN), so the value is made a decimal of the column's own type
+ * (BETWEEN, IN), so the value is made a decimal of the column's own type
  * there; it fits, so the CAST is exact.
  */
 static void cmp_col(corm_query *q, int field)
@@ -583,7 +583,8 @@ static void cmp_value(corm_query *q, int field, const void *value)
 {
 	const corm_field_desc *f = &q->m->fields[field];
 
-	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) || f->precision <= 0) {
+	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) ||
+		f->precision <= 0) {
 		bind_field_value(q, field, value);
 		return;
 	}
