@@ -882,6 +882,13 @@ static void test_decimal__sqlite_compares_other_spellings_by_value(
 	OK(amount_query_new(&q, db));
 	amount_where(q, amount_eq(q, AMOUNT_SMALL, CORM_STR("12.3")));
 	expect_count(q, 2, "eq 12.30");
+	{
+		corm_str list[2] = {CORM_STR("12.30"), CORM_STR("100")};
+
+		OK(amount_query_new(&q, db));
+		amount_where(q, amount_in(q, AMOUNT_SMALL, list, 2));
+		expect_count(q, 3, "in (12.30, 100)"); /* 012.30, 12.3, 100 */
+	}
 	OK(amount_query_new(&q, db));
 	amount_where(q, amount_between(q, AMOUNT_SMALL, CORM_STR("-0"),
 		CORM_STR("10")));
