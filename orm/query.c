@@ -1864,6 +1864,11 @@ static void render_agg_order(corm_query *q)
 		for (pass = nullable && is_mysql(q) ? 0 : 1; pass < 2; pass++) {
 			if (by_agg) {
 				render_agg_value(q, &q->aggs[t->field]);
+			} else if (f->ctype == CORM_C_ENUM && q->d->native_enum) {
+				/* A native ENUM sorts by its index: sort by the name. */
+				corm_buf_puts(&q->sql, "CAST(");
+				col(q, t->field);
+				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
 				col(q, t->field);
 				if (is_text(f) && is_postgres(q))
