@@ -1457,6 +1457,25 @@ static bool is_decimal_field(const corm_field_desc *f)
 	return f->coltype == CORM_COL_DECIMAL;
 }
 
+/* MySQL's utf8mb4_bin is a PAD SPACE collation: 'a' = 'a ', and 'a\t'
+ * sorts before 'a'. Text is grouped, compared and sorted there as
+ * CAST(col AS BINARY), byte by byte like the other engines. */
+static bool pads_text(const corm_query *q, const corm_field_desc *f)
+{
+	return is_mysql(q) && f->ctype == CORM_C_STR &&
+		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+}
+
+/* A column as GROUP BY and ORDER BY compare it (see pads_text()). */
+static void group_col(corm_query *q, int field)
+{
+	bool binary = pads_text(q, &q->m->fields[field]);
+
+	corm_buf_puts(&q->sql, binary ? "CAST(" : "");
+	col(q, field);
+	corm_buf_puts(&q->sql, binary ? " AS BINARY)" : "");
+}
+
 /* The result type of fn over `f` (NULL: COUNT(*)); false when the engine
  * cannot compute it the same way everywhere, or it means nothing. */
 static bool agg_result_type(corm_agg_vtype *out, corm_agg fn,
@@ -1699,7 +1718,7 @@ static void render_min_max(corm_query *q, const agg_term *a)
 		corm_buf_puts(&q->sql, " AS TEXT) COLLATE \"C\"");
 	} else {
 		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
-		col(q, a->field);
+		group_col(q, a->field);
 		if (is_postgres(q) && is_text(f))
 			corm_buf_puts(&q->sql, " COLLATE \"C\"");
 		else if (is_sqlite(q) && is_decimal_field(f))
@@ -1758,6 +1777,11 @@ static void render_agg_columns(corm_query *q, const agg_term *a)
 		render_sum(q, a);
 	} else if (a->fn == CORM_AGG_COUNT) {
 		render_count(q, a->field);
+	} else if (pads_text(q, &q->m->fields[a->field])) {
+		/* Read back as text, not as the bytes it was compared as. */
+		corm_buf_puts(&q->sql, "CONVERT(");
+		render_min_max(q, a);
+		corm_buf_puts(&q->sql, " USING utf8mb4)");
 	} else {
 		render_min_max(q, a);
 	}
@@ -1870,7 +1894,7 @@ static void render_agg_order(corm_query *q)
 				col(q, t->field);
 				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
-				col(q, t->field);
+				group_col(q, t->field);
 				if (is_text(f) && is_postgres(q))
 					corm_buf_puts(&q->sql, " COLLATE \"C\"");
 				else if (is_decimal_field(f) && is_sqlite(q))
@@ -1894,8 +1918,13 @@ static void render_aggregates(corm_query *q)
 	start_render(q);
 	corm_buf_puts(&q->sql, "SELECT ");
 	for (i = 0; i < q->ngroup; i++) {
+		/* Grouped by its bytes on MySQL: every value of the group is
+		 * the same, and MIN() is allowed where the column is not. */
+		bool binary = pads_text(q, &q->m->fields[q->group[i]]);
+
+		corm_buf_puts(&q->sql, binary ? "MIN(" : "");
 		col(q, q->group[i]);
-		corm_buf_puts(&q->sql, ", ");
+		corm_buf_puts(&q->sql, binary ? "), " : ", ");
 	}
 	for (i = 0; i < q->naggs; i++) {
 		if (i)
@@ -1905,7 +1934,7 @@ static void render_aggregates(corm_query *q)
 	render_from_where(q);
 	for (i = 0; i < q->ngroup; i++) {
 		corm_buf_puts(&q->sql, i ? ", " : " GROUP BY ");
-		col(q, q->group[i]);
+		group_col(q, q->group[i]);
 	}
 	if (q->having) {
 		corm_buf_puts(&q->sql, " HAVING ");

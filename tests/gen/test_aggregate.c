@@ -134,15 +134,17 @@ static void test_aggregate__sum_past_int64_is_erange(void **state)
 /* ------------------------------------------------- random data, brute force */
 
 #define NROWS 300
-#define NGROUPS 7
+#define NGROUPS 9
 
-/* Group names: byte order puts "B" and "Z" before "a", "a b" after "a". */
+/* Group names: byte order puts "B" and "Z" before "a", "a b" after "a".
+ * "a", "a " and "a\t" are three groups (MySQL's collation says 'a' =
+ * 'a ' and sorts "a\t" first: corm groups and sorts by bytes). */
 static const char *const grp_names[NGROUPS] = {"a", "B", "b", "a b",
-	"\xC3\xA9t\xC3\xA9", "Z", "nulls"};
+	"\xC3\xA9t\xC3\xA9", "Z", "nulls", "a ", "a\t"};
 #define NULLS_GROUP 6 /* every nullable column NULL */
 
 static const char *const label_parts[] = {"a", "A", "\xC3\xA9", "z", "Z",
-	"\xF0\x9F\x98\x80", "ab", "0", "~"};
+	"\xF0\x9F\x98\x80", "ab", "0", "~", " ", "\t"};
 
 /* What the test inserted, per row, for computing the answers. */
 typedef struct row_data {
@@ -618,8 +620,8 @@ static void test_aggregate__several_with_having_and_order_by_aggregate(
 	sum = sample_agg_sum(q, SAMPLE_MEDIUM);
 	last = sample_agg_max(q, SAMPLE_STAMP);
 	first_label = sample_agg_min(q, SAMPLE_LABEL);
-	/* Groups of more than 40 rows whose MAX(stamp) is not NULL. */
-	sample_having(q, sample_having_gt(q, n, 40));
+	/* Groups of more than 30 rows whose MAX(stamp) is not NULL. */
+	sample_having(q, sample_having_gt(q, n, 30));
 	sample_having(q, sample_having_ge(q, last,
 		(corm_timestamp){-INT64_C(3000000000000000)})); /* 1874 */
 	sample_order_by_agg(q, sum, CORM_DESC);
@@ -630,7 +632,7 @@ static void test_aggregate__several_with_having_and_order_by_aggregate(
 
 		for (k = 0; k < NROWS; k++)
 			count += data[k].grp == g;
-		want_groups += count > 40 && g != NULLS_GROUP;
+		want_groups += count > 30 && g != NULLS_GROUP;
 	}
 	assert_int_equal(rows.count, want_groups);
 	assert_true(want_groups >= 2);
@@ -642,7 +644,7 @@ static void test_aggregate__several_with_having_and_order_by_aggregate(
 		const char *label = NULL;
 		int k;
 
-		assert_true(sample_agg_get(row, n) > 40);
+		assert_true(sample_agg_get(row, n) > 30);
 		for (k = 0; k < NROWS; k++) {
 			const sample *s = &data[k].s;
 
