@@ -1805,8 +1805,9 @@ static void render_agg_pred(corm_query *q, const corm_pred *p)
 		bind_int(q, *(const int64_t *)p->v1);
 		break;
 	case CORM_AGGV_DOUBLE: {
-		static const corm_field_desc f64 = {"value", "value", CORM_C_F64,
-			0, 0, CORM_NO_HAS, NULL, CORM_COL_F64, 0};
+		static const corm_field_desc f64 = {.name = "value",
+			.column = "value", .ctype = CORM_C_F64,
+			.has_offset = CORM_NO_HAS, .coltype = CORM_COL_F64};
 		bind_item it = {&f64, p->v1, {NULL, 0}, false, 0};
 
 		push_bind(q, it);
