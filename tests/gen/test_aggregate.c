@@ -595,6 +595,22 @@ static void test_aggregate__decimal_sums_are_exact_and_min_max_by_value(
 		assert_string_equal(sample_agg_get(row, max).ptr, text);
 	}
 	sample_agg_list_free(&rows);
+	/* HAVING on the exact sum: the groups whose sum is over 1000.05, an
+	 * amount a double cannot hold exactly. */
+	sample_having(q, sample_having_gt(q, sum, CORM_STR("1000.05")));
+	OK(sample_query_aggregates(&rows, q));
+	{
+		size_t want = 0;
+		int64_t n;
+
+		for (i = 0; i < ng; i++) {
+			expect e = brute_sum(&groups[i], C_PRICE, &n);
+
+			want += !e.is_null && e.i > 100005;
+		}
+		assert_int_equal(rows.count, want);
+	}
+	sample_agg_list_free(&rows);
 	sample_query_free(q);
 }
 
@@ -692,6 +708,70 @@ static void test_aggregate__several_with_having_and_order_by_aggregate(
 	sample_query_free(q);
 }
 
+/* ORDER BY an aggregate: NULLs last ascending and first descending, as
+ * for fields; text by bytes; AVG by the value corm computes. */
+static void test_aggregate__order_by_aggregates_with_nulls(void **state)
+{
+	sample_query *q = NULL;
+	sample_agg_list rows;
+	sample_agg_timestamp last;
+	sample_agg_str label;
+	sample_agg_f64 avg;
+	size_t i;
+	int pass;
+
+	(void)state;
+	load_random_rows();
+	for (pass = 0; pass < 2; pass++) {
+		bool desc = pass == 1;
+
+		OK(sample_query_new(&q, db));
+		sample_group_by(q, SAMPLE_GRP);
+		last = sample_agg_max(q, SAMPLE_STAMP);
+		sample_order_by_agg(q, last, desc ? CORM_DESC : CORM_ASC);
+		OK(sample_query_aggregates(&rows, q));
+		assert_int_equal(rows.count, NGROUPS);
+		/* The all-NULL group is last ascending, first descending. */
+		assert_string_equal(sample_agg_group(&rows.items[desc ? 0
+			: NGROUPS - 1])->grp.ptr, grp_names[NULLS_GROUP]);
+		for (i = desc ? 2 : 1; i < (desc ? NGROUPS : NGROUPS - 1); i++) {
+			int64_t a = sample_agg_get(&rows.items[i - 1], last).usec;
+			int64_t b = sample_agg_get(&rows.items[i], last).usec;
+
+			assert_true(desc ? a >= b : a <= b);
+		}
+		sample_agg_list_free(&rows);
+		sample_query_free(q);
+	}
+	OK(sample_query_new(&q, db));
+	sample_group_by(q, SAMPLE_GRP);
+	sample_where(q, sample_ne(q, SAMPLE_GRP, CORM_STR("nulls")));
+	label = sample_agg_min(q, SAMPLE_LABEL);
+	avg = sample_agg_avg(q, SAMPLE_MEDIUM);
+	sample_order_by_agg(q, label, CORM_ASC);
+	OK(sample_query_aggregates(&rows, q));
+	for (i = 1; i < rows.count; i++) {
+		corm_str a = sample_agg_get(&rows.items[i - 1], label);
+		corm_str b = sample_agg_get(&rows.items[i], label);
+
+		assert_true(cmp_bytes(a.ptr, a.len, b.ptr, b.len) <= 0);
+	}
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+	OK(sample_query_new(&q, db));
+	sample_group_by(q, SAMPLE_GRP);
+	sample_where(q, sample_ne(q, SAMPLE_GRP, CORM_STR("nulls")));
+	avg = sample_agg_avg(q, SAMPLE_MEDIUM);
+	sample_order_by_agg(q, avg, CORM_DESC);
+	OK(sample_query_aggregates(&rows, q));
+	assert_int_equal(rows.count, NGROUPS - 1);
+	for (i = 1; i < rows.count; i++)
+		assert_true(sample_agg_get(&rows.items[i - 1], avg) >=
+			sample_agg_get(&rows.items[i], avg));
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+}
+
 static void test_aggregate__no_rows_gives_one_row_of_nulls_and_zero(
 	void **state)
 {
@@ -784,6 +864,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_aggregate__every_type_matches_brute_force),
 		cmocka_unit_test(
 			test_aggregate__several_with_having_and_order_by_aggregate),
+		cmocka_unit_test(test_aggregate__order_by_aggregates_with_nulls),
 		cmocka_unit_test(
 			test_aggregate__no_rows_gives_one_row_of_nulls_and_zero),
 		cmocka_unit_test(test_aggregate__mistakes_fail_when_run),
