@@ -443,12 +443,13 @@ static size_t agg_kinds(agg_kind *out, const corm_field *const *firsts,
 	return n;
 }
 
-/* `_Generic((c), post_i64_col: post_agg_sum_i64, ...)` over the families
- * `fn` applies to ("sum", "avg", "min", "max"); false when none does. */
-static bool put_agg_generic(corm_buf *h, const corm_model *m,
-	const corm_field *const *firsts, size_t nf, const char *fn)
+/* `#define post_agg_sum(q, c) _Generic((c), post_i64_col:
+ * post_agg_sum_i64, ...)((q), (c))` over the families `fn` applies to:
+ * those with a MIN / MAX (`minmax`), or with a SUM / AVG. Nothing when
+ * none has: using it then does not compile. */
+static void put_agg_generic(corm_buf *h, const corm_model *m,
+	const corm_field *const *firsts, size_t nf, const char *fn, bool minmax)
 {
-	bool minmax = fn[1] == 'i' || fn[1] == 'a'; /* min, max */
 	size_t i, used = 0;
 
 	for (i = 0; i < nf; i++) {
@@ -464,7 +465,6 @@ static bool put_agg_generic(corm_buf *h, const corm_model *m,
 	}
 	if (used)
 		corm_buf_puts(h, ")((q), (c))\n");
-	return used > 0;
 }
 
 /* `_Generic((a), post_agg_i64: <stem>i64, ...)`, or `: 0` with stem NULL. */
@@ -539,10 +539,10 @@ static void emit_agg_decls(corm_buf *h, const corm_model *m,
 		"bool @_agg_is_null_(const corm_agg_group *row, int agg);\n"
 		"#define @_agg_count_of(q, c) @_agg_count_((q), $__FIELD(c))\n",
 		n, upper);
-	put_agg_generic(h, m, firsts, nf, "sum");
-	put_agg_generic(h, m, firsts, nf, "avg");
-	put_agg_generic(h, m, firsts, nf, "min");
-	put_agg_generic(h, m, firsts, nf, "max");
+	put_agg_generic(h, m, firsts, nf, "sum", false);
+	put_agg_generic(h, m, firsts, nf, "avg", false);
+	put_agg_generic(h, m, firsts, nf, "min", true);
+	put_agg_generic(h, m, firsts, nf, "max", true);
 	corm_buf_printf(h, "#define %s__AGG(a) (", upper);
 	put_kind_generic(h, n, k, nk, NULL);
 	corm_buf_puts(h, " + (a).index)\n");
