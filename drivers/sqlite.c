@@ -129,6 +129,10 @@ static int set_error(sq_conn *c)
 		code = CORM_EFOREIGNKEY;
 	if (ext == SQLITE_CONSTRAINT_CHECK && range_check_error(c, msg, native))
 		return CORM_ERANGE;
+	/* sum() past int64: the other engines' exact sums are checked
+	 * against int64 too (corm_query_aggregates), so all say ERANGE. */
+	if (ext == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
+		code = CORM_ERANGE;
 	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 

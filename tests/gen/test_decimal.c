@@ -590,7 +590,7 @@ static void test_decimal__comparisons_equal_a_brute_force_count(
 	load_random_rows();
 	for (t = 0; t < 40; t++) {
 		for (big = false; ; big = true) {
-			amount_str_col col = big ? AMOUNT_BIG : AMOUNT_SMALL;
+			amount_decimal_col col = big ? AMOUNT_BIG : AMOUNT_SMALL;
 			int scale = big ? 10 : 2;
 			i128 x = threshold(big), y = threshold(big), in[6];
 			char xs[48], ys[48], what[160];
