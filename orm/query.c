@@ -2032,48 +2032,34 @@ static int read_exact_int(int64_t *out, corm_stmt *st, int c,
  * zeros, no trailing zeros after the point, no point when nothing
  * follows it, "0" for zero. Every engine writes it its own way ("12.50",
  * "12.5", "+12.500"); all give the same text here. */
+/* A decimal aggregate (SUM, MIN, MAX) in the column's canonical form, as
+ * rows are read (orm/decimal.c): S places, no leading zeros, zero
+ * unsigned. A sum may need more integer digits than the column's P, so
+ * only the places are checked. */
 static int read_decimal(corm_str *out, corm_stmt *st, int c, corm_query *q,
 	const agg_term *a, corm_arena *arena)
 {
+	const corm_field_desc *f = &q->m->fields[a->field];
+	const int no_precision_limit = 1 << 20;
 	const char *s;
-	size_t len, i = 0, start, end, point;
-	corm_buf b = CORM_BUF_INIT;
-	bool neg;
+	char *text;
+	size_t len, n;
 	int error = corm_column_text(&s, &len, st, c);
 
 	if (error)
 		return error;
 	if (!is_decimal_text(s, len))
 		return agg_read_error(q, CORM_ETYPE, a, "not a decimal number");
-	neg = s[0] == '-';
-	i = s[0] == '-' || s[0] == '+';
-	while (i < len && s[i] == '0')
-		i++;
-	start = i;
-	for (point = start; point < len && s[point] != '.'; point++)
-		;
-	end = len;
-	if (point < len) {
-		while (end > point + 1 && s[end - 1] == '0')
-			end--;
-		if (end == point + 1)
-			end = point; /* nothing after the point */
-	}
-	if (start == point && end == point) {
-		corm_buf_putc(&b, '0'); /* a zero, whatever its sign */
-	} else {
-		if (neg)
-			corm_buf_putc(&b, '-');
-		if (start == point)
-			corm_buf_putc(&b, '0'); /* ".5" */
-		corm_buf_put(&b, s + start, end - start);
-	}
-	out->ptr = corm_buf_error(&b) ? NULL
-		: corm_arena_strndup(arena, corm_buf_cstr(&b), b.len);
-	out->len = out->ptr ? b.len : 0;
-	corm_buf_free(&b);
-	return out->ptr ? CORM_OK
-		: corm_conn__set_error(q->db, CORM_ENOMEM, NULL, "out of memory");
+	text = corm_arena_alloc(arena, corm_decimal__canonical_cap(len, f->scale));
+	if (!text)
+		return corm_conn__set_error(q->db, CORM_ENOMEM, NULL, "out of memory");
+	if (corm_decimal__canonical(text, &n, s, len,
+			f->precision > 0 ? no_precision_limit : 0, f->scale))
+		return agg_read_error(q, CORM_ETYPE, a,
+			"more places than the column's scale");
+	out->ptr = text;
+	out->len = n;
+	return CORM_OK;
 }
 
 /* The sum of an AVG as a double: integers exactly first, decimals from

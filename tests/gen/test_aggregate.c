@@ -172,20 +172,13 @@ static int64_t rnd_range(int64_t lo, int64_t hi)
 }
 
 /* A decimal's shortest exact text, as corm gives aggregates of them. */
+/* A decimal(14,2) aggregate's text: the column's canonical form. */
 static void cents_text(char *buf, size_t size, int64_t cents)
 {
 	uint64_t mag = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
-	unsigned frac = (unsigned)(mag % 100);
 
-	if (frac == 0)
-		snprintf(buf, size, "%s%llu", cents < 0 ? "-" : "",
-			(unsigned long long)(mag / 100));
-	else if (frac % 10 == 0)
-		snprintf(buf, size, "%s%llu.%u", cents < 0 ? "-" : "",
-			(unsigned long long)(mag / 100), frac / 10);
-	else
-		snprintf(buf, size, "%s%llu.%02u", cents < 0 ? "-" : "",
-			(unsigned long long)(mag / 100), frac);
+	snprintf(buf, size, "%s%llu.%02u", cents < 0 ? "-" : "",
+		(unsigned long long)(mag / 100), (unsigned)(mag % 100));
 }
 
 static void load_random_rows(void)
