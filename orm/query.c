@@ -2028,10 +2028,6 @@ static int read_exact_int(int64_t *out, corm_stmt *st, int c,
 	return CORM_OK;
 }
 
-/* A decimal as text, in its shortest exact form: no '+', no leading
- * zeros, no trailing zeros after the point, no point when nothing
- * follows it, "0" for zero. Every engine writes it its own way ("12.50",
- * "12.5", "+12.500"); all give the same text here. */
 /* A decimal aggregate (SUM, MIN, MAX) in the column's canonical form, as
  * rows are read (orm/decimal.c): S places, no leading zeros, zero
  * unsigned. A sum may need more integer digits than the column's P, so
