@@ -536,8 +536,8 @@ void corm_query_set_add(corm_query *q, int field, const void *delta)
 	case CORM_C_STR:
 		if (f->coltype != CORM_COL_DECIMAL)
 			goto not_numeric;
-		/* The engines would round the sum to the column's scale (or, on
-		 * SQLite, add in floating point) without a word. */
+		/* SQLite keeps decimals as text and would add them as doubles;
+		 * refused on every engine so that they agree. */
 		fail(q, CORM_EUNSUPPORTED, "set_add on a decimal column is not "
 			"exact on every engine: read the row with for_update and "
 			"write the sum");

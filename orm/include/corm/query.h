@@ -121,9 +121,10 @@ void corm_query_set_null(corm_query *q, int field);
  * with a negative delta. A NULL column stays NULL. A sum out of the
  * column's range makes the update fail with CORM_ERANGE and change
  * nothing, on every engine. CORM_EINVAL for a field that is not a
- * number; CORM_EUNSUPPORTED for a decimal (the engines would round the
- * sum to the column's scale): lock the row (corm_query_for_update) and
- * write the sum instead.
+ * number; CORM_EUNSUPPORTED for a decimal, on every engine (SQLite keeps
+ * decimals as text and has no exact addition for them; refusing it
+ * everywhere keeps the engines in agreement): lock the row
+ * (corm_query_for_update) and write the sum instead.
  */
 void corm_query_set_add(corm_query *q, int field, const void *delta);
 
