@@ -382,8 +382,25 @@ corm_pred *corm_pred_not(corm_query *q, corm_pred *a)
 	return combine(q, PRED_NOT, a, NULL);
 }
 
+/* A related-model filter query only builds predicates (corm/rel.h): a
+ * clause set on it would look like it filters and would be ignored, so
+ * it fails the query (reported when the outer query runs). */
+static bool refused_on_filter(corm_query *q, const char *what)
+{
+	char msg[128];
+
+	if (!q->parent)
+		return false;
+	snprintf(msg, sizeof(msg), "%s on a related-model filter query: pass "
+		"the predicate to the filter instead", what);
+	fail(q, CORM_EINVAL, msg);
+	return true;
+}
+
 void corm_query_where(corm_query *q, corm_pred *p)
 {
+	if (!q || refused_on_filter(q, "where()"))
+		return;
 	if (!p) {
 		fail(q, CORM_EINVAL, "where() was given a predicate that failed");
 		return;
@@ -393,7 +410,7 @@ void corm_query_where(corm_query *q, corm_pred *p)
 
 void corm_query_order_by(corm_query *q, int field, unsigned flags)
 {
-	if (!check_field(q, field))
+	if (!check_field(q, field) || refused_on_filter(q, "order_by()"))
 		return;
 	if (q->norder == MAX_TERMS) {
 		fail(q, CORM_EINVAL, "too many ORDER BY terms");
@@ -404,6 +421,8 @@ void corm_query_order_by(corm_query *q, int field, unsigned flags)
 
 void corm_query_limit(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "limit()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative LIMIT");
 		return;
@@ -414,6 +433,8 @@ void corm_query_limit(corm_query *q, int64_t n)
 
 void corm_query_offset(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "offset()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative OFFSET");
 		return;
@@ -424,6 +445,8 @@ void corm_query_offset(corm_query *q, int64_t n)
 
 void corm_query_distinct(corm_query *q)
 {
+	if (!q || refused_on_filter(q, "distinct()"))
+		return;
 	q->distinct = true;
 }
 
