@@ -8,7 +8,8 @@
  * once. Text matching and ordering are rendered so that every engine gives
  * the same rows in the same order: case-sensitive matching (GLOB on
  * SQLite), explicit NULLS FIRST/LAST (emulated on MySQL), and text ordered
- * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use utf8mb4_bin).
+ * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use a NO PAD binary
+ * collation), enums by their member's name (a cast on MySQL's ENUM).
  *
  * Filters on a related model (corm/rel.h) are subqueries: a query over the
  * related model, owned by the outer one, whose predicates are rendered
@@ -760,6 +761,12 @@ static void render_order(corm_query *q)
 			corm_buf_puts(&q->sql, "CAST(");
 			col(q, t->field);
 			corm_buf_puts(&q->sql, " AS REAL)");
+		} else if (f->ctype == CORM_C_ENUM && q->d->native_enum) {
+			/* A native ENUM sorts by declaration order: sort by the
+			 * member's name, byte by byte, as the other engines do. */
+			corm_buf_puts(&q->sql, "CAST(");
+			col(q, t->field);
+			corm_buf_puts(&q->sql, " AS BINARY)");
 		} else {
 			col(q, t->field);
 			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
@@ -798,9 +805,41 @@ static void start_render(corm_query *q)
 	q->nparams = 0;
 }
 
+/*
+ * SELECT DISTINCT with ORDER BY: PostgreSQL (42P10) and MySQL (3065) want
+ * every ORDER BY expression in the select list, and ordering adds
+ * COLLATE "C" or a cast to it. So the distinct rows are made inside and
+ * ordered (and limited) outside, the same statement on every engine:
+ *     SELECT a, b FROM (SELECT DISTINCT a, b FROM t WHERE ...)
+ *         AS corm_distinct ORDER BY ... LIMIT ...
+ * Ordering by a field the query does not select has no one answer (which
+ * of the rows merged into one gives its value?): refused.
+ */
+static void render_distinct_ordered(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++)
+		if (!selected(q, q->order[i].field))
+			fail(q, CORM_EINVAL, "order_by() on a field that a "
+				"distinct() query does not select");
+	corm_buf_puts(&q->sql, "SELECT ");
+	render_columns(q);
+	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
+	render_columns(q);
+	render_from_where(q);
+	corm_buf_puts(&q->sql, ") AS corm_distinct");
+	render_order(q);
+	render_limit(q);
+}
+
 static void render_select(corm_query *q)
 {
 	start_render(q);
+	if (q->distinct && q->norder) {
+		render_distinct_ordered(q);
+		return;
+	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
 	render_columns(q);
 	render_from_where(q);
