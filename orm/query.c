@@ -9,7 +9,8 @@
  * the same rows in the same order: case-sensitive matching (GLOB on
  * SQLite), explicit NULLS FIRST/LAST (emulated on MySQL), and text ordered
  * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use a NO PAD binary
- * collation), enums by their member's name (a cast on MySQL's ENUM).
+ * collation), enums by their member's name (MySQL's ENUM lists its
+ * members in byte order: see migrate/ddl.c).
  *
  * Filters on a related model (corm/rel.h) are subqueries: a query over the
  * related model, owned by the outer one, whose predicates are rendered
@@ -761,12 +762,6 @@ static void render_order(corm_query *q)
 			corm_buf_puts(&q->sql, "CAST(");
 			col(q, t->field);
 			corm_buf_puts(&q->sql, " AS REAL)");
-		} else if (f->ctype == CORM_C_ENUM && q->d->native_enum) {
-			/* A native ENUM sorts by declaration order: sort by the
-			 * member's name, byte by byte, as the other engines do. */
-			corm_buf_puts(&q->sql, "CAST(");
-			col(q, t->field);
-			corm_buf_puts(&q->sql, " AS BINARY)");
 		} else {
 			col(q, t->field);
 			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
