@@ -162,6 +162,16 @@ int corm_introspect_text(corm_buf *out, corm_conn *c,
 int corm_introspect(corm_schema **out, corm_conn *c,
 	const corm_schema *hint);
 
+/*
+ * MySQL/MariaDB tables that hold text under a PAD SPACE collation ('x' =
+ * 'x '; corm before issue 12 made them with utf8mb4_bin), as the SQL that
+ * converts them to the NO PAD binary collation corm now creates tables
+ * with (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL), one
+ * statement a line, appended to `out`. Appends nothing on the other
+ * engines or when every table is NO PAD.
+ */
+int corm_introspect_pad_space(corm_buf *out, corm_conn *c);
+
 /* --------------------------------------------------- directory, history */
 
 typedef struct corm_mig_entry {
