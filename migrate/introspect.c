@@ -1156,28 +1156,13 @@ static int pad_space_fks(corm_buf *drops, corm_buf *adds, corm_conn *c,
 int corm_introspect_pad_space(corm_buf *out, corm_conn *c)
 {
 	const corm_dialect *d = corm_conn_dialect(c);
-	const char *nopad = "utf8mb4_0900_bin", *p, *e;
+	const char *p, *e;
 	corm_buf list = CORM_BUF_INIT, drops = CORM_BUF_INIT,
 		 adds = CORM_BUF_INIT, name = CORM_BUF_INIT;
-	corm_stmt *st = NULL;
-	char version[128];
-	const char *s;
-	size_t n;
-	int rc, error;
+	int error;
 
 	if (strcmp(d->name, "mysql") != 0)
 		return CORM_OK;
-	if ((error = prep(&st, c, "SELECT VERSION()", NULL)) != CORM_OK)
-		return error;
-	if ((rc = corm_step(st)) == CORM_ROW) {
-		s = text_col(st, 0, &n);
-		snprintf(version, sizeof(version), "%.*s", (int)n, s ? s : "");
-		if (strstr(version, "MariaDB"))
-			nopad = "utf8mb4_nopad_bin";
-	}
-	corm_stmt_free(st);
-	if (rc != CORM_ROW)
-		return rc < 0 ? rc : CORM_ERROR;
 	if ((error = pad_space_tables(&list, c)) != CORM_OK || list.len == 1 ||
 		(error = pad_space_fks(&drops, &adds, c, &list)) != CORM_OK)
 		goto done;
@@ -1188,8 +1173,11 @@ int corm_introspect_pad_space(corm_buf *out, corm_conn *c)
 		corm_buf_put(&name, p, (size_t)(e - p));
 		corm_buf_puts(out, "ALTER TABLE ");
 		corm_dialect_quote(out, d, corm_buf_cstr(&name));
-		corm_buf_printf(out, " CONVERT TO CHARACTER SET utf8mb4 "
-			"COLLATE %s;\n", nopad);
+		/* The collation's name as in dialect_mysql.c: the statement
+		 * goes into a migration file, which may run on either. */
+		corm_buf_puts(out, " CONVERT TO CHARACTER SET utf8mb4"
+			" /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+			" /*!80017 COLLATE utf8mb4_0900_bin*/;\n");
 	}
 	corm_buf_puts(out, corm_buf_cstr(&adds));
 	corm_buf_puts(out, "SET foreign_key_checks = 1;\n");
