@@ -325,6 +325,14 @@ void test_facts__value_over_the_packet_limit_keeps_the_connection(
 	CONF_OK(fx->c, corm_column_int64(&n, s, 0));
 	assert_int_equal(n, limit / 2);
 	conf_stmt_free(s);
+	if (conf.engine == CONF_MYSQL) {
+		/* SQL text over the limit (corm_exec): refused the same way. */
+		memcpy(blob, "SELECT 1 /*", 11);
+		memset(blob + 11, 'x', size - 11 - 3);
+		memcpy(blob + size - 3, "*/", 3);
+		rc = corm_exec(fx->c, blob);
+		conf_expect_error(fx->c, rc, CORM_ETOOLONG);
+	}
 	free(blob);
 	s = conf_prepare_ok(fx->c, false, "SELECT 1");
 	conf_step_expect(s, CORM_ROW);
