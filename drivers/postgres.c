@@ -1735,18 +1735,26 @@ static int pg_copy_in_rows(corm_conn *c, const char *sql, int ncols,
 	 * read in the session's TimeZone: make it UTC for the COPY, then
 	 * put it back. */
 	const char *zone = PQparameterStatus(conn->pg, "TimeZone");
-	char saved_zone[128];
-	bool rezone = zone && strcmp(zone, "UTC") != 0;
+	char *saved = NULL;
 
 	end_stream(conn);
-	if (rezone) {
-		snprintf(saved_zone, sizeof(saved_zone), "%s", zone);
+	if (zone && strcmp(zone, "UTC") != 0) {
+		if (!(saved = corm_strndup(zone, strlen(zone))))
+			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
 		if ((error = set_timezone(conn, "UTC")) != CORM_OK)
-			return error;
+			goto done;
 	}
 	error = copy_in_utc(conn, sql, ncols, next, ctx);
-	if (rezone && !error)
-		error = set_timezone(conn, saved_zone);
+	/* Put it back, unless a failed transaction's rollback will. */
+	if (saved && PQtransactionStatus(conn->pg) != PQTRANS_INERROR) {
+		int restored = set_timezone(conn, saved);
+
+		if (!error)
+			error = restored;
+	}
+done:
+	corm_free(saved);
 	return error;
 }
 

@@ -506,6 +506,19 @@ static void test_crud__timestamps_ignore_the_session_time_zone(void **state)
 		fail_msg("insert: %s", corm_errmsg(shifted));
 	read_stamps(db, when, N);
 	read_stamps(shifted, when, N);
+	if (strcmp(engine.name, "postgres") == 0) {
+		/* The COPY's UTC was put back. */
+		corm_stmt *st = NULL;
+		const char *zone = NULL;
+		size_t len = 0;
+
+		OK(corm_stmt_prepare(&st, shifted,
+			"SELECT current_setting('TimeZone')"));
+		assert_int_equal(corm_step(st), CORM_ROW);
+		OK(corm_column_text(&zone, &len, st, 0));
+		assert_true(len == 12 && memcmp(zone, "Asia/Kolkata", 12) == 0);
+		corm_stmt_free(st);
+	}
 	corm_conn_close(shifted);
 }
 
