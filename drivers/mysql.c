@@ -188,6 +188,7 @@ static int map_errno(unsigned int e)
 		return CORM_ERANGE;
 	case 1406: /* ER_DATA_TOO_LONG */
 	case 1153: /* ER_NET_PACKET_TOO_LARGE: over max_allowed_packet */
+	case CR_NET_PACKET_TOO_LARGE: /* over the client library's limit */
 		return CORM_ETOOLONG;
 	case 1050: /* ER_TABLE_EXISTS_ERROR */
 	case 1051: /* ER_BAD_TABLE_ERROR */
