@@ -637,15 +637,15 @@ static corm_str pick_match_text(int model, int f, corm_match how)
 
 	pick_value(model, f, &v);
 	end = v.s.len;
+	/* whole code points only */
 	if (end && how != CORM_MATCH_ENDS_WITH)
 		end = (size_t)rnd_below((int)end + 1);
-	if (end && how != CORM_MATCH_STARTS_WITH)
-		start = (size_t)rnd_below((int)end + 1);
-	/* whole code points only */
-	while (start < end && ((unsigned char)v.s.ptr[start] & 0xc0) == 0x80)
-		start++;
 	while (end < v.s.len && ((unsigned char)v.s.ptr[end] & 0xc0) == 0x80)
 		end++;
+	if (end && how != CORM_MATCH_STARTS_WITH)
+		start = (size_t)rnd_below((int)end + 1);
+	while (start < end && ((unsigned char)v.s.ptr[start] & 0xc0) == 0x80)
+		start++;
 	buf = qalloc(4 * (end - start) + 4);
 	if (how != CORM_MATCH_LIKE) {
 		memcpy(buf, v.s.ptr + start, end - start);
