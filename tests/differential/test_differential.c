@@ -1893,6 +1893,9 @@ static void print_summary(void)
 	for (i = 0; i < ncategories; i++)
 		printf("  %6ld  %s  (first: query %ld)\n", categories[i].count,
 			categories[i].name, categories[i].first_query);
+	if (nmismatches)
+		printf("FAILED: rerun with CORM_DIFF_SEED=%" PRIu64 " (and "
+			"CORM_DIFF_VERBOSE=N to print N mismatches in full)\n", seed);
 }
 
 int main(void)
