@@ -7,7 +7,9 @@
  * without copying (SQLITE_STATIC): the core's contract keeps them alive
  * until the statement is reset. Stepping reads row by row, so streaming
  * (corm_stmt_set_streaming) needs nothing here, and statements can be
- * stepped side by side on one connection.
+ * stepped side by side on one connection. Every connection gets the
+ * corm_decimal collation and corm_decimal_sum() (sqlite_decimal.c), which
+ * the query builder uses to compare, sort and sum decimals by value.
  *
  * Sections: errors, connections, statements.
  */
@@ -17,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "corm/driver.h"
+#include "sqlite_decimal.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 
@@ -126,6 +129,10 @@ static int set_error(sq_conn *c)
 		code = CORM_EFOREIGNKEY;
 	if (ext == SQLITE_CONSTRAINT_CHECK && range_check_error(c, msg, native))
 		return CORM_ERANGE;
+	/* sum() past int64: the other engines' exact sums are checked
+	 * against int64 too (corm_query_aggregates), so all say ERANGE. */
+	if (ext == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
+		code = CORM_ERANGE;
 	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 
@@ -173,6 +180,14 @@ static int sq_open(corm_conn **out, const corm_url *url, int timeout)
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, busy_ms);
+	/* Decimals are text here: the query builder compares and sorts them
+	 * with this collation, by value (sqlite_decimal.c). */
+	if (corm_sqlite__decimal_register(c->db) != SQLITE_OK) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL,
+			"cannot set up SQLite database '%s': %s", url->database,
+			sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	in_memory = strcmp(url->database, ":memory:") == 0;
 	/* WAL lets readers run beside a writer; NORMAL is durable across
 	 * application crashes, which is what WAL users choose. */
