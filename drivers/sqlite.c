@@ -3,7 +3,9 @@
  *
  * Connections open in WAL mode with foreign keys on and a busy timeout
  * (5 s unless the URL says busy_timeout=MS), synchronous=NORMAL as the
- * SQLite docs recommend with WAL. Text and blob parameters are bound
+ * SQLite docs recommend with WAL, and without the double-quoted-string
+ * fallback (DQS off for DML and DDL: "x" always names a column, so a
+ * missing one is an error, as on the other engines). Text and blob parameters are bound
  * without copying (SQLITE_STATIC): the core's contract keeps them alive
  * until the statement is reset. Stepping reads row by row, so streaming
  * (corm_stmt_set_streaming) needs nothing here, and statements can be
@@ -179,6 +181,10 @@ static int sq_open(corm_conn **out, const corm_url *url, int timeout)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
+	/* A double-quoted name is an identifier, never a string: without
+	 * this, "views" on a missing column would quietly be the text. */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	sqlite3_busy_timeout(c->db, busy_ms);
 	/* Decimals are text here: the query builder compares and sorts them
 	 * with this collation, by value (sqlite_decimal.c). */

@@ -57,9 +57,10 @@ void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 
 		/* An ENUM sorts (ORDER BY, MIN, comparisons between columns)
 		 * by member position: list the members in byte order, the
-		 * order of utf8mb4_bin and of the other engines' VARCHAR, so
-		 * that queries give the same rows in the same order. Members
-		 * are distinct: each pass takes the next larger one. */
+		 * order of the binary collation and of the other engines'
+		 * VARCHAR, so that queries give the same rows in the same
+		 * order. Members are distinct: each pass takes the next
+		 * larger one. */
 		corm_buf_puts(out, "ENUM(");
 		for (k = 0; k < e->nmembers; k++) {
 			const char *next = NULL;

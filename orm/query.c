@@ -8,7 +8,9 @@
  * once. Text matching and ordering are rendered so that every engine gives
  * the same rows in the same order: case-sensitive matching (GLOB on
  * SQLite), explicit NULLS FIRST/LAST (emulated on MySQL), and text ordered
- * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use utf8mb4_bin).
+ * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use a NO PAD binary
+ * collation), enums by their member's name (MySQL's ENUM lists its
+ * members in byte order: see migrate/ddl.c).
  *
  * Filters on a related model (corm/rel.h) are subqueries: a query over the
  * related model, owned by the outer one, whose predicates are rendered
@@ -408,8 +410,25 @@ corm_pred *corm_pred_not(corm_query *q, corm_pred *a)
 	return combine(q, PRED_NOT, a, NULL);
 }
 
+/* A related-model filter query only builds predicates (corm/rel.h): a
+ * clause set on it would look like it filters and would be ignored, so
+ * it fails the query (reported when the outer query runs). */
+static bool refused_on_filter(corm_query *q, const char *what)
+{
+	char msg[128];
+
+	if (!q->parent)
+		return false;
+	snprintf(msg, sizeof(msg), "%s on a related-model filter query: pass "
+		"the predicate to the filter instead", what);
+	fail(q, CORM_EINVAL, msg);
+	return true;
+}
+
 void corm_query_where(corm_query *q, corm_pred *p)
 {
+	if (!q || refused_on_filter(q, "where()"))
+		return;
 	if (!p) {
 		fail(q, CORM_EINVAL, "where() was given a predicate that failed");
 		return;
@@ -419,7 +438,7 @@ void corm_query_where(corm_query *q, corm_pred *p)
 
 void corm_query_order_by(corm_query *q, int field, unsigned flags)
 {
-	if (!check_field(q, field))
+	if (!check_field(q, field) || refused_on_filter(q, "order_by()"))
 		return;
 	if (q->norder == MAX_TERMS) {
 		fail(q, CORM_EINVAL, "too many ORDER BY terms");
@@ -430,6 +449,8 @@ void corm_query_order_by(corm_query *q, int field, unsigned flags)
 
 void corm_query_limit(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "limit()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative LIMIT");
 		return;
@@ -440,6 +461,8 @@ void corm_query_limit(corm_query *q, int64_t n)
 
 void corm_query_offset(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "offset()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative OFFSET");
 		return;
@@ -450,6 +473,8 @@ void corm_query_offset(corm_query *q, int64_t n)
 
 void corm_query_distinct(corm_query *q)
 {
+	if (!q || refused_on_filter(q, "distinct()"))
+		return;
 	q->distinct = true;
 }
 
@@ -907,9 +932,41 @@ static void check_lock(corm_query *q)
 		fail(q, CORM_EINVAL, "for_update in a read-only transaction");
 }
 
+/*
+ * SELECT DISTINCT with ORDER BY: PostgreSQL (42P10) and MySQL (3065) want
+ * every ORDER BY expression in the select list, and ordering adds
+ * COLLATE "C" or a cast to it. So the distinct rows are made inside and
+ * ordered (and limited) outside, the same statement on every engine:
+ *     SELECT a, b FROM (SELECT DISTINCT a, b FROM t WHERE ...)
+ *         AS corm_distinct ORDER BY ... LIMIT ...
+ * Ordering by a field the query does not select has no one answer (which
+ * of the rows merged into one gives its value?): refused.
+ */
+static void render_distinct_ordered(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++)
+		if (!selected(q, q->order[i].field))
+			fail(q, CORM_EINVAL, "order_by() on a field that a "
+				"distinct() query does not select");
+	corm_buf_puts(&q->sql, "SELECT ");
+	render_columns(q);
+	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
+	render_columns(q);
+	render_from_where(q);
+	corm_buf_puts(&q->sql, ") AS corm_distinct");
+	render_order(q);
+	render_limit(q);
+}
+
 static void render_select(corm_query *q)
 {
 	start_render(q);
+	if (q->distinct && q->norder) {
+		render_distinct_ordered(q);
+		return;
+	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
 	render_columns(q);
 	render_from_where(q);
