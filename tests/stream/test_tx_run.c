@@ -242,10 +242,12 @@ static void *partner_main(void *arg)
 	}
 	partner_signal(p, &p->ready);
 	partner_wait(p, &p->go);
-	/* Close the cycle only once the callback waits, so it waited first. */
-	for (i = 0; i < 1000 && !victim_waits(p); i++)
+	/* Close the cycle only once the callback waits, so it waited first.
+	 * Up to 20 s: on a loaded 2-core CI machine 5 s was not always
+	 * enough for the callback to reach its lock wait. */
+	for (i = 0; i < 4000 && !victim_waits(p); i++)
 		sleep_ms(5);
-	partner_record(p, 3, i < 1000 ? CORM_OK : CORM_ERROR);
+	partner_record(p, 3, i < 4000 ? CORM_OK : CORM_ERROR);
 	partner_record(p, 4, corm_exec(p->c,
 		"UPDATE st_tx_lock SET v = v + 1 WHERE id = 1"));
 	partner_record(p, 5, corm_tx_commit(p->c));
