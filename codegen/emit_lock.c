@@ -7,8 +7,10 @@
  * corm_model_get_for_update().
  *
  * Only the C types a column can be added to get set_add / add, so adding
- * to a text, bool or enum column does not compile (a decimal column is a
- * corm_str like text: the runtime refuses it, see query.h).
+ * to a text, bool or enum column does not compile. A decimal column's
+ * handle has its own family (emit_query.c), so its corm_str delta is
+ * dispatched apart from text's: the runtime checks it against the
+ * column's decimal(P,S) and adds exactly (query.h).
  *
  * Sections: numeric families, declarations, definitions.
  */
@@ -29,6 +31,7 @@ static const struct {
 	{CORM_COL_I64, "i64"},
 	{CORM_COL_F32, "f32"},
 	{CORM_COL_F64, "f64"},
+	{CORM_COL_DECIMAL, "decimal"},
 };
 #define NNUMERIC (sizeof(numeric) / sizeof(numeric[0]))
 

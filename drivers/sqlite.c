@@ -135,6 +135,10 @@ static int set_error(sq_conn *c)
 	 * against int64 too (corm_query_aggregates), so all say ERANGE. */
 	if (ext == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
 		code = CORM_ERANGE;
+	/* A decimal set_add whose sum does not fit its column. */
+	if (ext == SQLITE_ERROR && strncmp(msg, CORM_SQLITE_DECIMAL_RANGE,
+		sizeof(CORM_SQLITE_DECIMAL_RANGE) - 1) == 0)
+		code = CORM_ERANGE;
 	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 

@@ -12,6 +12,14 @@
  *   corm_decimal_sum(x)       an aggregate: the exact sum, as canonical
  *                             text with as many places as the most any
  *                             value had; NULL when no value is non-NULL.
+ *   corm_decimal_add(a, b, p, s)
+ *                             a + b, exactly, as the canonical text of a
+ *                             decimal(p,s) (exactly s places); NULL when a
+ *                             or b is NULL, as SQL's + is. A sum that does
+ *                             not fit decimal(p,s) is an SQL error whose
+ *                             message starts CORM_SQLITE_DECIMAL_RANGE
+ *                             (the driver answers CORM_ERANGE): set_add on
+ *                             a decimal column (orm/query.c).
  *
  * Text written by corm is canonical (orm/decimal.c), but a database may
  * hold other spellings ("12.3", "012.30", "1.0e+20" from a REAL stored in
@@ -424,14 +432,105 @@ static void sum_final(sqlite3_context *ctx)
 	sqlite3_free(s->neg.d);
 }
 
+/* ------------------------------------------------------------------ the add */
+
+/* Parse argument i of corm_decimal_add() into x: false (the error set)
+ * when it is no number, or one with more digits than a sum holds. */
+static bool add_operand(sqlite3_context *ctx, sqlite3_value *v, dec *x)
+{
+	const char *text = (const char *)sqlite3_value_text(v);
+
+	if (!text) {
+		sqlite3_result_error_nomem(ctx);
+		return false;
+	}
+	if (!dec_parse(x, text, sqlite3_value_bytes(v))) {
+		char *msg = sqlite3_mprintf("corm_decimal_add: '%.64s' is not a "
+			"decimal number", text);
+
+		sqlite3_result_error(ctx, msg ? msg : "corm_decimal_add: not a "
+			"decimal number", -1);
+		sqlite3_free(msg);
+		return false;
+	}
+	if (!x->is_zero && (x->top > SUM_TOP_POWER ||
+		x->bottom < SUM_BOTTOM_POWER)) {
+		sqlite3_result_error(ctx, CORM_SQLITE_DECIMAL_RANGE ": an operand "
+			"has more digits than a sum holds", -1);
+		return false;
+	}
+	return true;
+}
+
+/* Whether |m| fits decimal(p,s): no nonzero digit at 10^(p-s) or above,
+ * nor below 10^-s (nothing is rounded). */
+static bool mag_fits(const mag *m, int64_t p, int64_t s)
+{
+	int64_t k;
+
+	if (!m->d)
+		return true;
+	for (k = m->lo; k < m->hi; k++)
+		if (m->d[k - m->lo] && (k >= p - s || k < -s))
+			return false;
+	return true;
+}
+
+static void add_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t p = sqlite3_value_int64(argv[2]), s = sqlite3_value_int64(argv[3]);
+	mag pos = {NULL, 0, 0}, neg = {NULL, 0, 0}, *big, *small;
+	bool is_neg;
+	dec a, b;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+		sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (p < 1 || p > 1000 || s < 0 || s > p) {
+		sqlite3_result_error(ctx, "corm_decimal_add: the precision and "
+			"scale are not those of a decimal(p,s)", -1);
+		return;
+	}
+	if (!add_operand(ctx, argv[0], &a) || !add_operand(ctx, argv[1], &b))
+		return;
+	if ((!a.is_zero && !mag_add(a.neg ? &neg : &pos, &a)) ||
+		(!b.is_zero && !mag_add(b.neg ? &neg : &pos, &b))) {
+		sqlite3_result_error_nomem(ctx);
+		goto done;
+	}
+	is_neg = mag_cmp(&pos, &neg) < 0;
+	big = is_neg ? &neg : &pos;
+	small = is_neg ? &pos : &neg;
+	if (!mag_sub(big, small))
+		sqlite3_result_error_nomem(ctx);
+	else if (!mag_fits(big, p, s)) {
+		char *msg = sqlite3_mprintf(CORM_SQLITE_DECIMAL_RANGE ": the sum "
+			"does not fit decimal(%lld,%lld)", (long long)p, (long long)s);
+
+		sqlite3_result_error(ctx, msg ? msg : CORM_SQLITE_DECIMAL_RANGE,
+			-1);
+		sqlite3_free(msg);
+	} else
+		sum_result(ctx, big, is_neg, s);
+done:
+	sqlite3_free(pos.d);
+	sqlite3_free(neg.d);
+}
+
 int corm_sqlite__decimal_register(sqlite3 *db)
 {
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	int rc = sqlite3_create_collation_v2(db, "corm_decimal", SQLITE_UTF8,
 		NULL, collate, NULL);
 
-	if (rc != SQLITE_OK)
-		return rc;
-	return sqlite3_create_function_v2(db, "corm_decimal_sum", 1,
-		SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
-		sum_step, sum_final, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "corm_decimal_sum", 1, flags,
+			NULL, NULL, sum_step, sum_final, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "corm_decimal_add", 4, flags,
+			NULL, add_func, NULL, NULL, NULL);
+	return rc;
 }

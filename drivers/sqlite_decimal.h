@@ -1,13 +1,18 @@
 /*
  * sqlite_decimal.h — decimals by value on SQLite (sqlite_decimal.c):
- * the corm_decimal collation and the corm_decimal_sum() aggregate.
+ * the corm_decimal collation, the corm_decimal_sum() aggregate and the
+ * corm_decimal_add() function.
  */
 #ifndef CORM_SQLITE_DECIMAL_H
 #define CORM_SQLITE_DECIMAL_H
 
 #include <sqlite3.h>
 
-/* Register both on `db`: SQLITE_OK or SQLite's error code. */
+/* How corm_decimal_add()'s error message starts when the sum does not fit
+ * the column: the driver maps it to CORM_ERANGE. */
+#define CORM_SQLITE_DECIMAL_RANGE "corm_decimal_add: out of range"
+
+/* Register them all on `db`: SQLITE_OK or SQLite's error code. */
 int corm_sqlite__decimal_register(sqlite3 *db);
 
 /* The collation's order of texts a[0..na) and b[0..nb): -1, 0 or 1.

@@ -561,19 +561,22 @@ void corm_query_set_add(corm_query *q, int field, const void *delta)
 	case CORM_C_STR:
 		if (f->coltype != CORM_COL_DECIMAL)
 			goto not_numeric;
-		/* SQLite keeps decimals as text and would add them as doubles;
-		 * refused on every engine so that they agree. */
-		fail(q, CORM_EUNSUPPORTED, "set_add on a decimal column is not "
-			"exact on every engine: read the row with for_update and "
-			"write the sum");
-		return;
+		/* The sum is checked against (P,S) by the engine: a descriptor
+		 * without them has nothing to check it against. */
+		if (f->precision <= 0) {
+			fail(q, CORM_EUNSUPPORTED, "set_add on a decimal field "
+				"without a precision and scale");
+			return;
+		}
+		break;
 	default:
 		goto not_numeric;
 	}
 	add_set(q, field, dup_value(q, field, delta));
 	if (!q->error) {
 		q->sets[q->nsets - 1].add = true;
-		q->has_add = true;
+		/* SQLite's corm_decimal_add() checks its sum itself. */
+		q->has_add |= f->coltype != CORM_COL_DECIMAL;
 	}
 	return;
 not_numeric:
@@ -1272,6 +1275,35 @@ done:
 	return error;
 }
 
+/*
+ * SET col = col + delta on a decimal(P,S) column, exact on every engine;
+ * the delta was checked against (P,S) and made canonical when bound.
+ * SQLite keeps decimals as text, and its + would add them as doubles:
+ * corm_decimal_add() (drivers/sqlite_decimal.c) adds the digits and
+ * refuses a sum past (P,S). PostgreSQL and MariaDB add decimals exactly
+ * and refuse a sum that does not fit the column (22003, 1264 in strict
+ * mode): all three answer CORM_ERANGE and change nothing. P and S come
+ * from the schema, not from the caller.
+ */
+static void render_decimal_add(corm_query *q, int field, const void *delta)
+{
+	const corm_field_desc *f = &q->m->fields[field];
+
+	if (is_sqlite(q)) {
+		corm_buf_puts(&q->sql, "corm_decimal_add(");
+		col(q, field);
+		corm_buf_puts(&q->sql, ", ");
+		bind_field_value(q, field, delta);
+		corm_buf_printf(&q->sql, ", %d, %d)", f->precision, f->scale);
+		return;
+	}
+	col(q, field);
+	corm_buf_puts(&q->sql, " + CAST(");
+	bind_field_value(q, field, delta);
+	corm_buf_printf(&q->sql, " AS %s(%d,%d))",
+		is_mysql(q) ? "DECIMAL" : "NUMERIC", f->precision, f->scale);
+}
+
 /* A model with a @version field: every update moves the version on, so
  * optimistic writers who read the rows before see the change. */
 static void render_version_bump(corm_query *q)
@@ -1305,6 +1337,11 @@ int corm_query_update(int64_t *out, corm_query *q)
 			corm_buf_puts(&q->sql, ", ");
 		col(q, q->sets[i].field);
 		corm_buf_puts(&q->sql, " = ");
+		if (q->sets[i].add &&
+			q->m->fields[q->sets[i].field].coltype == CORM_COL_DECIMAL) {
+			render_decimal_add(q, q->sets[i].field, q->sets[i].value);
+			continue;
+		}
 		if (q->sets[i].add) {
 			col(q, q->sets[i].field);
 			corm_buf_puts(&q->sql, " + ");

@@ -117,14 +117,18 @@ void corm_query_set_null(corm_query *q, int field);
  * For corm_query_update(): SET field = field + delta, computed by the
  * engine on the row's current value, so concurrent updates all count
  * (no read-modify-write in C to lose one). `delta` points at a value of
- * the field's C type (int16_t, int32_t, int64_t, float, double); subtract
- * with a negative delta. A NULL column stays NULL. A sum out of the
- * column's range makes the update fail with CORM_ERANGE and change
- * nothing, on every engine. CORM_EINVAL for a field that is not a
- * number; CORM_EUNSUPPORTED for a decimal, on every engine (SQLite keeps
- * decimals as text and has no exact addition for them; refusing it
- * everywhere keeps the engines in agreement): lock the row
- * (corm_query_for_update) and write the sum instead.
+ * the field's C type (int16_t, int32_t, int64_t, float, double, or a
+ * corm_str of decimal text for a decimal(P,S)); subtract with a negative
+ * delta. A NULL column stays NULL. A sum out of the column's range makes
+ * the update fail with CORM_ERANGE and change nothing, on every engine.
+ * A decimal delta is checked against the column's (P,S) like any decimal
+ * value (CORM_EINVAL malformed, CORM_ERANGE too many digits) and added
+ * exactly, the sum kept with exactly S places: on SQLite, which keeps
+ * decimals as text, by the driver's corm_decimal_add() function; a sum
+ * with more than P - S integer digits is CORM_ERANGE there as on the
+ * servers. CORM_EINVAL for a field that is not a number;
+ * CORM_EUNSUPPORTED for a decimal field whose descriptor has no
+ * precision (nothing to check the sum against).
  */
 void corm_query_set_add(corm_query *q, int field, const void *delta);
 
