@@ -1243,7 +1243,9 @@ static int run_checked_add(int64_t *out, corm_query *q)
 
 	corm_buf_puts(&q->sql, " RETURNING ");
 	for (i = 0; i < q->nsets; i++) {
-		if (!q->sets[i].add)
+		/* corm_decimal_add() checks its own sums. */
+		if (!q->sets[i].add || q->m->fields[q->sets[i].field].coltype ==
+			CORM_COL_DECIMAL)
 			continue;
 		if (n++)
 			corm_buf_puts(&q->sql, " AND ");

@@ -8,6 +8,8 @@
  * corm_pool, every transfer in corm_tx_run(), once for each way of
  * writing it correctly (docs/runtime.md, "Concurrent writes"):
  *   - set_add: UPDATE ... SET balance = balance + ? (account_add);
+ *   - decimal set_add: the same on a decimal(30,10) balance, 29-digit
+ *     amounts with 10 places (exact only if no digit is lost);
  *   - lock: account_get_for_update() both rows, then account_update();
  *   - serializable: plain account_get() + account_update() at
  *     CORM_ISOLATION_SERIALIZABLE, the engine's aborts retried;
@@ -17,8 +19,8 @@
  * (each counted once, none failed) add up to, computed in C, and so the
  * total unchanged. A plain get + update at the default isolation is run
  * too, to show (and print) the updates it loses on PostgreSQL and
- * MariaDB. Then single-connection checks: range errors, decimal refusal,
- * for_update rules, read-only transactions, @version's answers, and
+ * MariaDB. Then single-connection checks: range errors, exact decimal
+ * adds, for_update rules, read-only transactions, @version's answers, and
  * SQLite's write transactions waiting for the lock instead of failing.
  *
  * Worker threads never call cmocka: they count, the main thread asserts.
@@ -128,10 +130,42 @@ static void read_balances(corm_conn *db, bool versioned,
 	}
 }
 
+static corm_str str_of(const char *text)
+{
+	return (corm_str){text, strlen(text)};
+}
+
+/* Account id's cash as text ("NULL" when NULL), in out[64]. */
+static const char *cash_of(corm_conn *db, int64_t id, char out[64])
+{
+	corm_arena arena = CORM_ARENA_INIT;
+	account a;
+
+	CHECK(db, account_get(&a, db, id, &arena));
+	snprintf(out, 64, "%.*s", a.cash.ptr ? (int)a.cash.len : 4,
+		a.cash.ptr ? a.cash.ptr : "NULL");
+	corm_arena_free(&arena);
+	return out;
+}
+
+static void set_cash(corm_conn *db, int64_t id, const char *text)
+{
+	account_query *q = NULL;
+	int64_t n = 0;
+
+	CHECK(db, account_query_new(&q, db));
+	account_where(q, account_eq(q, ACCOUNT_ID, id));
+	account_set(q, ACCOUNT_CASH, str_of(text));
+	CHECK(db, account_query_update(&n, q));
+	account_query_free(q);
+	assert_int_equal(n, 1);
+}
+
 /* Transfer number k of thread t: the same on every run, so the balances
  * the transfers add up to are known in advance. */
 typedef struct transfer {
 	int64_t from, to, amount;
+	int64_t frac; /* ten-billionths added to amount, for decimal cash */
 } transfer;
 
 static transfer transfer_of(int t, int k)
@@ -148,6 +182,7 @@ static transfer transfer_of(int t, int k)
 	if (tr.to >= tr.from)
 		tr.to++; /* never to itself */
 	tr.amount = (int64_t)((x >> 16) % 50) + 1;
+	tr.frac = (int64_t)((x >> 24) % UINT64_C(10000000000));
 	return tr;
 }
 
@@ -397,6 +432,106 @@ static void test_transfer__set_add_keeps_every_update(void **state)
 	check_transfers("set_add", by_set_add, CORM_ISOLATION_DEFAULT, false);
 }
 
+/* Decimal money: cash starts at CASH_START_WHOLE.CASH_START_FRAC, and a
+ * transfer moves its amount plus its frac ten-billionths. Counted as
+ * whole units and ten-billionths in C (far from int64's limits), so the
+ * expected digits are exact too. */
+#define CASH_START_WHOLE INT64_C(1234567890123456789)
+#define CASH_START_FRAC INT64_C(9876543210)
+#define TEN_PLACES INT64_C(10000000000)
+
+/* "-12.0000000345": the delta of account `id` in transfer tr. */
+static void cash_delta(char out[48], const transfer *tr, int64_t id)
+{
+	snprintf(out, 48, "%s%lld.%010lld", id == tr->from ? "-" : "",
+		(long long)tr->amount, (long long)tr->frac);
+}
+
+static int by_decimal_set_add(corm_conn *db, void *ctx)
+{
+	const transfer *tr = ctx;
+	char delta[48];
+	int64_t a, b;
+	int rc;
+
+	in_key_order(tr, &a, &b);
+	cash_delta(delta, tr, a);
+	if ((rc = account_add(db, a, ACCOUNT_CASH, str_of(delta))) != CORM_OK)
+		return rc;
+	cash_delta(delta, tr, b);
+	return account_add(db, b, ACCOUNT_CASH, str_of(delta));
+}
+
+static void test_transfer__decimal_set_add_keeps_every_digit(void **state)
+{
+	corm_conn *db = open_conn();
+	int64_t whole[NACCOUNTS + 1], frac[NACCOUNTS + 1];
+	char start[48], want[64], got[64];
+	double t0;
+	run r;
+	int t, k;
+
+	(void)state;
+	reset_accounts(db);
+	snprintf(start, sizeof(start), "%lld.%010lld",
+		(long long)CASH_START_WHOLE, (long long)CASH_START_FRAC);
+	for (k = 1; k <= NACCOUNTS; k++) {
+		set_cash(db, k, start);
+		whole[k] = CASH_START_WHOLE;
+		frac[k] = CASH_START_FRAC;
+	}
+	t0 = now_ms();
+	run_transfers(&r, by_decimal_set_add, CORM_ISOLATION_DEFAULT, NTHREADS,
+		NTRANSFERS, 1000);
+	printf("# %s decimal set_add: %d committed, %d failed, %d retries, "
+		"%.0f ms\n", engine.name, r.done, r.failed, r.retried,
+		now_ms() - t0);
+	if (r.failed)
+		fail_msg("%d transfers failed; first: %d %s", r.failed,
+			r.first_error, r.first_msg);
+	assert_int_equal(r.done, NTHREADS * NTRANSFERS);
+	for (t = 0; t < NTHREADS; t++)
+		for (k = 0; k < NTRANSFERS; k++) {
+			transfer tr = transfer_of(t, k);
+
+			whole[tr.from] -= tr.amount;
+			frac[tr.from] -= tr.frac;
+			whole[tr.to] += tr.amount;
+			frac[tr.to] += tr.frac;
+		}
+	for (k = 1; k <= NACCOUNTS; k++) {
+		/* Normalised: 0 <= frac < 1 (the balances stay positive). */
+		int64_t carry = frac[k] >= 0 ? frac[k] / TEN_PLACES
+			: -((-frac[k] + TEN_PLACES - 1) / TEN_PLACES);
+
+		whole[k] += carry;
+		frac[k] -= carry * TEN_PLACES;
+		snprintf(want, sizeof(want), "%lld.%010lld", (long long)whole[k],
+			(long long)frac[k]);
+		if (strcmp(cash_of(db, k, got), want) != 0)
+			fail_msg("account %d: cash %s, the transfers add up to %s", k,
+				got, want);
+	}
+	/* And the total, unchanged, by the engine's own exact SUM. */
+	{
+		account_query *q = NULL;
+		account_agg_list rows = {0};
+		account_agg_decimal sum;
+
+		CHECK(db, account_query_new(&q, db));
+		sum = account_agg_sum(q, ACCOUNT_CASH);
+		CHECK(db, account_query_aggregates(&rows, q));
+		snprintf(got, sizeof(got), "%.*s",
+			(int)account_agg_get(&rows.items[0], sum).len,
+			account_agg_get(&rows.items[0], sum).ptr);
+		/* 10 x 1234567890123456789.9876543210 */
+		assert_string_equal(got, "12345678901234567899.8765432100");
+		account_agg_list_free(&rows);
+		account_query_free(q);
+	}
+	corm_conn_close(db);
+}
+
 static void test_transfer__get_for_update_then_update_keeps_every_update(
 	void **state)
 {
@@ -490,7 +625,113 @@ static void test_set_add__out_of_range_changes_nothing(void **state)
 	corm_conn_close(db);
 }
 
-static void test_set_add__decimal_and_text_are_refused(void **state)
+/* ------------------------------------------------------ decimal set_add */
+
+/* account_add(id, cash, delta) answers rc and leaves `want` behind. */
+static void check_add(corm_conn *db, int64_t id, const char *delta, int rc,
+	const char *want)
+{
+	char got[64];
+	int r = account_add(db, id, ACCOUNT_CASH, str_of(delta));
+
+	if (r != rc)
+		fail_msg("add %s: %d (%s), expected %d", delta, r, corm_errmsg(db),
+			rc);
+	if (strcmp(cash_of(db, id, got), want) != 0)
+		fail_msg("add %s: cash %s, expected %s", delta, got, want);
+}
+
+/* decimal(30,10): 20 digits before the point, 10 after. */
+#define CASH_MAX "99999999999999999999.9999999999"
+
+static void test_set_add__decimal_is_exact_to_the_last_digit(void **state)
+{
+	corm_conn *db = open_conn();
+
+	(void)state;
+	reset_accounts(db);
+	set_cash(db, 1, "12345678901234567890.0123456789");
+	/* Exact where a double keeps 16 digits; the point carried. */
+	check_add(db, 1, "0.9876543211", CORM_OK,
+		"12345678901234567891.0000000000");
+	check_add(db, 1, "-12345678901234567891.0000000001", CORM_OK,
+		"-0.0000000001");
+	/* Zero has no sign; fewer places are padded to S. */
+	check_add(db, 1, ".0000000001", CORM_OK, "0.0000000000");
+	check_add(db, 1, "-7.5", CORM_OK, "-7.5000000000");
+	check_add(db, 1, "+7.50", CORM_OK, "0.0000000000");
+	/* Exactly at either end of the range, then one unit past it. */
+	check_add(db, 1, CASH_MAX, CORM_OK, CASH_MAX);
+	check_add(db, 1, "0.0000000001", CORM_ERANGE, CASH_MAX);
+	check_add(db, 1, CASH_MAX, CORM_ERANGE, CASH_MAX);
+	check_add(db, 1, "-" CASH_MAX, CORM_OK, "0.0000000000");
+	check_add(db, 1, "-" CASH_MAX, CORM_OK, "-" CASH_MAX);
+	check_add(db, 1, "-0.0000000001", CORM_ERANGE, "-" CASH_MAX);
+	check_add(db, 1, "0.0000000001", CORM_OK,
+		"-99999999999999999999.9999999998");
+	/* The delta is a decimal(30,10) value like any other. */
+	check_add(db, 1, "0.00000000001", CORM_ERANGE,
+		"-99999999999999999999.9999999998");
+	check_add(db, 1, "100000000000000000000", CORM_ERANGE,
+		"-99999999999999999999.9999999998");
+	check_add(db, 1, "1e3", CORM_EINVAL, "-99999999999999999999.9999999998");
+	check_add(db, 1, "", CORM_EINVAL, "-99999999999999999999.9999999998");
+	/* NULL + delta stays NULL, on a row that is found. */
+	check_add(db, 2, "5", CORM_OK, "NULL");
+	assert_int_equal(account_add(db, 999, ACCOUNT_CASH, str_of("1")),
+		CORM_ENOTFOUND);
+	/* The (10,2) column is checked against its own (P,S). */
+	assert_int_equal(account_add(db, 2, ACCOUNT_FEE, str_of("0.001")),
+		CORM_ERANGE);
+	CHECK(db, account_add(db, 2, ACCOUNT_FEE, str_of("-99999999.99")));
+	assert_int_equal(account_add(db, 2, ACCOUNT_FEE, str_of("-0.01")),
+		CORM_ERANGE);
+	corm_conn_close(db);
+}
+
+/* One update over many rows: a sum out of range in any row changes no
+ * row, whatever else the update sets. */
+static void test_set_add__decimal_out_of_range_changes_no_row(void **state)
+{
+	corm_conn *db = open_conn();
+	account_query *q = NULL;
+	char got[64];
+	account a;
+	int64_t n = 0;
+
+	(void)state;
+	reset_accounts(db);
+	set_cash(db, 1, "1.5");
+	set_cash(db, 2, "99999999999999999998.0000000000");
+	set_cash(db, 3, "-3");
+	CHECK(db, account_query_new(&q, db));
+	account_set_add(q, ACCOUNT_BALANCE, 7);
+	account_set_add(q, ACCOUNT_CASH, str_of("2"));
+	assert_int_equal(account_query_update(&n, q), CORM_ERANGE);
+	account_query_free(q);
+	assert_string_equal(cash_of(db, 1, got), "1.5000000000");
+	assert_string_equal(cash_of(db, 2, got),
+		"99999999999999999998.0000000000");
+	assert_string_equal(cash_of(db, 3, got), "-3.0000000000");
+	CHECK(db, account_get(&a, db, 1, NULL));
+	assert_int_equal(a.balance, START_BALANCE);
+	/* In range: every matched row, NULLs staying NULL. */
+	CHECK(db, account_query_new(&q, db));
+	account_set_add(q, ACCOUNT_BALANCE, 7);
+	account_set_add(q, ACCOUNT_CASH, str_of("1.9999999999"));
+	CHECK(db, account_query_update(&n, q));
+	account_query_free(q);
+	assert_int_equal(n, NACCOUNTS);
+	assert_string_equal(cash_of(db, 1, got), "3.4999999999");
+	assert_string_equal(cash_of(db, 2, got), CASH_MAX);
+	assert_string_equal(cash_of(db, 3, got), "-1.0000000001");
+	assert_string_equal(cash_of(db, 4, got), "NULL");
+	CHECK(db, account_get(&a, db, 4, NULL));
+	assert_int_equal(a.balance, START_BALANCE + 7);
+	corm_conn_close(db);
+}
+
+static void test_set_add__text_and_unknown_fields_are_refused(void **state)
 {
 	corm_conn *db = open_conn();
 	corm_query *q = NULL;
@@ -498,10 +739,6 @@ static void test_set_add__decimal_and_text_are_refused(void **state)
 	int64_t n = 0;
 
 	(void)state;
-	CHECK(db, corm_query_new(&q, db, &account_desc));
-	corm_query_set_add(q, ACCOUNT_FEE.field, &d);
-	assert_int_equal(corm_query_update(&n, q), CORM_EUNSUPPORTED);
-	corm_query_free(q);
 	/* Not a number at all (the typed macro does not compile). */
 	CHECK(db, corm_query_new(&q, db, &account_desc));
 	corm_query_set_add(q, ACCOUNT_FEE.field + 100, &d);
@@ -846,6 +1083,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfer__set_add_keeps_every_update),
+		cmocka_unit_test(test_transfer__decimal_set_add_keeps_every_digit),
 		cmocka_unit_test(
 			test_transfer__get_for_update_then_update_keeps_every_update),
 		cmocka_unit_test(
@@ -854,7 +1092,9 @@ int main(int argc, char **argv)
 			test_transfer__version_checked_update_retried_keeps_every_update),
 		cmocka_unit_test(test_transfer__plain_get_update_at_default_isolation),
 		cmocka_unit_test(test_set_add__out_of_range_changes_nothing),
-		cmocka_unit_test(test_set_add__decimal_and_text_are_refused),
+		cmocka_unit_test(test_set_add__decimal_is_exact_to_the_last_digit),
+		cmocka_unit_test(test_set_add__decimal_out_of_range_changes_no_row),
+		cmocka_unit_test(test_set_add__text_and_unknown_fields_are_refused),
 		cmocka_unit_test(test_for_update__needs_a_read_write_transaction),
 		cmocka_unit_test(test_tx_options__nested_levels_must_match),
 		cmocka_unit_test(test_tx_options__the_server_runs_the_level_asked),
