@@ -1,8 +1,9 @@
 /*
  * test_decimal.c — the decimal text rules without a server: the check and
  * canonical form every decimal value is bound in (orm/decimal.c), and
- * SQLite's corm_decimal collation and corm_decimal_sum() aggregate
- * (drivers/sqlite_decimal.c), on an in-memory database.
+ * SQLite's corm_decimal collation, corm_decimal_sum() aggregate and
+ * corm_decimal_add() function (drivers/sqlite_decimal.c), on an in-memory
+ * database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -482,6 +483,186 @@ static void test_sum__equals_brute_force_on_random_values(void **state)
 	corm_conn_close(c);
 }
 
+/* corm_decimal_add(a, b, p, s) as text ("NULL"), or "ERROR <code>: msg". */
+#define RANGE_ERROR "ERROR -19: " /* CORM_ERANGE */
+
+static void add_of(char *out, size_t cap, corm_conn *c, const char *a,
+	const char *b, int p, int s)
+{
+	corm_stmt *st = NULL;
+	const char *text;
+	size_t len;
+	int rc;
+
+	assert_int_equal(corm_stmt_prepare(&st, c,
+		"SELECT corm_decimal_add(?, ?, ?, ?)"), CORM_OK);
+	assert_int_equal(a ? corm_bind_text(st, 1, a, strlen(a))
+			   : corm_bind_null(st, 1), CORM_OK);
+	assert_int_equal(b ? corm_bind_text(st, 2, b, strlen(b))
+			   : corm_bind_null(st, 2), CORM_OK);
+	assert_int_equal(corm_bind_int64(st, 3, p), CORM_OK);
+	assert_int_equal(corm_bind_int64(st, 4, s), CORM_OK);
+	rc = corm_step(st);
+	if (rc != CORM_ROW)
+		snprintf(out, cap, "ERROR %d: %s", rc, corm_errmsg(c));
+	else if (corm_column_is_null(st, 0))
+		snprintf(out, cap, "NULL");
+	else if (corm_column_text(&text, &len, st, 0) == CORM_OK)
+		snprintf(out, cap, "%.*s", (int)len, text);
+	corm_stmt_free(st);
+}
+
+static void test_add__exact_to_scale_with_nulls_and_range(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		int p, s;
+		const char *sum; /* NULL: CORM_ERANGE */
+	} cases[] = {
+		{"1.50", "2.25", 14, 2, "3.75"},
+		{"999.99", "0.01", 14, 2, "1000.00"},
+		{"-1.00", "1", 14, 2, "0.00"},
+		{"0.01", "-0.02", 14, 2, "-0.01"},
+		{"12", "-7", 5, 0, "5"},
+		{"99999", "0", 5, 0, "99999"},
+		{"99999", "1", 5, 0, NULL},
+		{"-99999", "-1", 5, 0, NULL},
+		{"0.9999", "-0.0001", 4, 4, "0.9998"},
+		{"0.9999", "0.0001", 4, 4, NULL},
+		{"12345678901234567890.0123456789", "0.9876543211", 30, 10,
+			"12345678901234567891.0000000000"},
+		{"99999999999999999999.9999999999", "-0.0000000001", 30, 10,
+			"99999999999999999999.9999999998"},
+		{"99999999999999999999.9999999999", "0.0000000001", 30, 10, NULL},
+		/* Text in other spellings (older rows): read by value. */
+		{"012.3", "1.0e+1", 14, 2, "22.30"},
+		{"1.5e-1", "-.15", 14, 2, "0.00"},
+		/* A place past S that is not zero cannot be kept: refused. */
+		{"1.005", "1", 14, 2, NULL},
+		{"1.000", "1", 14, 2, "2.00"},
+		{NULL, "1", 14, 2, "NULL"},
+		{"1", NULL, 14, 2, "NULL"},
+	};
+	corm_conn *c = open_memory();
+	char got[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		add_of(got, sizeof(got), c, cases[i].a, cases[i].b, cases[i].p,
+			cases[i].s);
+		if (cases[i].sum ? strcmp(got, cases[i].sum) != 0
+				 : strncmp(got, RANGE_ERROR, strlen(RANGE_ERROR)) != 0)
+			fail_msg("add %zu: '%s', expected '%s'", i, got,
+				cases[i].sum ? cases[i].sum : "a range error");
+	}
+	/* The range error names the type. */
+	assert_int_equal(CORM_ERANGE, -19);
+	add_of(got, sizeof(got), c, "99999", "1", 5, 0);
+	assert_non_null(strstr(got, "does not fit decimal(5,0)"));
+	/* Text that is no number is an error, not a guess. */
+	add_of(got, sizeof(got), c, "abc", "1", 14, 2);
+	assert_non_null(strstr(got, "'abc' is not a decimal number"));
+	add_of(got, sizeof(got), c, "1", "1", 2, 3);
+	assert_non_null(strstr(got, "not those of a decimal(p,s)"));
+	corm_conn_close(c);
+}
+
+/* A decimal(30,10) value as a sign and 30 digits (20 + 10 places). */
+typedef struct d30 {
+	int sign;
+	char d[30];
+} d30;
+
+static void random_d30(d30 *x, char *text)
+{
+	/* Half of them all 30 digits wide, many 9s: sums carry and pass
+	 * the limit; the others shorter, so sums also cancel. */
+	int lead = next_rand(2) ? 0 : (int)next_rand(21), i, n = 0, first = -1;
+
+	x->sign = next_rand(2) ? -1 : 1;
+	for (i = 0; i < 30; i++) {
+		x->d[i] = (char)(i < lead ? 0 : next_rand(2) ? 9 : random_digit());
+		if (first < 0 && x->d[i])
+			first = i;
+	}
+	if (first < 0 || first > 19)
+		first = 19;
+	if (x->sign < 0)
+		text[n++] = '-';
+	for (i = first; i < 30; i++) {
+		if (i == 20)
+			text[n++] = '.';
+		text[n++] = (char)('0' + x->d[i]);
+	}
+	text[n] = '\0';
+}
+
+/* The canonical text of x + y in decimal(30,10), or "" past its range. */
+static void add_d30(char *out, const d30 *x, const d30 *y)
+{
+	int v[31], i, carry = 0, n = 0, first, sign = 1;
+
+	for (i = 29; i >= 0; i--) { /* signed digits, then normalised */
+		int s = x->sign * x->d[i] + y->sign * y->d[i] + carry;
+
+		carry = s >= 0 ? s / 10 : -((9 - s) / 10);
+		v[i + 1] = s - carry * 10;
+	}
+	v[0] = carry;
+	if (v[0] < 0) { /* negative: 10^30 - v, digit by digit */
+		sign = -1;
+		for (i = 30, carry = 0; i >= 1; i--) {
+			int s = -v[i] - carry;
+
+			carry = s < 0;
+			v[i] = s + (carry ? 10 : 0);
+		}
+		v[0] = -v[0] - carry;
+	}
+	if (v[0] != 0) {
+		out[0] = '\0';
+		return;
+	}
+	for (first = 1; first < 20 && !v[first]; first++)
+		;
+	for (i = 1; i <= 30 && !v[i]; i++)
+		;
+	if (sign < 0 && i <= 30)
+		out[n++] = '-';
+	for (i = first; i <= 30; i++) {
+		if (i == 21)
+			out[n++] = '.';
+		out[n++] = (char)('0' + v[i]);
+	}
+	out[n] = '\0';
+}
+
+static void test_add__equals_brute_force_on_random_pairs(void **state)
+{
+	corm_conn *c = open_memory();
+	char a[40], b[40], want[40], got[256];
+	int i, out_of_range = 0;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		d30 x, y;
+
+		random_d30(&x, a);
+		random_d30(&y, b);
+		add_d30(want, &x, &y);
+		add_of(got, sizeof(got), c, a, b, 30, 10);
+		if (want[0] ? strcmp(got, want) != 0
+			    : strncmp(got, RANGE_ERROR, strlen(RANGE_ERROR)) != 0)
+			fail_msg("%s + %s: '%s', expected '%s'", a, b, got,
+				want[0] ? want : "a range error");
+		out_of_range += !want[0];
+	}
+	/* Both answers were tried often. */
+	assert_true(out_of_range > 100 && out_of_range < 2900);
+	corm_conn_close(c);
+}
+
 static void test_min_max__take_the_collation(void **state)
 {
 	corm_conn *c = open_memory();
@@ -520,6 +701,8 @@ int main(void)
 		cmocka_unit_test(test_sum__is_exact_with_signs_scales_and_carries),
 		cmocka_unit_test(test_sum__refuses_text_that_is_no_number),
 		cmocka_unit_test(test_sum__equals_brute_force_on_random_values),
+		cmocka_unit_test(test_add__exact_to_scale_with_nulls_and_range),
+		cmocka_unit_test(test_add__equals_brute_force_on_random_pairs),
 		cmocka_unit_test(test_min_max__take_the_collation),
 	};
 
