@@ -624,15 +624,23 @@ static void bind_int(corm_query *q, int64_t i)
 }
 
 static void put_alias(corm_query *q);
+static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
 static void col(corm_query *q, int field)
 {
+	/* A field predicate in HAVING, over a text field MySQL groups as
+	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
+	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
+	bool group_value = q->in_having && pads_text(q, &q->m->fields[field]);
+
+	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
 		/* Inside a parent's EXISTS: say whose column it is. */
 		put_alias(q);
 		corm_buf_putc(&q->sql, '.');
 	}
 	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
+	corm_buf_puts(&q->sql, group_value ? ")" : "");
 }
 
 /*
@@ -1920,7 +1928,9 @@ static void render_agg_pred(corm_query *q, const corm_pred *p)
 			"use having()");
 		return;
 	}
+	q->in_having = false; /* the aggregate reads the bare column */
 	render_agg_value(q, a);
+	q->in_having = true;
 	corm_buf_puts(&q->sql, ops[p->op]);
 	switch (a->type) {
 	case CORM_AGGV_INT64:
