@@ -215,6 +215,26 @@ static const void *dup_value(corm_query *q, int field, const void *src)
 	return dst;
 }
 
+/*
+ * Text a predicate compares with (cmp, between, in, match, HAVING) must be
+ * valid UTF-8 without a NUL, as written text must: PostgreSQL refuses
+ * anything else with an error, where SQLite and MariaDB would just match
+ * nothing. string(N)'s limit is not applied: comparing with a longer
+ * text is legitimate, and matches nothing. False (and q fails) if bad.
+ */
+static bool pred_text_ok(corm_query *q, const corm_field_desc *f,
+	const void *value)
+{
+	corm_field_desc unlimited = *f;
+	int error;
+
+	unlimited.max_chars = 0;
+	error = corm_model__check_text(q->db, &unlimited, value);
+	if (error)
+		fail(q, error, corm_errmsg(q->db));
+	return !error;
+}
+
 static corm_pred *new_pred(corm_query *q, pred_kind kind)
 {
 	corm_pred *p;
@@ -287,7 +307,7 @@ corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
 {
 	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_CMP) : NULL;
 
-	if (!p)
+	if (!p || !pred_text_ok(q, &q->m->fields[field], value))
 		return NULL;
 	p->field = field;
 	p->op = op;
@@ -300,7 +320,8 @@ corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
 {
 	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_BETWEEN) : NULL;
 
-	if (!p)
+	if (!p || !pred_text_ok(q, &q->m->fields[field], low) ||
+		!pred_text_ok(q, &q->m->fields[field], high))
 		return NULL;
 	p->field = field;
 	p->v1 = dup_value(q, field, low);
@@ -330,6 +351,9 @@ corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 		fail(q, CORM_ENOMEM, "out of memory");
 		return NULL;
 	}
+	for (i = 0; i < n; i++)
+		if (!pred_text_ok(q, f, (const char *)values + i * size))
+			return NULL;
 	for (i = 0; i < n; i++)
 		if (!copy_value(q, list + i * size, f,
 			    (const char *)values + i * size)) {
@@ -364,6 +388,8 @@ corm_pred *corm_pred_match(corm_query *q, int field, corm_match how,
 		fail(q, CORM_EINVAL, "text matching on a field that is not text");
 		return NULL;
 	}
+	if (!pred_text_ok(q, &q->m->fields[field], &text))
+		return NULL;
 	p->field = field;
 	p->how = how;
 	p->text.len = text.len;
@@ -641,15 +667,23 @@ static void bind_int(corm_query *q, int64_t i)
 }
 
 static void put_alias(corm_query *q);
+static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
 static void col(corm_query *q, int field)
 {
+	/* A field predicate in HAVING, over a text field MySQL groups as
+	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
+	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
+	bool group_value = q->in_having && pads_text(q, &q->m->fields[field]);
+
+	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
 		/* Inside a parent's EXISTS: say whose column it is. */
 		put_alias(q);
 		corm_buf_putc(&q->sql, '.');
 	}
 	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
+	corm_buf_puts(&q->sql, group_value ? ")" : "");
 }
 
 /*
@@ -1685,7 +1719,8 @@ static void render_related(corm_query *q, const corm_pred *p)
  * and reads each aggregate in the C type of corm_query.h's table, the same
  * on every engine. What differs is rendered here:
  *   - integer SUMs are exact everywhere (numeric on PostgreSQL, DECIMAL on
- *     MySQL, int64 or "integer overflow" on SQLite) and read as text when
+ *     MySQL, the driver's corm_int_sum() on SQLite: int64, or "integer
+ *     overflow" only when the total leaves int64) and read as text when
  *     they are not an integer, then checked against int64 (ERANGE);
  *   - AVG is read as the exact SUM and the COUNT and divided here, since
  *     the engines' AVG differ (MySQL rounds AVG of integers to 4 places);
@@ -1695,7 +1730,9 @@ static void render_related(corm_query *q, const corm_pred *p)
  *     value (SQLite stores them as text: the corm_decimal collation and
  *     corm_decimal_sum() the SQLite driver registers); PostgreSQL has no
  *     MIN of booleans (bool_and) or of uuids (compared as their text);
- *   - SUM of f32 is computed in double (PostgreSQL's sum(real) is real).
+ *   - SUM of f32 is computed in double (PostgreSQL's sum(real) is real);
+ *     MIN / MAX of f32 are read back as the stored float, widened (see
+ *     read_f32()).
  */
 
 static bool is_postgres(const corm_query *q)
@@ -1889,6 +1926,9 @@ corm_pred *corm_pred_agg_cmp(corm_query *q, int agg, corm_cmp op,
 				"number");
 			return NULL;
 		}
+		if (t == CORM_AGGV_TEXT &&
+			!pred_text_ok(q, &q->m->fields[q->aggs[agg].field], s))
+			return NULL;
 		d->ptr = corm_arena_strndup(&q->arena, s->ptr ? s->ptr : "",
 			s->len);
 		if (!d->ptr) {
@@ -1951,6 +1991,11 @@ static void render_sum(corm_query *q, const agg_term *a)
 
 	if (is_decimal_field(f) && is_sqlite(q)) {
 		corm_buf_puts(&q->sql, "corm_decimal_sum(");
+		col(q, a->field);
+	} else if (is_int_field(f) && is_sqlite(q)) {
+		/* sum() fails when a running sum leaves int64, even if the
+		 * total fits: the driver's corm_int_sum() does not. */
+		corm_buf_puts(&q->sql, "corm_int_sum(");
 		col(q, a->field);
 	} else if (f->ctype == CORM_C_F32) {
 		corm_buf_puts(&q->sql, "SUM(CAST(");
@@ -2060,7 +2105,9 @@ static void render_agg_pred(corm_query *q, const corm_pred *p)
 			"use having()");
 		return;
 	}
+	q->in_having = false; /* the aggregate reads the bare column */
 	render_agg_value(q, a);
+	q->in_having = true;
 	corm_buf_puts(&q->sql, ops[p->op]);
 	switch (a->type) {
 	case CORM_AGGV_INT64:
@@ -2331,6 +2378,28 @@ static int read_as_field(corm_agg_value *out, corm_stmt *st, int c,
 	return corm_model__read_field(st, c, &f, &out->v, arena);
 }
 
+/*
+ * MIN / MAX of an f32 column: exactly (double)(the stored float), as
+ * SQLite gives it. PostgreSQL and MariaDB give a float as its shortest
+ * decimal (-1.7148438 for -1.71484375f), which the drivers read as the
+ * nearest double (-1.7148437999999999). Nine significant digits of either
+ * double are that decimal, or one as close to the float, so they read
+ * back as the same float (FLT_DECIMAL_DIG); (float)d alone could round a
+ * double that falls on a midpoint to the wrong float.
+ */
+static int read_f32(double *out, corm_stmt *st, int c)
+{
+	char text[32];
+	double d;
+	int error = corm_column_double(&d, st, c);
+
+	if (error)
+		return error;
+	snprintf(text, sizeof(text), "%.9g", d); /* inf and nan read back */
+	*out = (double)strtof(text, NULL);
+	return CORM_OK;
+}
+
 /* Aggregate `a` from column c (c and c + 1 for AVG) into `out`. */
 static int read_agg(corm_agg_value *out, corm_stmt *st, int c,
 	corm_query *q, const agg_term *a, corm_arena *arena)
@@ -2358,6 +2427,9 @@ static int read_agg(corm_agg_value *out, corm_stmt *st, int c,
 	case CORM_AGGV_INT64:
 		return read_exact_int(&out->v.i64, st, c, q, a);
 	case CORM_AGGV_DOUBLE:
+		if (a->fn != CORM_AGG_SUM &&
+			q->m->fields[a->field].ctype == CORM_C_F32)
+			return read_f32(&out->v.f64, st, c);
 		return corm_column_double(&out->v.f64, st, c);
 	case CORM_AGGV_DECIMAL:
 		return read_decimal(&out->v.text, st, c, q, a, arena);

@@ -66,7 +66,10 @@ typedef enum corm_match {
  * `value` points at a C value of the field's type (an int64_t for an i64
  * field, a corm_str for text, ...), as the generated struct holds it. The
  * value is copied. The result belongs to the query; NULL only when the
- * query has failed (the failure is kept for the run).
+ * query has failed (the failure is kept for the run). Text (here, in
+ * corm_pred_match() and in a HAVING on text) must be valid UTF-8 without
+ * NUL, or the query fails with CORM_EINVAL naming the field; string(N)'s
+ * length is not checked (a longer text just matches nothing).
  */
 corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
 	const void *value);
@@ -218,13 +221,15 @@ void corm_agg_rows_free(corm_agg_rows *rows);
  *
  * The result type of an aggregate is the same on every engine:
  *   COUNT                       CORM_AGGV_INT64
- *   SUM of i16 / i32 / i64      CORM_AGGV_INT64, exact; past int64: CORM_ERANGE
- *   SUM of f32 / f64            CORM_AGGV_DOUBLE
+ *   SUM of i16 / i32 / i64      CORM_AGGV_INT64, exact; a total past int64
+ *                               (not a running sum): CORM_ERANGE
+ *   SUM of f32 / f64            CORM_AGGV_DOUBLE (f32 values widened exactly)
  *   SUM of decimal(P,S)         CORM_AGGV_DECIMAL: exact text, S decimals
  *   AVG of a number / decimal   CORM_AGGV_DOUBLE: the exact sum as a double,
  *                               divided by the count (ERANGE as SUM)
  *   MIN / MAX                   the column's type (integers as int64, floats
- *                               as double); text by bytes, decimals by value
+ *                               as double: an f32 is the stored float
+ *                               widened); text by bytes, decimals by value
  * SUM, AVG, MIN and MAX are NULL (is_null) when the group has no non-NULL
  * value; COUNT never is. Other combinations (SUM of text, MIN of bytes or
  * json) fail with CORM_EINVAL when the query runs.
