@@ -79,6 +79,9 @@ struct corm_conn {
 	corm_stmt_cache *cache;    /* owned by the core */
 	int connect_timeout;       /* seconds, from the URL */
 	bool lost;                 /* a call reported CORM_ECONNLOST; sticky */
+	int max_params;            /* the engine's parameter limit, when the
+	                            * driver knows it better than its dialect
+	                            * (0: the dialect's max_params) */
 };
 
 /* One bound parameter. Text and blobs point at the caller's bytes. */
