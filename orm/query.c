@@ -49,6 +49,7 @@ struct corm_pred {
 	                       * field's size; NULL when packed in `text` */
 	size_t n;
 	corm_str text;        /* PRED_MATCH; PRED_IN's one parameter */
+	size_t width;         /* PRED_IN: its widest text value (in_list.c) */
 	corm_pred *a, *b;     /* PRED_RELATED: a is the inner predicate or NULL */
 	corm_query *owner;    /* the query it was built on */
 	corm_query *sub;      /* PRED_RELATED: the related model's query */
@@ -297,7 +298,7 @@ static corm_pred *pack_in(corm_query *q, corm_pred *p, const void *values,
 	}
 	for (i = 0; i < n; i++)
 		v[i] = (const char *)values + i * size;
-	error = corm_in__encode(&text, q->db, f, v, n);
+	error = corm_in__encode(&text, &p->width, q->db, f, v, n);
 	corm_free(v);
 	if (!error) {
 		p->text.len = text.len;
@@ -676,7 +677,7 @@ static void render_pred(corm_query *q, const corm_pred *p)
 
 			corm_in__open(&q->sql, q->d, f);
 			push_bind(q, it);
-			corm_in__close(&q->sql, q->d, f);
+			corm_in__close(&q->sql, q->d, f, p->width);
 			return;
 		}
 		corm_buf_puts(&q->sql, " IN (");

@@ -499,19 +499,22 @@ static int run_packed(loader *l)
 {
 	corm_buf sql = CORM_BUF_INIT, list = CORM_BUF_INIT;
 	corm_stmt *st = NULL;
+	size_t width;
 	int error;
 
+	if ((error = corm_in__encode(&list, &width, l->db, l->ks.f, l->ks.v,
+		     l->ks.n)))
+		goto done;
 	corm_buf_puts(&sql, corm_buf_cstr(&l->head));
 	corm_in__open(&sql, l->d, l->ks.f);
 	corm_dialect_placeholder(&sql, l->d, 1);
-	corm_in__close(&sql, l->d, l->ks.f);
+	corm_in__close(&sql, l->d, l->ks.f, width);
 	corm_buf_puts(&sql, corm_buf_cstr(&l->tail));
 	if (corm_buf_error(&sql)) {
 		error = oom(l);
 		goto done;
 	}
-	if ((error = corm_in__encode(&list, l->db, l->ks.f, l->ks.v, l->ks.n)) ||
-		(error = corm_stmt_cached(&st, l->db, corm_buf_cstr(&sql))) ||
+	if ((error = corm_stmt_cached(&st, l->db, corm_buf_cstr(&sql))) ||
 		(error = corm_bind_text(st, 1, corm_buf_cstr(&list), list.len)))
 		goto done;
 	error = read_all(l, st);
