@@ -544,6 +544,59 @@ static void test_in_list__a_list_bound_value_by_value_stops_at_the_limit(
 	item_query_free(q);
 }
 
+/* A hand-written statement of n parameters: "SELECT 1 WHERE 1 IN (?, ..)"
+ * prepared, bound and run, or the error preparing it gave. */
+static int run_wide_statement(int n)
+{
+	corm_buf sql = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	const corm_dialect *d = corm_conn_dialect(db);
+	int64_t one = 0;
+	int i, error;
+
+	corm_buf_puts(&sql, "SELECT 1 WHERE 1 IN (");
+	for (i = 1; i <= n; i++) {
+		if (i > 1)
+			corm_buf_putc(&sql, ',');
+		corm_dialect_placeholder(&sql, d, i);
+		if (d->placeholder == CORM_PLACEHOLDER_DOLLAR)
+			corm_buf_puts(&sql, "::int");
+	}
+	corm_buf_putc(&sql, ')');
+	assert_int_equal(corm_buf_error(&sql), CORM_OK);
+	error = corm_stmt_prepare(&st, db, corm_buf_cstr(&sql));
+	corm_buf_free(&sql);
+	if (error)
+		return error;
+	assert_int_equal(corm_stmt_param_count(st), n);
+	for (i = 1; i <= n; i++)
+		OK(corm_bind_int64(st, i, 1));
+	assert_int_equal(corm_step(st), CORM_ROW);
+	OK(corm_column_int64(&one, st, 0));
+	assert_int_equal(one, 1);
+	assert_int_equal(corm_step(st), CORM_DONE);
+	corm_stmt_free(st);
+	return CORM_OK;
+}
+
+/* libpq releases before 15.x's late minors lose the connection when a
+ * statement of 7,499 parameters or more is described: the driver does
+ * not describe those. Past 65,535 the Bind message cannot carry them. */
+static void test_in_list__postgres_statements_of_7499_to_65535_parameters(
+	void **state)
+{
+	static const int ok[] = {7498, 7499, 20000, 65535};
+	size_t i;
+
+	(void)state;
+	if (strcmp(engine.name, "postgres") != 0)
+		return; /* the describe path is PostgreSQL's */
+	for (i = 0; i < sizeof(ok) / sizeof(*ok); i++)
+		OK(run_wide_statement(ok[i]));
+	assert_int_equal(run_wide_statement(65536), CORM_ETOOLONG);
+	OK(run_wide_statement(3)); /* the connection goes on */
+}
+
 /* ---------------------------------------------------------- relations */
 
 static void test_in_list__belongs_to_100000_keys_in_one_statement(
@@ -703,6 +756,8 @@ int main(int argc, char **argv)
 			test_in_list__a_statement_over_the_parameter_limit_is_refused),
 		cmocka_unit_test(
 			test_in_list__a_list_bound_value_by_value_stops_at_the_limit),
+		cmocka_unit_test(
+			test_in_list__postgres_statements_of_7499_to_65535_parameters),
 		cmocka_unit_test(
 			test_in_list__belongs_to_100000_keys_in_one_statement),
 		cmocka_unit_test(
