@@ -23,11 +23,11 @@
  * MariaDB plans a semi-join over JSON_TABLE as if it had 40 rows: over a
  * column without an index it then compares every row with every value
  * (100,000 strings against 30,000 rows: minutes). The DISTINCT derived
- * table is materialized with a key instead (0.15 s). That key needs a
+ * table is materialized with a key instead (0.15 s). That key wants a
  * short fixed width: text goes as VARBINARY(w), w the widest value
- * rounded up to a power of two (a wider w makes the temporary table
- * spill to disk: 256 bytes cost 1.5 s there), and values longer than a
- * string(N) column holds are left out (no row holds them). Where the engine cannot
+ * rounded up to a power of two (VARBINARY(256) took 2.7 s there), and
+ * values longer than a string(N) column holds are left out (no row holds
+ * them). Where the engine cannot
  * unpack a type exactly, the list is bound value by value instead
  * (corm_in__by_value): SQLite's JSON reader rounds some doubles and has
  * no blobs; MariaDB's JSON_TABLE rounds decimals to the column's scale.
