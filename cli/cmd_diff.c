@@ -71,6 +71,29 @@ int mcli_parse(corm_schema **out, const char *name, const char *src,
 	return CLI_EXIT_OK;
 }
 
+static bool pad_space_seen;
+
+bool mcli_pad_space_seen(void)
+{
+	return pad_space_seen;
+}
+
+/* Warn about MySQL tables whose text ignores trailing spaces (see
+ * corm_introspect_pad_space()), with the SQL that converts them. */
+static void warn_pad_space(corm_conn *c, const char *cmd)
+{
+	corm_buf fix = CORM_BUF_INIT;
+
+	if (corm_introspect_pad_space(&fix, c) == CORM_OK && fix.len) {
+		fprintf(stderr, "%s %s: warning: tables compare text under a PAD "
+			"SPACE collation ('x' = 'x '), unlike the NO PAD one corm "
+			"creates tables with; convert them in a migration (corm "
+			"migrate new) with:\n%s", CLI_PROG, cmd, corm_buf_cstr(&fix));
+		pad_space_seen = true;
+	}
+	corm_buf_free(&fix);
+}
+
 int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
 	const char *cmd, const char *arg, const corm_schema *hint)
 {
@@ -93,6 +116,7 @@ int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
 		} else {
 			if (dialect)
 				*dialect = corm_conn_dialect(c);
+			warn_pad_space(c, cmd);
 			rc = CLI_EXIT_OK;
 		}
 		corm_conn_close(c);

@@ -844,6 +844,13 @@ static int cmd_check(const opts *o)
 		rc = fail(o->sub, "%s", corm_strerror(rc), CLI_EXIT_INVALID);
 		goto done;
 	}
+	if (!plan->nops && mcli_pad_space_seen()) {
+		/* The tables match, but their text compares differently. */
+		fprintf(stderr, "%s migrate check: the database's collation "
+			"differs (see the warning above)\n", CLI_PROG);
+		rc = CLI_EXIT_DIFF;
+		goto done;
+	}
 	if (!plan->nops) {
 		printf("The database matches %s.\n", o->schema);
 		rc = CLI_EXIT_OK;

@@ -26,6 +26,10 @@ int mcli_connect(corm_conn **out, const char *cmd, const char *url);
 int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
 	const char *cmd, const char *arg, const corm_schema *hint);
 
+/* A database read by mcli_load_schema() had MySQL tables under a PAD
+ * SPACE collation (it printed a warning with the SQL to convert them). */
+bool mcli_pad_space_seen(void);
+
 /* Parse `src` (named `name` in messages); CLI_EXIT_INVALID on errors. */
 int mcli_parse(corm_schema **out, const char *name, const char *src,
 	size_t len);

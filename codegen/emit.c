@@ -1016,7 +1016,8 @@ static void emit_field_table(emitter *e, const corm_model *m)
 	size_t i;
 
 	corm_buf_printf(c, "/* member, column, C type, flags, offset, offset of "
-		"has_, enum, column type, most characters */\n");
+		"has_, enum, column type, most characters, decimal precision and "
+		"scale */\n");
 	corm_buf_printf(c, "static const corm_field_desc %s_fields[] = {\n",
 		m->snake);
 	for (i = 0; i < m->nfields; i++) {
@@ -1050,9 +1051,11 @@ static void emit_field_table(emitter *e, const corm_model *m)
 			corm_buf_printf(c, ", &%s_desc,", f->enum_type->snake);
 		else
 			corm_buf_puts(c, ", NULL,");
-		corm_buf_printf(c, " %s, %d},\n", coltype_const(f->type),
+		corm_buf_printf(c, " %s, %d, %d, %d},\n", coltype_const(f->type),
 			f->kind == CORM_FIELD_SCALAR && f->type == CORM_COL_STRING
-				? f->len : 0);
+				? f->len : 0,
+			f->type == CORM_COL_DECIMAL ? f->precision : 0,
+			f->type == CORM_COL_DECIMAL ? f->scale : 0);
 		corm_buf_free(&flags);
 	}
 	corm_buf_puts(c, "};\n\n");

@@ -8,7 +8,10 @@
  * column of another model or an unknown column does not compile. The
  * functions are two-line wrappers over corm/query.h.
  *
- * Sections: column families, declarations, definitions.
+ * Typed aggregates (<model>_agg_sum(q, POST_VIEWS) ...) are emitted by
+ * their own functions, in the last section.
+ *
+ * Sections: column families, declarations, definitions, aggregates.
  */
 #include <string.h>
 
@@ -50,6 +53,9 @@ static const char *family(const corm_field *f)
 	case CORM_COL_TIME: return "time";
 	case CORM_COL_TIMESTAMP: return "timestamp";
 	case CORM_COL_UUID: return "uuid";
+	/* Their own families, so SUM of a decimal compiles and of text not. */
+	case CORM_COL_DECIMAL: return "decimal";
+	case CORM_COL_JSON: return "json";
 	default: return "str";
 	}
 }
@@ -100,6 +106,11 @@ static void put_generic(corm_buf *h, const corm_model *m,
 	}
 	corm_buf_putc(h, ')');
 }
+
+static void emit_agg_decls(corm_buf *h, const corm_model *m,
+	const corm_field *const *firsts, size_t nf, const char *upper);
+static void emit_agg_defs(corm_buf *c, const corm_model *m,
+	const corm_field *const *firsts, size_t nf);
 
 /* ------------------------------------------------------------ declarations */
 
@@ -224,6 +235,7 @@ void cg_emit_query_decls(corm_buf *h, const corm_model *m)
 				matches[i + 1]);
 	}
 	corm_buf_putc(h, '\n');
+	emit_agg_decls(h, m, firsts, nf, corm_buf_cstr(&up));
 	if (up.error)
 		h->error = up.error;
 	corm_buf_free(&up);
@@ -328,5 +340,310 @@ void cg_emit_query_defs(corm_buf *c, const corm_model *m)
 		"}\n\n"
 		"const char *@_query_sql(@_query *q)\n{\n"
 		"\treturn corm_query_sql((corm_query *)q);\n}\n\n", n, NULL);
+	emit_agg_defs(c, m, firsts, nf);
 	corm_free(firsts);
+}
+
+/* -------------------------------------------------------------- aggregates */
+
+/*
+ * Every aggregate gives a handle whose type names its model and its
+ * result's C type (post_agg_i64, post_agg_timestamp...), so reading a
+ * result as another type, comparing it in HAVING with a value of another
+ * type, or using a handle of another model does not compile. SUM and AVG
+ * exist only for number families, MIN and MAX not for bytes and json.
+ */
+
+static bool is_int_family(const char *fam)
+{
+	return strcmp(fam, "i16") == 0 || strcmp(fam, "i32") == 0 ||
+		strcmp(fam, "i64") == 0;
+}
+
+static bool is_float_family(const char *fam)
+{
+	return strcmp(fam, "f32") == 0 || strcmp(fam, "f64") == 0;
+}
+
+/* The result kind of SUM over a family, or NULL when it has no SUM. */
+static const char *sum_kind(const char *fam)
+{
+	if (is_int_family(fam))
+		return "i64";
+	if (is_float_family(fam))
+		return "f64";
+	return strcmp(fam, "decimal") == 0 ? "decimal" : NULL;
+}
+
+/* The result kind of MIN / MAX over field `f`, or NULL for none. */
+static const char *minmax_kind(const corm_field *f)
+{
+	const char *fam = family(f);
+
+	if (is_int_family(fam))
+		return "i64";
+	if (is_float_family(fam))
+		return "f64";
+	if (strcmp(fam, "bytes") == 0 || strcmp(fam, "json") == 0)
+		return NULL;
+	return fam;
+}
+
+/* A result kind and a field of it (NULL for i64 and f64). */
+typedef struct agg_kind {
+	const char *name;
+	const corm_field *f;
+} agg_kind;
+
+static const char *kind_ctype(const agg_kind *k)
+{
+	if (strcmp(k->name, "i64") == 0)
+		return "int64_t";
+	if (strcmp(k->name, "f64") == 0)
+		return "double";
+	return cg_emit_c_type(k->f);
+}
+
+/* The member of corm_agg_value's union that holds a kind. */
+static const char *kind_member(const agg_kind *k)
+{
+	static const char *const members[] = {"i64", "i64", "f64", "f64",
+		"decimal", "text", "str", "text", "bool", "b", "date", "date",
+		"time", "time", "timestamp", "timestamp", "uuid", "uuid"};
+	size_t i;
+
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i += 2)
+		if (strcmp(k->name, members[i]) == 0)
+			return members[i + 1];
+	return "enum_value";
+}
+
+/* The model's result kinds: i64 (COUNT), f64 when it has a number (AVG),
+ * then those of MIN / MAX; returns how many. `out` has room for nf + 2. */
+static size_t agg_kinds(agg_kind *out, const corm_field *const *firsts,
+	size_t nf)
+{
+	size_t i, k, n = 0;
+
+	out[n++] = (agg_kind){"i64", NULL};
+	for (i = 0; i < nf; i++)
+		if (sum_kind(family(firsts[i]))) {
+			out[n++] = (agg_kind){"f64", NULL};
+			break;
+		}
+	for (i = 0; i < nf; i++) {
+		const char *name = minmax_kind(firsts[i]);
+		bool seen = !name;
+
+		for (k = 0; k < n && !seen; k++)
+			seen = strcmp(out[k].name, name) == 0;
+		if (!seen)
+			out[n++] = (agg_kind){name, firsts[i]};
+	}
+	return n;
+}
+
+/* `#define post_agg_sum(q, c) _Generic((c), post_i64_col:
+ * post_agg_sum_i64, ...)((q), (c))` over the families `fn` applies to:
+ * those with a MIN / MAX (`minmax`), or with a SUM / AVG. Nothing when
+ * none has: using it then does not compile. */
+static void put_agg_generic(corm_buf *h, const corm_model *m,
+	const corm_field *const *firsts, size_t nf, const char *fn, bool minmax)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < nf; i++) {
+		const char *fam = family(firsts[i]);
+
+		if (minmax ? !minmax_kind(firsts[i]) : !sum_kind(fam))
+			continue;
+		if (used++ == 0)
+			corm_buf_printf(h, "#define %s_agg_%s(q, c) _Generic((c)",
+				m->snake, fn);
+		corm_buf_printf(h, ", \\\n\t%s_%s_col: %s_agg_%s_%s", m->snake, fam,
+			m->snake, fn, fam);
+	}
+	if (used)
+		corm_buf_puts(h, ")((q), (c))\n");
+}
+
+/* `_Generic((a), post_agg_i64: <stem>i64, ...)`, or `: 0` with stem NULL. */
+static void put_kind_generic(corm_buf *h, const char *n, const agg_kind *k,
+	size_t nk, const char *stem)
+{
+	size_t i;
+
+	corm_buf_puts(h, "_Generic((a)");
+	for (i = 0; i < nk; i++) {
+		corm_buf_printf(h, ", \\\n\t%s_agg_%s: ", n, k[i].name);
+		if (stem)
+			corm_buf_printf(h, "%s_%s%s", n, stem, k[i].name);
+		else
+			corm_buf_putc(h, '0');
+	}
+	corm_buf_putc(h, ')');
+}
+
+static void emit_agg_decls(corm_buf *h, const corm_model *m,
+	const corm_field *const *firsts, size_t nf, const char *upper)
+{
+	agg_kind *k = corm_calloc(nf + 2, sizeof(*k));
+	const char *n = m->snake;
+	size_t nk, i;
+
+	if (!k) {
+		h->error = CORM_ENOMEM;
+		return;
+	}
+	nk = agg_kinds(k, firsts, nf);
+	corm_buf_printf(h, "/* %s aggregates (see docs/queries.md, "
+		"\"Aggregates\"). */\n", m->name);
+	for (i = 0; i < nk; i++)
+		corm_buf_printf(h, "typedef struct %s_agg_%s { int index; } "
+			"%s_agg_%s;\n", n, k[i].name, n, k[i].name);
+	put_tmpl(h,
+		"typedef struct @_agg_list {\n"
+		"\tcorm_agg_group *items; /* @_agg_group(), @_agg_get() */\n"
+		"\tsize_t count;\n\tcorm_arena arena;\n} @_agg_list;\n\n"
+		"@_agg_i64 @_agg_count(@_query *q);\n"
+		"@_agg_i64 @_agg_count_(@_query *q, int field);\n", n, NULL);
+	for (i = 0; i < nf; i++) {
+		const char *fam = family(firsts[i]), *sk = sum_kind(fam);
+		const char *mk = minmax_kind(firsts[i]);
+
+		if (sk)
+			corm_buf_printf(h, "%s_agg_%s %s_agg_sum_%s(%s_query *q, "
+				"%s_%s_col c);\n%s_agg_f64 %s_agg_avg_%s(%s_query *q, "
+				"%s_%s_col c);\n", n, sk, n, fam, n, n, fam, n, n, fam, n,
+				n, fam);
+		if (mk)
+			corm_buf_printf(h, "%s_agg_%s %s_agg_min_%s(%s_query *q, "
+				"%s_%s_col c);\n%s_agg_%s %s_agg_max_%s(%s_query *q, "
+				"%s_%s_col c);\n", n, mk, n, fam, n, n, fam, n, mk, n, fam,
+				n, n, fam);
+	}
+	for (i = 0; i < nk; i++) {
+		const char *kn = k[i].name, *ct = kind_ctype(&k[i]);
+
+		corm_buf_printf(h, "%s_pred *%s_having_cmp_%s(%s_query *q, "
+			"%s_agg_%s a, corm_cmp op, %s v);\n", n, n, kn, n, n, kn, ct);
+		corm_buf_printf(h, "%s %s_agg_get_%s(const corm_agg_group *row, "
+			"%s_agg_%s a);\n", ct, n, kn, n, kn);
+	}
+	put_tmpl(h,
+		"void @_having(@_query *q, @_pred *p);\n"
+		"void @_order_by_agg_(@_query *q, int agg, unsigned flags);\n"
+		"int @_query_aggregates(@_agg_list *out, @_query *q);\n"
+		"void @_agg_list_free(@_agg_list *list);\n"
+		"const @ *@_agg_group(const corm_agg_group *row);\n"
+		"bool @_agg_is_null_(const corm_agg_group *row, int agg);\n"
+		"#define @_agg_count_of(q, c) @_agg_count_((q), $__FIELD(c))\n",
+		n, upper);
+	put_agg_generic(h, m, firsts, nf, "sum", false);
+	put_agg_generic(h, m, firsts, nf, "avg", false);
+	put_agg_generic(h, m, firsts, nf, "min", true);
+	put_agg_generic(h, m, firsts, nf, "max", true);
+	corm_buf_printf(h, "#define %s__AGG(a) (", upper);
+	put_kind_generic(h, n, k, nk, NULL);
+	corm_buf_puts(h, " + (a).index)\n");
+	corm_buf_printf(h, "#define %s_having_cmp(q, a, op, ...) ", n);
+	put_kind_generic(h, n, k, nk, "having_cmp_");
+	corm_buf_puts(h, "((q), (a), (op), __VA_ARGS__)\n");
+	{
+		static const char *const ops[] = {"eq", "EQ", "ne", "NE", "lt",
+			"LT", "le", "LE", "gt", "GT", "ge", "GE"};
+
+		for (i = 0; i < 12; i += 2)
+			corm_buf_printf(h, "#define %s_having_%s(q, a, ...) "
+				"%s_having_cmp(q, a, CORM_CMP_%s, __VA_ARGS__)\n", n,
+				ops[i], n, ops[i + 1]);
+	}
+	corm_buf_printf(h, "#define %s_agg_get(row, a) ", n);
+	put_kind_generic(h, n, k, nk, "agg_get_");
+	corm_buf_puts(h, "((row), (a))\n");
+	put_tmpl(h,
+		"#define @_agg_is_null(row, a) @_agg_is_null_((row), $__AGG(a))\n"
+		"#define @_order_by_agg(q, a, flags) @_order_by_agg_((q), "
+		"$__AGG(a), (flags))\n\n", n, upper);
+	corm_free(k);
+}
+
+/* One aggregate's constructor: `ret <n>_agg_<fn>_<fam>(q, c)`. */
+static void put_agg_ctor(corm_buf *c, const char *n, const char *kind,
+	const char *fn, const char *fam, const char *agg)
+{
+	corm_buf_printf(c, "%s_agg_%s %s_agg_%s_%s(%s_query *q, %s_%s_col c)\n"
+		"{\n\treturn (%s_agg_%s){corm_query_agg((corm_query *)q, %s, "
+		"c.field)};\n}\n\n", n, kind, n, fn, fam, n, n, fam, n, kind, agg);
+}
+
+static void emit_agg_defs(corm_buf *c, const corm_model *m,
+	const corm_field *const *firsts, size_t nf)
+{
+	agg_kind *k = corm_calloc(nf + 2, sizeof(*k));
+	const char *n = m->snake;
+	size_t nk, i;
+
+	if (!k) {
+		c->error = CORM_ENOMEM;
+		return;
+	}
+	nk = agg_kinds(k, firsts, nf);
+	put_tmpl(c,
+		"@_agg_i64 @_agg_count(@_query *q)\n{\n"
+		"\treturn (@_agg_i64){corm_query_agg((corm_query *)q, "
+		"CORM_AGG_COUNT, -1)};\n}\n\n"
+		"@_agg_i64 @_agg_count_(@_query *q, int field)\n{\n"
+		"\treturn (@_agg_i64){corm_query_agg((corm_query *)q, "
+		"CORM_AGG_COUNT, field)};\n}\n\n", n, NULL);
+	for (i = 0; i < nf; i++) {
+		const char *fam = family(firsts[i]), *sk = sum_kind(fam);
+		const char *mk = minmax_kind(firsts[i]);
+
+		if (sk) {
+			put_agg_ctor(c, n, sk, "sum", fam, "CORM_AGG_SUM");
+			put_agg_ctor(c, n, "f64", "avg", fam, "CORM_AGG_AVG");
+		}
+		if (mk) {
+			put_agg_ctor(c, n, mk, "min", fam, "CORM_AGG_MIN");
+			put_agg_ctor(c, n, mk, "max", fam, "CORM_AGG_MAX");
+		}
+	}
+	for (i = 0; i < nk; i++) {
+		const char *kn = k[i].name, *ct = kind_ctype(&k[i]);
+		bool is_enum = strcmp(kind_member(&k[i]), "enum_value") == 0;
+
+		/* An enum is passed on as the int corm_agg_value holds. */
+		corm_buf_printf(c, "%s_pred *%s_having_cmp_%s(%s_query *q, "
+			"%s_agg_%s a, corm_cmp op, %s v)\n{\n", n, n, kn, n, n, kn, ct);
+		if (is_enum)
+			corm_buf_puts(c, "\tint value = (int)v;\n\n");
+		corm_buf_printf(c, "\treturn (%s_pred *)corm_pred_agg_cmp("
+			"(corm_query *)q, a.index, op, &%s);\n}\n\n", n,
+			is_enum ? "value" : "v");
+		corm_buf_printf(c, "%s %s_agg_get_%s(const corm_agg_group *row, "
+			"%s_agg_%s a)\n{\n\treturn ", ct, n, kn, n, kn);
+		if (is_enum)
+			corm_buf_printf(c, "(%s)", ct);
+		corm_buf_printf(c, "row->values[a.index].v.%s;\n}\n\n",
+			kind_member(&k[i]));
+	}
+	put_tmpl(c,
+		"void @_having(@_query *q, @_pred *p)\n{\n"
+		"\tcorm_query_having((corm_query *)q, (corm_pred *)p);\n}\n\n"
+		"void @_order_by_agg_(@_query *q, int agg, unsigned flags)\n{\n"
+		"\tcorm_query_order_by_agg((corm_query *)q, agg, flags);\n}\n\n"
+		"int @_query_aggregates(@_agg_list *out, @_query *q)\n{\n"
+		"\tcorm_agg_result r;\n"
+		"\tint rc = corm_query_aggregates(&r, (corm_query *)q);\n\n"
+		"\tout->items = r.items;\n\tout->count = r.count;\n"
+		"\tout->arena = r.arena;\n\treturn rc;\n}\n\n"
+		"void @_agg_list_free(@_agg_list *list)\n{\n"
+		"\tcorm_arena_free(&list->arena);\n\tlist->items = NULL;\n"
+		"\tlist->count = 0;\n}\n\n"
+		"const @ *@_agg_group(const corm_agg_group *row)\n{\n"
+		"\treturn row->group;\n}\n\n"
+		"bool @_agg_is_null_(const corm_agg_group *row, int agg)\n{\n"
+		"\treturn row->values[agg].is_null;\n}\n\n", n, NULL);
+	corm_free(k);
 }

@@ -70,12 +70,19 @@ const corm_dialect corm_dialect_mysql = {
 	 * DEFAULT CURRENT_TIMESTAMP (error 1067); MariaDB accepts both. */
 	.now_sql = "CURRENT_TIMESTAMP(6)",
 	/* InnoDB for transactions and foreign keys; utf8mb4 for all of
-	 * Unicode whatever the server's default charset is; a binary
+	 * Unicode whatever the server's default charset is; a binary NO PAD
 	 * collation so that =, UNIQUE, LIKE and ORDER BY compare text by its
 	 * bytes, as PostgreSQL (with COLLATE "C") and SQLite do. The server's
-	 * default, utf8mb4_unicode_ci, would make 'Ann' equal 'ann'. */
+	 * default, utf8mb4_unicode_ci, would make 'Ann' equal 'ann', and
+	 * utf8mb4_bin is PAD SPACE: 'x' = 'x ', and 'pad\t' < 'pad'.
+	 * The NO PAD binary collation has one name on MariaDB (10.2.2+) and
+	 * another on MySQL (8.0.17+), so the server picks it by version:
+	 * MariaDB runs only the /\*M! comment and skips /\*!80017 (MariaDB
+	 * ignores MySQL 5.7+ version comments); MySQL runs only /\*!80017. */
 	.create_table_suffix =
-		" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+		" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+		" /*M!100202 COLLATE=utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE=utf8mb4_0900_bin*/",
 	/* ENUM('a', 'b') rather than VARCHAR(64) and a CHECK: 1 or 2 bytes a
 	 * row, and the members read back from COLUMN_TYPE. In strict mode an
 	 * unknown member fails (error 1265) as the CHECK would. */

@@ -57,18 +57,32 @@ typedef bool my_flag;
  * ones (a 1 GiB blob read once) are given back at reset. */
 #define MY_COL_KEEP ((unsigned long)64 << 10)
 
+/* The smallest max_allowed_packet a server accepts: commands up to this
+ * size never need the server's value. */
+#define MY_MIN_PACKET 1024
+
 /* Run on every new session. The session is pinned to UTC so DATETIME and
  * CURRENT_TIMESTAMP agree with the DSL's UTC timestamps, and to a strict
  * sql_mode so bad data fails instead of being truncated with a warning.
- * ANSI_QUOTES stays off: identifiers are quoted with backticks. */
+ * ANSI_QUOTES stays off: identifiers are quoted with backticks. The
+ * connection's collation, which compares parameters and literals with
+ * each other (a column's own wins over it), is the binary NO PAD one the
+ * tables use, picked by server version as in dialect_mysql.c. SET NAMES,
+ * not collation_connection alone: MariaDB gives a prepared statement's
+ * parameters the client charset's collation otherwise. */
 #define MY_INIT_COMMAND                                                      \
 	"SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"             \
 	"NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"             \
-	"NO_ENGINE_SUBSTITUTION'"
+	"NO_ENGINE_SUBSTITUTION'"                                              \
+	" /*M!100202 , NAMES utf8mb4 COLLATE utf8mb4_nopad_bin*/"              \
+	" /*!80017 , NAMES utf8mb4 COLLATE utf8mb4_0900_bin*/"
 
 struct my_conn {
 	corm_conn parent;
 	MYSQL *my;
+	/* The session's @@max_allowed_packet, read the first time a command
+	 * might be larger than MY_MIN_PACKET; 0 until then. */
+	uint64_t max_packet;
 	struct my_stmt *stream; /* the statement whose rows are on the wire */
 };
 
@@ -174,6 +188,7 @@ static int map_errno(unsigned int e)
 		return CORM_ERANGE;
 	case 1406: /* ER_DATA_TOO_LONG */
 	case 1153: /* ER_NET_PACKET_TOO_LARGE: over max_allowed_packet */
+	case CR_NET_PACKET_TOO_LARGE: /* over the client library's limit */
 		return CORM_ETOOLONG;
 	case 1050: /* ER_TABLE_EXISTS_ERROR */
 	case 1051: /* ER_BAD_TABLE_ERROR */
@@ -411,12 +426,57 @@ static int drain_results(struct my_conn *c)
 	}
 }
 
+/*
+ * A command over the server's max_allowed_packet makes the server answer
+ * an error and close the connection (ER_NET_PACKET_TOO_LARGE), so the
+ * call after it fails too. Refused here instead, before anything is sent,
+ * as CORM_ETOOLONG on a connection that stays usable. `size` is the
+ * command's payload (an upper bound for statement executions).
+ */
+static int read_max_packet(struct my_conn *c)
+{
+	static const char sql[] = "SELECT @@max_allowed_packet";
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	if (mysql_real_query(c->my, sql, sizeof(sql) - 1) != 0 ||
+		!(res = mysql_store_result(c->my)))
+		return conn_error(c);
+	row = mysql_fetch_row(res);
+	c->max_packet = row && row[0] ? strtoull(row[0], NULL, 10) : 0;
+	mysql_free_result(res);
+	if (c->max_packet < MY_MIN_PACKET)
+		return corm_conn__set_error(&c->parent, CORM_ERROR, NULL,
+			"could not read the server's max_allowed_packet");
+	return CORM_OK;
+}
+
+static int check_packet(struct my_conn *c, uint64_t size)
+{
+	int error;
+
+	if (size <= MY_MIN_PACKET)
+		return CORM_OK;
+	if (!c->max_packet && (error = read_max_packet(c)) != CORM_OK)
+		return error;
+	if (size <= c->max_packet)
+		return CORM_OK;
+	/* The native code is the one the server would have answered. */
+	return corm_conn__set_error(&c->parent, CORM_ETOOLONG, "1153",
+		"the statement and its values take %" PRIu64 " bytes, more than "
+		"the server's max_allowed_packet (%" PRIu64 " bytes); nothing "
+		"was sent", size, c->max_packet);
+}
+
 static int my_exec(corm_conn *base, const char *sql)
 {
 	struct my_conn *c = (struct my_conn *)base;
+	int error;
 
 	assert(c && sql);
 	end_stream(c);
+	if ((error = check_packet(c, 1 + (uint64_t)strlen(sql))) != CORM_OK)
+		return error;
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0)
 		return conn_error(c);
 	return drain_results(c);
@@ -884,6 +944,26 @@ static int stmt_prepare_again(struct my_stmt *s)
  * at once only when that cannot do anything twice: always after 1615, and
  * after 2057 only for a SELECT.
  */
+/* An upper bound of the COM_STMT_EXECUTE packet's payload for s's
+ * parameters: the 10-byte header, the NULL bitmap and its flag, two type
+ * bytes a parameter, and each value (a string with a 9-byte length). */
+static uint64_t execute_packet_size(const struct my_stmt *s)
+{
+	int i, n = s->parent.nparams;
+	uint64_t size = 10 + (uint64_t)(n + 7) / 8 + 1;
+
+	for (i = 0; i < n; i++) {
+		const corm_value *v = &s->parent.params[i];
+
+		size += 2;
+		if (v->type == CORM_TYPE_TEXT || v->type == CORM_TYPE_BLOB)
+			size += 9 + (uint64_t)v->v.bytes.len;
+		else
+			size += 8;
+	}
+	return size;
+}
+
 static int stmt_execute(struct my_stmt *s)
 {
 	bool retried = false;
@@ -894,7 +974,9 @@ static int stmt_execute(struct my_stmt *s)
 	if (s->unprepared && (error = stmt_prepare_again(s)) != CORM_OK)
 		return error;
 again:
-	if ((error = bind_params(s)) != CORM_OK)
+	if ((error = bind_params(s)) != CORM_OK ||
+		(error = check_packet((struct my_conn *)s->parent.conn,
+			 execute_packet_size(s))) != CORM_OK)
 		return error;
 	if (mysql_stmt_execute(s->st) != 0) {
 		e = mysql_stmt_errno(s->st);

@@ -12,7 +12,12 @@
  *
  * Sessions are pinned to UTF-8, UTC, ISO dates, hex bytea and round-trip
  * floats through the startup packet, so every value reads back the same
- * way whatever the server's defaults are.
+ * way whatever the server's defaults are. The environment (PGTZ,
+ * PGDATESTYLE) and a URL's `options` can still change TimeZone and
+ * DateStyle, so nothing depends on TimeZone: a zone-less timestamp
+ * parameter of a timestamptz gets an explicit "+00:00" (the DSL's
+ * timestamps are UTC) and timestamps read back carry their offset. A
+ * DateStyle other than ISO is set back to ISO at connect.
  *
  * Sections: errors, opening and closing, streaming, running SQL,
  * statements, reading columns, the vtable.
@@ -40,6 +45,7 @@
 #define PG_OID_OID 26
 #define PG_OID_FLOAT4 700
 #define PG_OID_FLOAT8 701
+#define PG_OID_TIMESTAMPTZ 1184
 
 /* Settings every session starts with (a user's `options` come after, and
  * so win). DateStyle ISO keeps the input order the server has. */
@@ -255,6 +261,28 @@ static bool known_keyword(const PQconninfoOption *opts, const char *key)
 	return false;
 }
 
+/* Dates and timestamps are read in DateStyle ISO's form. PGDATESTYLE
+ * reaches the server after our startup options and wins over them: set
+ * it back (a plain SET, which survives in the session; poolers in
+ * transaction mode carry DateStyle over as they do client_encoding). */
+static int require_iso_datestyle(PGconn *pg)
+{
+	const char *style = PQparameterStatus(pg, "DateStyle");
+	PGresult *res;
+
+	if (style && strncmp(style, "ISO", 3) == 0)
+		return CORM_OK;
+	res = PQexec(pg, "SET DateStyle = 'ISO, YMD'");
+	PQclear(res);
+	style = PQparameterStatus(pg, "DateStyle");
+	if (style && strncmp(style, "ISO", 3) == 0)
+		return CORM_OK;
+	return corm_error__set_thread(CORM_ECONNECT, NULL,
+		"the session's DateStyle is '%s' and could not be set to ISO "
+		"(corm reads dates in ISO form; check PGDATESTYLE)",
+		style ? style : "(unknown)");
+}
+
 static bool core_param(const char *key)
 {
 	return strcmp(key, "connect_timeout") == 0 ||
@@ -374,6 +402,8 @@ static int pg_open(corm_conn **out, const corm_url *url, int timeout_seconds)
 		goto done;
 	}
 	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+	if ((error = require_iso_datestyle(pg)) != CORM_OK)
+		goto done;
 
 	if (!(conn = corm_calloc(1, sizeof(*conn)))) {
 		error = corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
@@ -887,6 +917,41 @@ static void format_double(char *out, size_t cap, double d, locale_t loc)
 	uselocale(old);
 }
 
+/* Text in the zone-less form corm writes timestamps in, "YYYY-MM-DD
+ * HH:MM[:SS[.ffffff]]" (a space or a T between): it means UTC. */
+static bool is_zoneless_timestamp(const char *p, size_t len)
+{
+	static const char form[] = "dddd-dd-dd dd:dd";
+	size_t i, n = sizeof(form) - 1;
+
+	if (len < n)
+		return false;
+	for (i = 0; i < n; i++) {
+		bool ok = form[i] == 'd' ? p[i] >= '0' && p[i] <= '9'
+			: form[i] == ' ' ? p[i] == ' ' || p[i] == 'T'
+			: p[i] == form[i];
+
+		if (!ok)
+			return false;
+	}
+	for (; i < len; i++)
+		if (!(p[i] >= '0' && p[i] <= '9') && p[i] != ':' && p[i] != '.')
+			return false;
+	return true;
+}
+
+/* A text parameter the server reads as a timestamptz, written without a
+ * zone: the server would take it in the session's TimeZone. */
+static bool needs_utc_offset(const struct pg_stmt *s, int i,
+	const corm_value *v)
+{
+	return v->type == CORM_TYPE_TEXT &&
+		PQparamtype(s->desc, i) == PG_OID_TIMESTAMPTZ &&
+		is_zoneless_timestamp(v->v.bytes.ptr, v->v.bytes.len);
+}
+
+#define PG_UTC_OFFSET "+00:00"
+
 /* Fill the parameter arrays from `p` (s->parent.nparams values): the
  * statement's bindings, or a batch execution's own. */
 static int bind_params(struct pg_stmt *s, const corm_value *p)
@@ -905,10 +970,12 @@ static int bind_params(struct pg_stmt *s, const corm_value *p)
 			return corm_conn__set_error(c, CORM_EINVAL, NULL,
 				"parameter %d: PostgreSQL text cannot hold NUL bytes "
 				"(bind it as a blob to a bytea column)", i + 1);
-		if (p[i].v.bytes.len >= SIZE_MAX - need)
+		if (p[i].v.bytes.len >= SIZE_MAX - need - sizeof(PG_UTC_OFFSET))
 			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
 				"out of memory");
 		need += p[i].v.bytes.len + 1;
+		if (needs_utc_offset(s, i, &p[i]))
+			need += sizeof(PG_UTC_OFFSET) - 1;
 	}
 	if (need && reserve_text(s, need) != CORM_OK)
 		return corm_conn__set_error(c, CORM_ENOMEM, NULL, "out of memory");
@@ -929,13 +996,21 @@ static int bind_params(struct pg_stmt *s, const corm_value *p)
 				PG_CONN(c)->c_locale);
 			s->values[i] = s->num[i];
 			break;
-		case CORM_TYPE_TEXT:
-			if (p[i].v.bytes.len)
-				memcpy(text, p[i].v.bytes.ptr, p[i].v.bytes.len);
-			text[p[i].v.bytes.len] = '\0';
+		case CORM_TYPE_TEXT: {
+			size_t len = p[i].v.bytes.len;
+
+			if (len)
+				memcpy(text, p[i].v.bytes.ptr, len);
+			if (needs_utc_offset(s, i, &p[i])) {
+				memcpy(text + len, PG_UTC_OFFSET,
+					sizeof(PG_UTC_OFFSET) - 1);
+				len += sizeof(PG_UTC_OFFSET) - 1;
+			}
+			text[len] = '\0';
 			s->values[i] = text;
-			text += p[i].v.bytes.len + 1;
+			text += len + 1;
 			break;
+		}
 		case CORM_TYPE_BLOB:
 			/* Binary format: for bytea that is the bytes themselves. */
 			if (p[i].v.bytes.len > INT32_MAX)
@@ -1629,24 +1704,38 @@ static int copy_value(corm_buf *b, const corm_value *v, locale_t loc)
 	return CORM_EINVAL;
 }
 
-/*
- * One COPY ... FROM STDIN for every row next() gives (corm/driver.h,
- * copy_in_rows): each batch is formatted into one buffer, sent every
- * PG_COPY_CHUNK bytes, so the server works on the rows sent while the
- * core converts the next batch.
- */
-static int pg_copy_in_rows(corm_conn *c, const char *sql, int ncols,
+/* Set the session's TimeZone to `zone`, only for the current transaction
+ * when there is one. */
+static int set_timezone(struct pg_conn *conn, const char *zone)
+{
+	const char *params[2];
+	PGresult *res;
+	int error = CORM_OK;
+
+	params[0] = zone;
+	params[1] = PQtransactionStatus(conn->pg) == PQTRANS_INTRANS ? "true"
+								      : "false";
+	res = PQexecParams(conn->pg,
+		"SELECT set_config('TimeZone', $1, $2::boolean)", 2, NULL,
+		params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		error = pg_error(&conn->parent, res);
+	PQclear(res);
+	return error;
+}
+
+/* pg_copy_in_rows() once the session's TimeZone is UTC. */
+static int copy_in_utc(struct pg_conn *conn, const char *sql, int ncols,
 	int (*next)(void *ctx, const corm_value **values, size_t *nrows),
 	void *ctx)
 {
-	struct pg_conn *conn = PG_CONN(c);
+	corm_conn *c = &conn->parent;
 	corm_buf b = CORM_BUF_INIT;
 	PGresult *res;
 	const corm_value *values;
 	size_t r, nrows;
 	int k, error = CORM_OK, next_error = CORM_OK;
 
-	end_stream(conn);
 	res = PQexec(conn->pg, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		error = pg_error(c, res);
@@ -1696,6 +1785,45 @@ static int pg_copy_in_rows(corm_conn *c, const char *sql, int ncols,
 	if (!error && (!res || result_failed(res)))
 		error = pg_error(c, res);
 	PQclear(res);
+	return error;
+}
+
+/*
+ * One COPY ... FROM STDIN for every row next() gives (corm/driver.h,
+ * copy_in_rows): each batch is formatted into one buffer, sent every
+ * PG_COPY_CHUNK bytes, so the server works on the rows sent while the
+ * core converts the next batch.
+ */
+static int pg_copy_in_rows(corm_conn *c, const char *sql, int ncols,
+	int (*next)(void *ctx, const corm_value **values, size_t *nrows),
+	void *ctx)
+{
+	struct pg_conn *conn = PG_CONN(c);
+	int error;
+	/* COPY's rows carry no types, so a zone-less timestamp in them is
+	 * read in the session's TimeZone: make it UTC for the COPY, then
+	 * put it back. */
+	const char *zone = PQparameterStatus(conn->pg, "TimeZone");
+	char *saved = NULL;
+
+	end_stream(conn);
+	if (zone && strcmp(zone, "UTC") != 0) {
+		if (!(saved = corm_strndup(zone, strlen(zone))))
+			return corm_conn__set_error(c, CORM_ENOMEM, NULL,
+				"out of memory");
+		if ((error = set_timezone(conn, "UTC")) != CORM_OK)
+			goto done;
+	}
+	error = copy_in_utc(conn, sql, ncols, next, ctx);
+	/* Put it back, unless a failed transaction's rollback will. */
+	if (saved && PQtransactionStatus(conn->pg) != PQTRANS_INERROR) {
+		int restored = set_timezone(conn, saved);
+
+		if (!error)
+			error = restored;
+	}
+done:
+	corm_free(saved);
 	return error;
 }
 

@@ -3,11 +3,15 @@
  *
  * Connections open in WAL mode with foreign keys on and a busy timeout
  * (5 s unless the URL says busy_timeout=MS), synchronous=NORMAL as the
- * SQLite docs recommend with WAL. Text and blob parameters are bound
+ * SQLite docs recommend with WAL, and without the double-quoted-string
+ * fallback (DQS off for DML and DDL: "x" always names a column, so a
+ * missing one is an error, as on the other engines). Text and blob parameters are bound
  * without copying (SQLITE_STATIC): the core's contract keeps them alive
  * until the statement is reset. Stepping reads row by row, so streaming
  * (corm_stmt_set_streaming) needs nothing here, and statements can be
- * stepped side by side on one connection.
+ * stepped side by side on one connection. Every connection gets the
+ * corm_decimal collation and corm_decimal_sum() (sqlite_decimal.c), which
+ * the query builder uses to compare, sort and sum decimals by value.
  *
  * Sections: errors, connections, statements.
  */
@@ -17,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "corm/driver.h"
+#include "sqlite_decimal.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 
@@ -126,6 +131,10 @@ static int set_error(sq_conn *c)
 		code = CORM_EFOREIGNKEY;
 	if (ext == SQLITE_CONSTRAINT_CHECK && range_check_error(c, msg, native))
 		return CORM_ERANGE;
+	/* sum() past int64: the other engines' exact sums are checked
+	 * against int64 too (corm_query_aggregates), so all say ERANGE. */
+	if (ext == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
+		code = CORM_ERANGE;
 	return corm_conn__set_error(&c->parent, code, native, "%s", msg);
 }
 
@@ -172,7 +181,19 @@ static int sq_open(corm_conn **out, const corm_url *url, int timeout)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
+	/* A double-quoted name is an identifier, never a string: without
+	 * this, "views" on a missing column would quietly be the text. */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	sqlite3_busy_timeout(c->db, busy_ms);
+	/* Decimals are text here: the query builder compares and sorts them
+	 * with this collation, by value (sqlite_decimal.c). */
+	if (corm_sqlite__decimal_register(c->db) != SQLITE_OK) {
+		error = corm_error__set_thread(CORM_ENOMEM, NULL,
+			"cannot set up SQLite database '%s': %s", url->database,
+			sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	/* The build's own limit, not the dialect's default. */
 	c->parent.max_params = sqlite3_limit(c->db,
 		SQLITE_LIMIT_VARIABLE_NUMBER, -1);

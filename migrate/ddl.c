@@ -57,9 +57,10 @@ void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 
 		/* An ENUM sorts (ORDER BY, MIN, comparisons between columns)
 		 * by member position: list the members in byte order, the
-		 * order of utf8mb4_bin and of the other engines' VARCHAR, so
-		 * that queries give the same rows in the same order. Members
-		 * are distinct: each pass takes the next larger one. */
+		 * order of the binary collation and of the other engines'
+		 * VARCHAR, so that queries give the same rows in the same
+		 * order. Members are distinct: each pass takes the next
+		 * larger one. */
 		corm_buf_puts(out, "ENUM(");
 		for (k = 0; k < e->nmembers; k++) {
 			const char *next = NULL;
@@ -84,6 +85,43 @@ void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 	corm_dialect_type(out, d, f->type, a, f->scale);
 }
 
+static bool is_sqlite(const corm_dialect *d);
+
+/*
+ * A decimal default on SQLite: a number literal there is a REAL (digits
+ * past the 15th lost: 12345678901234567890.5 is stored as
+ * '1.23456789012346e+19'), so write the value as a text literal, in the
+ * canonical spelling corm sends for the column (orm/decimal.c): no
+ * leading zeros, exactly S places, no "-0". `text` is a default the
+ * schema checked: [-]digits[.digits] that fits decimal(P,S).
+ */
+static void sqlite_decimal_default(corm_buf *out, const corm_dialect *d,
+	const char *text, int scale)
+{
+	corm_buf b = CORM_BUF_INIT;
+	const char *point = strchr(text, '.');
+	const char *digits = text + (*text == '-' || *text == '+');
+	size_t nint = point ? (size_t)(point - digits) : strlen(digits);
+	size_t nfrac = point ? strlen(point + 1) : 0, i;
+	bool zero = true;
+
+	while (nint > 0 && *digits == '0')
+		digits++, nint--;
+	for (i = 0; i < nint + nfrac + 1 && zero; i++)
+		zero = !(digits[i] >= '1' && digits[i] <= '9');
+	if (*text == '-' && !zero)
+		corm_buf_putc(&b, '-');
+	if (nint == 0)
+		corm_buf_putc(&b, '0');
+	corm_buf_put(&b, digits, nint);
+	if (scale > 0)
+		corm_buf_putc(&b, '.');
+	for (i = 0; i < (size_t)scale; i++)
+		corm_buf_putc(&b, i < nfrac ? point[1 + i] : '0');
+	corm_ddl_literal(out, d, corm_buf_cstr(&b), b.len);
+	corm_buf_free(&b);
+}
+
 void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
 	const corm_field *f)
 {
@@ -92,7 +130,10 @@ void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
 	switch (def->kind) {
 	case CORM_DEFAULT_INT:
 	case CORM_DEFAULT_FLOAT:
-		corm_buf_puts(out, def->text); /* the literal as written */
+		if (f->type == CORM_COL_DECIMAL && is_sqlite(d))
+			sqlite_decimal_default(out, d, def->text, f->scale);
+		else
+			corm_buf_puts(out, def->text); /* the literal as written */
 		break;
 	case CORM_DEFAULT_BOOL:
 		corm_buf_puts(out, def->b ? "TRUE" : "FALSE");

@@ -973,6 +973,225 @@ static int read_mysql(ic_db *db, corm_conn *c)
 	return error;
 }
 
+/* Does collation `s` count trailing spaces? MariaDB names its NO PAD
+ * collations *_nopad_*; MySQL 8's *_0900_* ones are all NO PAD. */
+static bool is_nopad(const char *s, size_t n)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%.*s", (int)n, s);
+	return strstr(name, "_nopad_") || strstr(name, "_0900_") ||
+		strcmp(name, "binary") == 0;
+}
+
+/* Append the first n bytes of `s` quoted (s may be NULL). */
+static int quote_n(corm_buf *out, const corm_dialect *d, const char *s,
+	size_t n)
+{
+	char *z = corm_strndup(s ? s : "", s ? n : 0);
+	int error;
+
+	if (!z)
+		return CORM_ENOMEM;
+	error = corm_dialect_quote(out, d, z);
+	corm_free(z);
+	return error;
+}
+
+/* "\nname\n" is in `list`, the names of the tables to convert written
+ * each after a "\n", with one at the end. */
+static bool listed(const corm_buf *list, const char *name, size_t n)
+{
+	const char *p = corm_buf_cstr(list);
+
+	while ((p = strstr(p, "\n")) != NULL) {
+		p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '\n')
+			return true;
+	}
+	return false;
+}
+
+/* The tables holding text under a PAD SPACE collation, into `list`: a
+ * column's, or the table's default (which columns added later take). */
+static int pad_space_tables(corm_buf *list, corm_conn *c)
+{
+	corm_stmt *st = NULL;
+	const char *s, *coll;
+	size_t n, cn;
+	int rc = CORM_DONE, error;
+
+	error = prep(&st, c, "SELECT TABLE_NAME, COLLATION_NAME FROM "
+		"information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+		"COLLATION_NAME IS NOT NULL AND TABLE_NAME <> 'corm_migrations' "
+		"UNION SELECT TABLE_NAME, TABLE_COLLATION FROM "
+		"information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+		"TABLE_TYPE = 'BASE TABLE' AND TABLE_COLLATION IS NOT NULL AND "
+		"TABLE_NAME <> 'corm_migrations' ORDER BY 1", NULL);
+	corm_buf_putc(list, '\n');
+	while (!error && (rc = corm_step(st)) == CORM_ROW) {
+		s = text_col(st, 0, &n);
+		coll = text_col(st, 1, &cn);
+		if (s && coll && !is_nopad(coll, cn) && !listed(list, s, n)) {
+			corm_buf_put(list, s, n);
+			corm_buf_putc(list, '\n');
+		}
+	}
+	if (!error && rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+	corm_stmt_free(st);
+	return error ? error : corm_buf_error(list);
+}
+
+/* One foreign key, gathered column by column. */
+typedef struct pad_fk {
+	corm_buf table, name, ref, cols, refcols;
+	char rules[80];
+	bool text;   /* a text column: MariaDB will not convert it (1832) */
+} pad_fk;
+
+/* Drop (into `drops`) and add back (into `adds`) the foreign key in
+ * `fk` when it has a text column and touches a table in `list`. */
+static void pad_fk_flush(corm_buf *drops, corm_buf *adds, pad_fk *fk,
+	const corm_buf *list, const corm_dialect *d)
+{
+	const char *t = corm_buf_cstr(&fk->table), *r = corm_buf_cstr(&fk->ref);
+
+	if (fk->table.len && fk->text && (listed(list, t, strlen(t)) ||
+			listed(list, r, strlen(r)))) {
+		corm_buf_puts(drops, "ALTER TABLE ");
+		corm_dialect_quote(drops, d, t);
+		corm_buf_puts(drops, " DROP FOREIGN KEY ");
+		corm_dialect_quote(drops, d, corm_buf_cstr(&fk->name));
+		corm_buf_puts(drops, ";\n");
+		corm_buf_puts(adds, "ALTER TABLE ");
+		corm_dialect_quote(adds, d, t);
+		corm_buf_puts(adds, " ADD CONSTRAINT ");
+		corm_dialect_quote(adds, d, corm_buf_cstr(&fk->name));
+		corm_buf_printf(adds, " FOREIGN KEY (%s) REFERENCES ",
+			corm_buf_cstr(&fk->cols));
+		corm_dialect_quote(adds, d, r);
+		corm_buf_printf(adds, " (%s)%s;\n", corm_buf_cstr(&fk->refcols),
+			fk->rules);
+	}
+	corm_buf_clear(&fk->table);
+	corm_buf_clear(&fk->name);
+	corm_buf_clear(&fk->ref);
+	corm_buf_clear(&fk->cols);
+	corm_buf_clear(&fk->refcols);
+	fk->text = false;
+}
+
+/* MariaDB refuses to change the collation of a column in a foreign key,
+ * even with foreign_key_checks off (error 1832): those keys are dropped
+ * before the conversion and added back after it. */
+static int pad_space_fks(corm_buf *drops, corm_buf *adds, corm_conn *c,
+	const corm_buf *list)
+{
+	const corm_dialect *d = corm_conn_dialect(c);
+	pad_fk fk;
+	corm_stmt *st = NULL;
+	int rc = CORM_DONE, error;
+
+	memset(&fk, 0, sizeof(fk));
+	error = prep(&st, c, "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, "
+		"k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
+		"r.DELETE_RULE, r.UPDATE_RULE, c.COLLATION_NAME FROM "
+		"information_schema.KEY_COLUMN_USAGE k JOIN "
+		"information_schema.REFERENTIAL_CONSTRAINTS r ON "
+		"r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = "
+		"k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME JOIN "
+		"information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA "
+		"AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME "
+		"WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS "
+		"NOT NULL ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, "
+		"k.ORDINAL_POSITION", NULL);
+	while (!error && (rc = corm_step(st)) == CORM_ROW) {
+		size_t tn, nn, n;
+		const char *t = text_col(st, 0, &tn), *name = text_col(st, 1, &nn);
+		const char *s;
+
+		if (!t || !name)
+			continue;
+		if (tn != fk.table.len || nn != fk.name.len ||
+			memcmp(t, corm_buf_cstr(&fk.table), tn) != 0 ||
+			memcmp(name, corm_buf_cstr(&fk.name), nn) != 0) {
+			size_t dn, un;
+			const char *del = text_col(st, 5, &dn);
+			const char *upd = text_col(st, 6, &un);
+
+			pad_fk_flush(drops, adds, &fk, list, d);
+			corm_buf_put(&fk.table, t, tn);
+			corm_buf_put(&fk.name, name, nn);
+			s = text_col(st, 3, &n);
+			corm_buf_put(&fk.ref, s ? s : "", s ? n : 0);
+			snprintf(fk.rules, sizeof(fk.rules),
+				" ON DELETE %.*s ON UPDATE %.*s", (int)(del ? dn : 0),
+				del ? del : "", (int)(upd ? un : 0), upd ? upd : "");
+		} else {
+			corm_buf_puts(&fk.cols, ", ");
+			corm_buf_puts(&fk.refcols, ", ");
+		}
+		s = text_col(st, 2, &n);
+		error = quote_n(&fk.cols, d, s, n);
+		s = text_col(st, 4, &n);
+		if (!error)
+			error = quote_n(&fk.refcols, d, s, n);
+		if (!corm_column_is_null(st, 7))
+			fk.text = true;
+	}
+	if (!error && rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+	if (!error)
+		pad_fk_flush(drops, adds, &fk, list, d);
+	corm_stmt_free(st);
+	corm_buf_free(&fk.table);
+	corm_buf_free(&fk.name);
+	corm_buf_free(&fk.ref);
+	corm_buf_free(&fk.cols);
+	corm_buf_free(&fk.refcols);
+	return error;
+}
+
+int corm_introspect_pad_space(corm_buf *out, corm_conn *c)
+{
+	const corm_dialect *d = corm_conn_dialect(c);
+	const char *p, *e;
+	corm_buf list = CORM_BUF_INIT, drops = CORM_BUF_INIT,
+		 adds = CORM_BUF_INIT, name = CORM_BUF_INIT;
+	int error;
+
+	if (strcmp(d->name, "mysql") != 0)
+		return CORM_OK;
+	if ((error = pad_space_tables(&list, c)) != CORM_OK || list.len == 1 ||
+		(error = pad_space_fks(&drops, &adds, c, &list)) != CORM_OK)
+		goto done;
+	corm_buf_puts(out, "SET foreign_key_checks = 0;\n");
+	corm_buf_puts(out, corm_buf_cstr(&drops));
+	for (p = corm_buf_cstr(&list) + 1; (e = strchr(p, '\n')); p = e + 1) {
+		corm_buf_clear(&name);
+		corm_buf_put(&name, p, (size_t)(e - p));
+		corm_buf_puts(out, "ALTER TABLE ");
+		corm_dialect_quote(out, d, corm_buf_cstr(&name));
+		/* The collation's name as in dialect_mysql.c: the statement
+		 * goes into a migration file, which may run on either. */
+		corm_buf_puts(out, " CONVERT TO CHARACTER SET utf8mb4"
+			" /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+			" /*!80017 COLLATE utf8mb4_0900_bin*/;\n");
+	}
+	corm_buf_puts(out, corm_buf_cstr(&adds));
+	corm_buf_puts(out, "SET foreign_key_checks = 1;\n");
+	error = corm_buf_error(out) ? corm_buf_error(out)
+		: corm_buf_error(&drops) ? corm_buf_error(&drops)
+		: corm_buf_error(&adds);
+done:
+	corm_buf_free(&list);
+	corm_buf_free(&drops);
+	corm_buf_free(&adds);
+	corm_buf_free(&name);
+	return error;
+}
+
 int corm_introspect_text(corm_buf *out, corm_conn *c, const corm_schema *hint)
 {
 	const char *engine = corm_conn_dialect(c)->name;

@@ -162,6 +162,18 @@ int corm_introspect_text(corm_buf *out, corm_conn *c,
 int corm_introspect(corm_schema **out, corm_conn *c,
 	const corm_schema *hint);
 
+/*
+ * MySQL/MariaDB tables that hold text under a PAD SPACE collation ('x' =
+ * 'x '; corm before issue 12 made them with utf8mb4_bin), as the SQL that
+ * converts them to the NO PAD binary collation corm now creates tables
+ * with (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL, chosen
+ * by version comments so the SQL suits a migration file), one statement
+ * a line, appended to `out`. Foreign keys on text columns are dropped
+ * and added back around it (MariaDB will not convert them). Appends
+ * nothing on the other engines or when every table is NO PAD.
+ */
+int corm_introspect_pad_space(corm_buf *out, corm_conn *c);
+
 /* --------------------------------------------------- directory, history */
 
 typedef struct corm_mig_entry {

@@ -369,8 +369,9 @@ int corm_in__encode(corm_buf *out, size_t *width, corm_conn *db,
 {
 	const corm_dialect *d = corm_conn_dialect(db);
 	bool array = d->in_list == CORM_IN_LIST_ARRAY;
+	corm_arena scratch = CORM_ARENA_INIT; /* canonical decimals */
 	size_t i, put = 0;
-	int error;
+	int error = CORM_OK;
 
 	*width = 0;
 	corm_buf_clear(out);
@@ -379,19 +380,33 @@ int corm_in__encode(corm_buf *out, size_t *width, corm_conn *db,
 		const void *p = values[i];
 		size_t mark = out->len;
 
+		corm_str canon;
+		corm_value dv;
+
 		if (f->ctype == CORM_C_STR &&
 			(error = check_element_text(db, f, p)) != CORM_OK)
-			return error;
+			goto done;
+		if (f->coltype == CORM_COL_DECIMAL) {
+			/* Checked against decimal(P,S) as `=` checks it. */
+			if ((error = corm_decimal__value(&dv, db, f, p, &scratch)))
+				goto done;
+			canon = (corm_str){dv.v.bytes.ptr, dv.v.bytes.len};
+			p = &canon;
+		}
 		if (f->ctype == CORM_C_BYTES && !((const corm_bytes *)p)->ptr &&
-			((const corm_bytes *)p)->len)
-			return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			((const corm_bytes *)p)->len) {
+			error = corm_conn__set_error(db, CORM_EINVAL, NULL,
 				"field %s: %zu bytes at a NULL pointer", f->name,
 				((const corm_bytes *)p)->len);
+			goto done;
+		}
 		if (f->ctype == CORM_C_ENUM &&
-			!corm_enum_to_string(f->enum_desc, *(const int *)p))
-			return corm_conn__set_error(db, CORM_EINVAL, NULL,
+			!corm_enum_to_string(f->enum_desc, *(const int *)p)) {
+			error = corm_conn__set_error(db, CORM_EINVAL, NULL,
 				"field %s: %d is not a member of enum %s", f->name,
 				*(const int *)p, f->enum_desc->name);
+			goto done;
+		}
 		if (put)
 			corm_buf_putc(out, ',');
 		if (put_element(out, d, f, p, width))
@@ -401,8 +416,10 @@ int corm_in__encode(corm_buf *out, size_t *width, corm_conn *db,
 	}
 	corm_buf_putc(out, array ? '}' : ']');
 	if ((error = corm_buf_error(out)) != CORM_OK)
-		return corm_conn__set_error(db, error, NULL, error == CORM_ENOMEM
+		error = corm_conn__set_error(db, error, NULL, error == CORM_ENOMEM
 				? "out of memory" : "an IN list longer than %zu MiB",
 			(size_t)(CORM_BUF_DEFAULT_CAP >> 20));
-	return CORM_OK;
+done:
+	corm_arena_free(&scratch);
+	return error;
 }

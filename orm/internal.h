@@ -131,6 +131,25 @@ int corm_model__read_found(void *out, corm_stmt *st,
 int corm_model__check_text(corm_conn *db, const struct corm_field_desc *f,
 	const void *value);
 
+/* decimal.c: the canonical text of decimal value `text` for a
+ * decimal(precision, scale) column (precision 0: none known, only the
+ * syntax is checked), written to `out`, which holds
+ * corm_decimal__canonical_cap(len, scale) bytes; see decimal.c. */
+typedef enum corm_decimal_fault {
+	CORM_DECIMAL_OK,
+	CORM_DECIMAL_MALFORMED, /* not [+-]digits[.digits] */
+	CORM_DECIMAL_DIGITS,    /* more integer digits than P - S */
+	CORM_DECIMAL_PLACES     /* a nonzero digit past the S-th place */
+} corm_decimal_fault;
+corm_decimal_fault corm_decimal__canonical(char *out, size_t *out_len,
+	const char *text, size_t len, int precision, int scale);
+size_t corm_decimal__canonical_cap(size_t len, int scale);
+/* Decimal field `f`'s value `s`, checked and canonical (the text in
+ * `scratch`), as a value to bind; CORM_EINVAL / CORM_ERANGE with a
+ * message naming the field and its decimal(P,S) on `db`. */
+int corm_decimal__value(corm_value *out, corm_conn *db,
+	const struct corm_field_desc *f, const corm_str *s, corm_arena *scratch);
+
 /* stmt.c: the raw value of a column (index checked), and the readers'
  * conversions from it, so a caller can fetch a column once and convert
  * it (row decoding does). */

@@ -109,6 +109,8 @@ static int value_of(corm_value *out, corm_conn *db, const corm_field_desc *f,
 		if (!s->ptr && s->len)
 			return corm_conn__set_error(db, CORM_EINVAL, NULL,
 				"field %s: %zu bytes at a NULL pointer", f->name, s->len);
+		if (f->coltype == CORM_COL_DECIMAL && f->ctype == CORM_C_STR)
+			return corm_decimal__value(out, db, f, s, scratch);
 		out->type = f->ctype == CORM_C_STR ? CORM_TYPE_TEXT : CORM_TYPE_BLOB;
 		out->v.bytes.ptr = s->ptr ? s->ptr : "";
 		out->v.bytes.len = s->len;

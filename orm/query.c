@@ -8,16 +8,23 @@
  * once. Text matching and ordering are rendered so that every engine gives
  * the same rows in the same order: case-sensitive matching (GLOB on
  * SQLite), explicit NULLS FIRST/LAST (emulated on MySQL), and text ordered
- * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use utf8mb4_bin).
+ * by bytes (COLLATE "C" on PostgreSQL; MySQL tables use a NO PAD binary
+ * collation), enums by their member's name (MySQL's ENUM lists its
+ * members in byte order: see migrate/ddl.c).
  *
  * Filters on a related model (corm/rel.h) are subqueries: a query over the
  * related model, owned by the outer one, whose predicates are rendered
  * inside a correlated EXISTS of the outer statement.
  *
- * Sections: values, building, rendering, running, related-model filters.
+ * Typed aggregates (corm_query_agg and the rest) keep their terms in the
+ * query too and render one GROUP BY statement: see the last section.
+ *
+ * Sections: values, building, rendering, running, related-model filters,
+ * typed aggregates.
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "corm/query.h"
@@ -35,7 +42,8 @@ typedef enum pred_kind {
 	PRED_AND,
 	PRED_OR,
 	PRED_NOT,
-	PRED_RELATED  /* EXISTS over a related model: see the last section */
+	PRED_RELATED, /* EXISTS over a related model: see its section */
+	PRED_AGG      /* over an aggregate, in HAVING: the last section */
 } pred_kind;
 
 struct corm_pred {
@@ -76,6 +84,16 @@ typedef struct bind_item {
 
 #define MAX_TERMS 64
 
+/* An aggregate of corm_query_agg(): fn over field (-1: COUNT(*)). */
+typedef struct agg_term {
+	corm_agg fn;
+	int field;
+	corm_agg_vtype type;
+} agg_term;
+
+/* order_term.flags: the term orders by aggregate `field`, not a field. */
+#define ORDER_BY_AGG 0x100u
+
 struct corm_query {
 	corm_conn *db;
 	const corm_model_desc *m;
@@ -111,12 +129,18 @@ struct corm_query {
 	corm_query *subs;     /* the subqueries this one owns */
 	corm_query *next_sub; /* in the parent's list */
 
+	/* Typed aggregates (the last section). */
+	int naggs;
+	corm_pred *having;
+	bool in_having;       /* rendering HAVING: aggregate predicates allowed */
+
 	/* Not zeroed by corm_query_new() (2 KiB, most of the struct): read
 	 * only up to the counts above, or after fail() wrote it. */
 	char errmsg[256];
 	order_term order[MAX_TERMS];
 	set_term sets[MAX_TERMS];
 	int group[MAX_TERMS];
+	agg_term aggs[MAX_TERMS];
 };
 
 static void fail(corm_query *q, int code, const char *msg)
@@ -417,8 +441,25 @@ corm_pred *corm_pred_not(corm_query *q, corm_pred *a)
 	return combine(q, PRED_NOT, a, NULL);
 }
 
+/* A related-model filter query only builds predicates (corm/rel.h): a
+ * clause set on it would look like it filters and would be ignored, so
+ * it fails the query (reported when the outer query runs). */
+static bool refused_on_filter(corm_query *q, const char *what)
+{
+	char msg[128];
+
+	if (!q->parent)
+		return false;
+	snprintf(msg, sizeof(msg), "%s on a related-model filter query: pass "
+		"the predicate to the filter instead", what);
+	fail(q, CORM_EINVAL, msg);
+	return true;
+}
+
 void corm_query_where(corm_query *q, corm_pred *p)
 {
+	if (!q || refused_on_filter(q, "where()"))
+		return;
 	if (!p) {
 		fail(q, CORM_EINVAL, "where() was given a predicate that failed");
 		return;
@@ -428,7 +469,7 @@ void corm_query_where(corm_query *q, corm_pred *p)
 
 void corm_query_order_by(corm_query *q, int field, unsigned flags)
 {
-	if (!check_field(q, field))
+	if (!check_field(q, field) || refused_on_filter(q, "order_by()"))
 		return;
 	if (q->norder == MAX_TERMS) {
 		fail(q, CORM_EINVAL, "too many ORDER BY terms");
@@ -439,6 +480,8 @@ void corm_query_order_by(corm_query *q, int field, unsigned flags)
 
 void corm_query_limit(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "limit()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative LIMIT");
 		return;
@@ -449,6 +492,8 @@ void corm_query_limit(corm_query *q, int64_t n)
 
 void corm_query_offset(corm_query *q, int64_t n)
 {
+	if (!q || refused_on_filter(q, "offset()"))
+		return;
 	if (n < 0) {
 		fail(q, CORM_EINVAL, "a negative OFFSET");
 		return;
@@ -459,6 +504,8 @@ void corm_query_offset(corm_query *q, int64_t n)
 
 void corm_query_distinct(corm_query *q)
 {
+	if (!q || refused_on_filter(q, "distinct()"))
+		return;
 	q->distinct = true;
 }
 
@@ -597,6 +644,37 @@ static void col(corm_query *q, int field)
 	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
 }
 
+/*
+ * Decimals compare by value, exactly, on every engine (decimal.c checks
+ * each value against the column's decimal(P,S) before it is bound).
+ * SQLite stores them as text: a column compared or sorted takes the
+ * corm_decimal collation the SQLite driver registers on every connection
+ * (drivers/sqlite_decimal.c), which orders decimal text by its value.
+ * MariaDB compares a decimal with a text parameter as doubles in places
+ * (BETWEEN, IN), so the value is made a decimal of the column's own type
+ * there; it fits, so the CAST is exact.
+ */
+static void cmp_col(corm_query *q, int field)
+{
+	col(q, field);
+	if (q->m->fields[field].coltype == CORM_COL_DECIMAL && is_sqlite(q))
+		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+}
+
+static void cmp_value(corm_query *q, int field, const void *value)
+{
+	const corm_field_desc *f = &q->m->fields[field];
+
+	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) ||
+		f->precision <= 0) {
+		bind_field_value(q, field, value);
+		return;
+	}
+	corm_buf_puts(&q->sql, "CAST(");
+	bind_field_value(q, field, value);
+	corm_buf_printf(&q->sql, " AS DECIMAL(%d,%d))", f->precision, f->scale);
+}
+
 /* A match pattern for the engine: LIKE with '!' as the escape character,
  * or on SQLite a GLOB (its LIKE ignores case, GLOB does not). */
 static corm_str match_pattern(corm_query *q, const corm_pred *p)
@@ -643,6 +721,7 @@ static corm_str match_pattern(corm_query *q, const corm_pred *p)
 }
 
 static void render_related(corm_query *q, const corm_pred *p);
+static void render_agg_pred(corm_query *q, const corm_pred *p);
 
 static void render_pred(corm_query *q, const corm_pred *p)
 {
@@ -653,16 +732,16 @@ static void render_pred(corm_query *q, const corm_pred *p)
 
 	switch (p->kind) {
 	case PRED_CMP:
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, ops[p->op]);
-		bind_field_value(q, p->field, p->v1);
+		cmp_value(q, p->field, p->v1);
 		return;
 	case PRED_BETWEEN:
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, " BETWEEN ");
-		bind_field_value(q, p->field, p->v1);
+		cmp_value(q, p->field, p->v1);
 		corm_buf_puts(&q->sql, " AND ");
-		bind_field_value(q, p->field, p->v2);
+		cmp_value(q, p->field, p->v2);
 		return;
 	case PRED_IN:
 		if (p->n == 0) {
@@ -671,7 +750,7 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		}
 		f = &q->m->fields[p->field];
 		size = ctype_size(f->ctype);
-		col(q, p->field);
+		cmp_col(q, p->field);
 		if (!p->list) {
 			bind_item it = {NULL, NULL, p->text, false, 0};
 
@@ -684,7 +763,7 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		for (i = 0; i < p->n; i++) {
 			if (i)
 				corm_buf_puts(&q->sql, ", ");
-			bind_field_value(q, p->field, p->list + i * size);
+			cmp_value(q, p->field, p->list + i * size);
 		}
 		corm_buf_putc(&q->sql, ')');
 		return;
@@ -717,6 +796,9 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		return;
 	case PRED_RELATED:
 		render_related(q, p);
+		return;
+	case PRED_AGG:
+		render_agg_pred(q, p);
 		return;
 	}
 }
@@ -756,10 +838,14 @@ static bool is_text(const corm_field_desc *f)
 		f->ctype == CORM_C_ENUM;
 }
 
+static bool orders_by_agg(corm_query *q);
+
 static void render_order(corm_query *q)
 {
 	int i;
 
+	if (orders_by_agg(q))
+		return;
 	for (i = 0; i < q->norder; i++) {
 		const order_term *t = &q->order[i];
 		const corm_field_desc *f = &q->m->fields[t->field];
@@ -775,11 +861,8 @@ static void render_order(corm_query *q)
 			corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
 							   : " IS NULL ASC, ");
 		}
-		if (f->coltype == CORM_COL_DECIMAL && is_sqlite(q)) {
-			/* Stored as text on SQLite; order by the number. */
-			corm_buf_puts(&q->sql, "CAST(");
-			col(q, t->field);
-			corm_buf_puts(&q->sql, " AS REAL)");
+		if (f->coltype == CORM_COL_DECIMAL) {
+			cmp_col(q, t->field); /* by value, exactly */
 		} else {
 			col(q, t->field);
 			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
@@ -818,9 +901,41 @@ static void start_render(corm_query *q)
 	q->nparams = 0;
 }
 
+/*
+ * SELECT DISTINCT with ORDER BY: PostgreSQL (42P10) and MySQL (3065) want
+ * every ORDER BY expression in the select list, and ordering adds
+ * COLLATE "C" or a cast to it. So the distinct rows are made inside and
+ * ordered (and limited) outside, the same statement on every engine:
+ *     SELECT a, b FROM (SELECT DISTINCT a, b FROM t WHERE ...)
+ *         AS corm_distinct ORDER BY ... LIMIT ...
+ * Ordering by a field the query does not select has no one answer (which
+ * of the rows merged into one gives its value?): refused.
+ */
+static void render_distinct_ordered(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++)
+		if (!selected(q, q->order[i].field))
+			fail(q, CORM_EINVAL, "order_by() on a field that a "
+				"distinct() query does not select");
+	corm_buf_puts(&q->sql, "SELECT ");
+	render_columns(q);
+	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
+	render_columns(q);
+	render_from_where(q);
+	corm_buf_puts(&q->sql, ") AS corm_distinct");
+	render_order(q);
+	render_limit(q);
+}
+
 static void render_select(corm_query *q)
 {
 	start_render(q);
+	if (q->distinct && q->norder) {
+		render_distinct_ordered(q);
+		return;
+	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
 	render_columns(q);
 	render_from_where(q);
@@ -1431,4 +1546,775 @@ static void render_related(corm_query *q, const corm_pred *p)
 	corm_buf_putc(&q->sql, ')');
 	if (s->error)
 		fail(q, s->error, s->errmsg);
+}
+
+/* ------------------------------------------------------- typed aggregates */
+
+/*
+ * corm_query_aggregates() renders
+ *
+ *   SELECT <group fields>, <aggregates> FROM t WHERE ... GROUP BY <fields>
+ *       HAVING ... ORDER BY ... LIMIT ? OFFSET ?
+ *
+ * and reads each aggregate in the C type of corm_query.h's table, the same
+ * on every engine. What differs is rendered here:
+ *   - integer SUMs are exact everywhere (numeric on PostgreSQL, DECIMAL on
+ *     MySQL, int64 or "integer overflow" on SQLite) and read as text when
+ *     they are not an integer, then checked against int64 (ERANGE);
+ *   - AVG is read as the exact SUM and the COUNT and divided here, since
+ *     the engines' AVG differ (MySQL rounds AVG of integers to 4 places);
+ *     HAVING and ORDER BY compute CAST(SUM AS DOUBLE) / COUNT the same way;
+ *   - MIN / MAX compare text by bytes (COLLATE "C" on PostgreSQL; MySQL
+ *     tables are utf8mb4_bin, SQLite's default is BINARY), decimals by
+ *     value (SQLite stores them as text: the corm_decimal collation and
+ *     corm_decimal_sum() the SQLite driver registers); PostgreSQL has no
+ *     MIN of booleans (bool_and) or of uuids (compared as their text);
+ *   - SUM of f32 is computed in double (PostgreSQL's sum(real) is real).
+ */
+
+static bool is_postgres(const corm_query *q)
+{
+	return strcmp(q->d->name, "postgres") == 0;
+}
+
+static bool is_int_field(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_I16 || f->ctype == CORM_C_I32 ||
+		f->ctype == CORM_C_I64;
+}
+
+static bool is_float_field(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_F32 || f->ctype == CORM_C_F64;
+}
+
+static bool is_decimal_field(const corm_field_desc *f)
+{
+	return f->coltype == CORM_COL_DECIMAL;
+}
+
+/* MySQL's utf8mb4_bin is a PAD SPACE collation: 'a' = 'a ', and 'a\t'
+ * sorts before 'a'. Text is grouped, compared and sorted there as
+ * CAST(col AS BINARY), byte by byte like the other engines. */
+static bool pads_text(const corm_query *q, const corm_field_desc *f)
+{
+	return is_mysql(q) && f->ctype == CORM_C_STR &&
+		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+}
+
+/* A column as GROUP BY and ORDER BY compare it (see pads_text()). */
+static void group_col(corm_query *q, int field)
+{
+	bool binary = pads_text(q, &q->m->fields[field]);
+
+	corm_buf_puts(&q->sql, binary ? "CAST(" : "");
+	col(q, field);
+	corm_buf_puts(&q->sql, binary ? " AS BINARY)" : "");
+}
+
+/* The result type of fn over `f` (NULL: COUNT(*)); false when the engine
+ * cannot compute it the same way everywhere, or it means nothing. */
+static bool agg_result_type(corm_agg_vtype *out, corm_agg fn,
+	const corm_field_desc *f)
+{
+	bool number = f && (is_int_field(f) || is_float_field(f) ||
+		is_decimal_field(f));
+
+	if (fn == CORM_AGG_COUNT) {
+		*out = CORM_AGGV_INT64;
+		return true;
+	}
+	if (!f)
+		return false;
+	if (fn == CORM_AGG_AVG) {
+		*out = CORM_AGGV_DOUBLE;
+		return number;
+	}
+	if (is_int_field(f))
+		*out = CORM_AGGV_INT64;
+	else if (is_float_field(f))
+		*out = CORM_AGGV_DOUBLE;
+	else if (is_decimal_field(f))
+		*out = CORM_AGGV_DECIMAL;
+	if (fn == CORM_AGG_SUM)
+		return number;
+	if (number)
+		return true;
+	switch (f->ctype) { /* MIN, MAX */
+	case CORM_C_STR:
+		*out = CORM_AGGV_TEXT;
+		return f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT;
+	case CORM_C_BOOL: *out = CORM_AGGV_BOOL; return true;
+	case CORM_C_DATE: *out = CORM_AGGV_DATE; return true;
+	case CORM_C_TIME: *out = CORM_AGGV_TIME; return true;
+	case CORM_C_TIMESTAMP: *out = CORM_AGGV_TIMESTAMP; return true;
+	case CORM_C_UUID: *out = CORM_AGGV_UUID; return true;
+	case CORM_C_ENUM: *out = CORM_AGGV_ENUM; return true;
+	default: return false; /* bytes */
+	}
+}
+
+int corm_query_agg(corm_query *q, corm_agg fn, int field)
+{
+	corm_agg_vtype type = CORM_AGGV_INT64;
+
+	if (!q || q->error)
+		return -1;
+	if (fn < CORM_AGG_MIN || fn > CORM_AGG_COUNT) {
+		fail(q, CORM_EINVAL, "unknown aggregate function");
+		return -1;
+	}
+	if (field == -1 && fn != CORM_AGG_COUNT) {
+		fail(q, CORM_EINVAL, "only COUNT is an aggregate of no field");
+		return -1;
+	}
+	if (field != -1 && !check_field(q, field))
+		return -1;
+	if (!agg_result_type(&type, fn, field == -1 ? NULL
+			: &q->m->fields[field])) {
+		fail(q, CORM_EINVAL, fn == CORM_AGG_SUM || fn == CORM_AGG_AVG
+			? "SUM or AVG of a field that is not a number"
+			: "MIN or MAX of a bytes or json field");
+		return -1;
+	}
+	if (q->naggs == MAX_TERMS) {
+		fail(q, CORM_EINVAL, "too many aggregates");
+		return -1;
+	}
+	q->aggs[q->naggs] = (agg_term){fn, field, type};
+	return q->naggs++;
+}
+
+static bool check_agg(corm_query *q, int agg)
+{
+	if (!q)
+		return false;
+	if (agg >= 0 && agg < q->naggs)
+		return true;
+	fail(q, CORM_EINVAL, "aggregate index out of range for this query");
+	return false;
+}
+
+corm_agg_vtype corm_query_agg_type(const corm_query *q, int agg)
+{
+	return agg >= 0 && agg < q->naggs ? q->aggs[agg].type : CORM_AGGV_INT64;
+}
+
+/* The size of a C value of an aggregate's result type. */
+static size_t agg_value_size(corm_agg_vtype t)
+{
+	switch (t) {
+	case CORM_AGGV_INT64: return sizeof(int64_t);
+	case CORM_AGGV_DOUBLE: return sizeof(double);
+	case CORM_AGGV_DECIMAL:
+	case CORM_AGGV_TEXT: return sizeof(corm_str);
+	case CORM_AGGV_BOOL: return sizeof(bool);
+	case CORM_AGGV_DATE: return sizeof(corm_date);
+	case CORM_AGGV_TIME: return sizeof(corm_time);
+	case CORM_AGGV_TIMESTAMP: return sizeof(corm_timestamp);
+	case CORM_AGGV_UUID: return sizeof(corm_uuid);
+	case CORM_AGGV_ENUM: return sizeof(int);
+	}
+	return 0;
+}
+
+/* A decimal number as text: [-]digits[.digits] (a leading '+' and a
+ * missing integer part, ".5", are accepted too). */
+static bool is_decimal_text(const char *s, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	return digits > 0 && i == len;
+}
+
+corm_pred *corm_pred_agg_cmp(corm_query *q, int agg, corm_cmp op,
+	const void *value)
+{
+	corm_pred *p = check_agg(q, agg) ? new_pred(q, PRED_AGG) : NULL;
+	corm_agg_vtype t;
+	void *copy;
+
+	if (!p)
+		return NULL;
+	t = q->aggs[agg].type;
+	if (!value || op < CORM_CMP_EQ || op > CORM_CMP_GE) {
+		fail(q, CORM_EINVAL, "a HAVING comparison without a value or with "
+			"an unknown operator");
+		return NULL;
+	}
+	if (!(copy = corm_arena_alloc(&q->arena, agg_value_size(t)))) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	memcpy(copy, value, agg_value_size(t));
+	if (t == CORM_AGGV_DECIMAL || t == CORM_AGGV_TEXT) {
+		const corm_str *s = value;
+		corm_str *d = copy;
+
+		if (t == CORM_AGGV_DECIMAL && !is_decimal_text(s->ptr, s->len)) {
+			fail(q, CORM_EINVAL, "a HAVING value that is not a decimal "
+				"number");
+			return NULL;
+		}
+		d->ptr = corm_arena_strndup(&q->arena, s->ptr ? s->ptr : "",
+			s->len);
+		if (!d->ptr) {
+			fail(q, CORM_ENOMEM, "out of memory");
+			return NULL;
+		}
+	}
+	p->field = agg;
+	p->op = op;
+	p->v1 = copy;
+	return p;
+}
+
+void corm_query_having(corm_query *q, corm_pred *p)
+{
+	if (!p) {
+		fail(q, CORM_EINVAL, "having() was given a predicate that failed");
+		return;
+	}
+	q->having = q->having ? corm_pred_and(q, q->having, p) : p;
+}
+
+void corm_query_order_by_agg(corm_query *q, int agg, unsigned flags)
+{
+	if (!check_agg(q, agg))
+		return;
+	if (q->norder == MAX_TERMS) {
+		fail(q, CORM_EINVAL, "too many ORDER BY terms");
+		return;
+	}
+	q->order[q->norder++] = (order_term){agg, flags | ORDER_BY_AGG};
+}
+
+/* True (and q fails) when an ORDER BY term names an aggregate: only
+ * corm_query_aggregates() renders those. */
+static bool orders_by_agg(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++)
+		if (q->order[i].flags & ORDER_BY_AGG) {
+			fail(q, CORM_EINVAL, "order_by_agg() on a query that is not "
+				"run by corm_query_aggregates()");
+			return true;
+		}
+	return false;
+}
+
+/* ------------------------------------------------ rendering the aggregates */
+
+static void put_double_type(corm_query *q)
+{
+	corm_buf_puts(&q->sql, q->d->type_format[CORM_COL_F64]);
+}
+
+/* SUM(col) as each engine computes it exactly (or in double). */
+static void render_sum(corm_query *q, const agg_term *a)
+{
+	const corm_field_desc *f = &q->m->fields[a->field];
+
+	if (is_decimal_field(f) && is_sqlite(q)) {
+		corm_buf_puts(&q->sql, "corm_decimal_sum(");
+		col(q, a->field);
+	} else if (f->ctype == CORM_C_F32) {
+		corm_buf_puts(&q->sql, "SUM(CAST(");
+		col(q, a->field);
+		corm_buf_puts(&q->sql, " AS ");
+		put_double_type(q);
+		corm_buf_putc(&q->sql, ')');
+	} else {
+		corm_buf_puts(&q->sql, "SUM(");
+		col(q, a->field);
+	}
+	corm_buf_putc(&q->sql, ')');
+}
+
+/* MIN(col) / MAX(col), comparing as corm_query.h says. */
+static void render_min_max(corm_query *q, const agg_term *a)
+{
+	const corm_field_desc *f = &q->m->fields[a->field];
+	bool min = a->fn == CORM_AGG_MIN;
+
+	if (f->ctype == CORM_C_BOOL && is_postgres(q)) {
+		corm_buf_puts(&q->sql, min ? "bool_and(" : "bool_or(");
+		col(q, a->field);
+	} else if (f->ctype == CORM_C_UUID && is_postgres(q)) {
+		corm_buf_puts(&q->sql, min ? "MIN(CAST(" : "MAX(CAST(");
+		col(q, a->field);
+		corm_buf_puts(&q->sql, " AS TEXT) COLLATE \"C\"");
+	} else {
+		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
+		group_col(q, a->field);
+		if (is_postgres(q) && is_text(f))
+			corm_buf_puts(&q->sql, " COLLATE \"C\"");
+		else if (is_sqlite(q) && is_decimal_field(f))
+			corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+	}
+	corm_buf_putc(&q->sql, ')');
+}
+
+static void render_count(corm_query *q, int field)
+{
+	corm_buf_puts(&q->sql, "COUNT(");
+	if (field < 0)
+		corm_buf_putc(&q->sql, '*');
+	else
+		col(q, field);
+	corm_buf_putc(&q->sql, ')');
+}
+
+/* The aggregate as one SQL value, for HAVING and ORDER BY. AVG is the
+ * sum as a double over the count, as corm_query_aggregates() computes it
+ * (an integer division would truncate). */
+static void render_agg_value(corm_query *q, const agg_term *a)
+{
+	switch (a->fn) {
+	case CORM_AGG_COUNT:
+		render_count(q, a->field);
+		break;
+	case CORM_AGG_SUM:
+		render_sum(q, a);
+		break;
+	case CORM_AGG_AVG:
+		corm_buf_puts(&q->sql, "CAST(");
+		render_sum(q, a);
+		corm_buf_puts(&q->sql, " AS ");
+		put_double_type(q);
+		corm_buf_puts(&q->sql, ") / ");
+		render_count(q, a->field);
+		break;
+	default:
+		render_min_max(q, a);
+		break;
+	}
+	/* SQLite compares the text of a decimal by value only when told. */
+	if (a->type == CORM_AGGV_DECIMAL && is_sqlite(q))
+		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+}
+
+/* The columns an aggregate reads: AVG is two (the sum, the count). */
+static void render_agg_columns(corm_query *q, const agg_term *a)
+{
+	if (a->fn == CORM_AGG_AVG) {
+		render_sum(q, a);
+		corm_buf_puts(&q->sql, ", ");
+		render_count(q, a->field);
+	} else if (a->fn == CORM_AGG_SUM) {
+		render_sum(q, a);
+	} else if (a->fn == CORM_AGG_COUNT) {
+		render_count(q, a->field);
+	} else if (pads_text(q, &q->m->fields[a->field])) {
+		/* Read back as text, not as the bytes it was compared as. */
+		corm_buf_puts(&q->sql, "CONVERT(");
+		render_min_max(q, a);
+		corm_buf_puts(&q->sql, " USING utf8mb4)");
+	} else {
+		render_min_max(q, a);
+	}
+}
+
+static void render_agg_pred(corm_query *q, const corm_pred *p)
+{
+	static const char *const ops[] = {" = ", " <> ", " < ", " <= ", " > ",
+		" >= "};
+	const agg_term *a = &q->aggs[p->field];
+
+	if (!q->in_having) {
+		fail(q, CORM_EINVAL, "a predicate over an aggregate in where(): "
+			"use having()");
+		return;
+	}
+	render_agg_value(q, a);
+	corm_buf_puts(&q->sql, ops[p->op]);
+	switch (a->type) {
+	case CORM_AGGV_INT64:
+		bind_int(q, *(const int64_t *)p->v1);
+		break;
+	case CORM_AGGV_DOUBLE: {
+		static const corm_field_desc f64 = {.name = "value",
+			.column = "value", .ctype = CORM_C_F64,
+			.has_offset = CORM_NO_HAS, .coltype = CORM_COL_F64};
+		bind_item it = {&f64, p->v1, {NULL, 0}, false, 0};
+
+		push_bind(q, it);
+		break;
+	}
+	case CORM_AGGV_DECIMAL:
+	case CORM_AGGV_TEXT: {
+		bind_item it = {NULL, NULL, *(const corm_str *)p->v1, false, 0};
+
+		/* MySQL compares a DECIMAL with text as doubles: make the value
+		 * a DECIMAL (65 digits, 30 after the point: MySQL's widest). */
+		if (a->type == CORM_AGGV_DECIMAL && is_mysql(q))
+			corm_buf_puts(&q->sql, "CAST(");
+		push_bind(q, it);
+		if (a->type == CORM_AGGV_DECIMAL && is_mysql(q))
+			corm_buf_puts(&q->sql, " AS DECIMAL(65, 30))");
+		break;
+	}
+	default:
+		/* The column's own type: bound as the column's values are. */
+		bind_field_value(q, a->field, p->v1);
+		break;
+	}
+}
+
+/* Field predicates in HAVING must be over GROUP BY fields (SQLite and
+ * MySQL would otherwise compare a value of some row of the group). */
+static bool grouped(const corm_query *q, int field)
+{
+	int i;
+
+	for (i = 0; i < q->ngroup; i++)
+		if (q->group[i] == field)
+			return true;
+	return false;
+}
+
+static bool having_ok(const corm_query *q, const corm_pred *p)
+{
+	switch (p->kind) {
+	case PRED_AGG:
+		return true;
+	case PRED_AND:
+	case PRED_OR:
+		return having_ok(q, p->a) && having_ok(q, p->b);
+	case PRED_NOT:
+		return having_ok(q, p->a);
+	case PRED_RELATED:
+		return false;
+	default:
+		return grouped(q, p->field);
+	}
+}
+
+/* ORDER BY of corm_query_aggregates(): GROUP BY fields and aggregates,
+ * in the order given; NULLs as render_order() places them. */
+static void render_agg_order(corm_query *q)
+{
+	int i;
+
+	for (i = 0; i < q->norder; i++) {
+		const order_term *t = &q->order[i];
+		bool by_agg = t->flags & ORDER_BY_AGG, desc = t->flags & CORM_DESC;
+		bool nulls_first = t->flags & CORM_NULLS_FIRST ? true
+			: t->flags & CORM_NULLS_LAST ? false : desc;
+		const corm_field_desc *f = by_agg ? NULL : &q->m->fields[t->field];
+		/* COUNT is never NULL; the other aggregates may be. */
+		bool nullable = by_agg ? q->aggs[t->field].fn != CORM_AGG_COUNT
+				       : (f->flags & CORM_FIELD_NULLABLE) != 0;
+		int pass;
+
+		if (!by_agg && !grouped(q, t->field)) {
+			fail(q, CORM_EINVAL, "order_by() of a field that is not in "
+				"group_by(), in an aggregates query");
+			return;
+		}
+		corm_buf_puts(&q->sql, i ? ", " : " ORDER BY ");
+		/* MySQL has no NULLS FIRST/LAST: sort on IS NULL first. */
+		for (pass = nullable && is_mysql(q) ? 0 : 1; pass < 2; pass++) {
+			if (by_agg) {
+				render_agg_value(q, &q->aggs[t->field]);
+			} else if (f->ctype == CORM_C_ENUM && q->d->native_enum) {
+				/* A native ENUM sorts by its index: sort by the name. */
+				corm_buf_puts(&q->sql, "CAST(");
+				col(q, t->field);
+				corm_buf_puts(&q->sql, " AS BINARY)");
+			} else {
+				group_col(q, t->field);
+				if (is_text(f) && is_postgres(q))
+					corm_buf_puts(&q->sql, " COLLATE \"C\"");
+				else if (is_decimal_field(f) && is_sqlite(q))
+					corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+			}
+			if (pass == 0)
+				corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
+								   : " IS NULL ASC, ");
+		}
+		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
+		if (nullable && !is_mysql(q))
+			corm_buf_puts(&q->sql, nulls_first ? " NULLS FIRST"
+							   : " NULLS LAST");
+	}
+}
+
+static void render_aggregates(corm_query *q)
+{
+	int i;
+
+	start_render(q);
+	corm_buf_puts(&q->sql, "SELECT ");
+	for (i = 0; i < q->ngroup; i++) {
+		/* Grouped by its bytes on MySQL: every value of the group is
+		 * the same, and MIN() is allowed where the column is not. */
+		bool binary = pads_text(q, &q->m->fields[q->group[i]]);
+
+		corm_buf_puts(&q->sql, binary ? "MIN(" : "");
+		col(q, q->group[i]);
+		corm_buf_puts(&q->sql, binary ? "), " : ", ");
+	}
+	for (i = 0; i < q->naggs; i++) {
+		if (i)
+			corm_buf_puts(&q->sql, ", ");
+		render_agg_columns(q, &q->aggs[i]);
+	}
+	render_from_where(q);
+	for (i = 0; i < q->ngroup; i++) {
+		corm_buf_puts(&q->sql, i ? ", " : " GROUP BY ");
+		group_col(q, q->group[i]);
+	}
+	if (q->having) {
+		corm_buf_puts(&q->sql, " HAVING ");
+		q->in_having = true;
+		render_pred(q, q->having);
+		q->in_having = false;
+	}
+	render_agg_order(q);
+	render_limit(q);
+}
+
+/* -------------------------------------------------- reading the aggregates */
+
+static int agg_read_error(corm_query *q, int code, const agg_term *a,
+	const char *why)
+{
+	return corm_conn__set_error(q->db, code, NULL, "%s of %s.%s: %s",
+		a->fn == CORM_AGG_SUM ? "SUM" : a->fn == CORM_AGG_AVG ? "AVG"
+		: a->fn == CORM_AGG_COUNT ? "COUNT" : a->fn == CORM_AGG_MIN
+		? "MIN" : "MAX", q->m->name,
+		a->field < 0 ? "*" : q->m->fields[a->field].name, why);
+}
+
+/* An integer the engine may give as text ("123", a numeric or DECIMAL
+ * with no fraction, or with a zero one): exact, or ERANGE past int64. */
+static int read_exact_int(int64_t *out, corm_stmt *st, int c,
+	corm_query *q, const agg_term *a)
+{
+	corm_value v;
+	uint64_t mag = 0, limit;
+	size_t i = 0;
+	bool neg;
+	int error = corm_stmt__value(&v, st, c);
+
+	if (error)
+		return error;
+	if (v.type == CORM_TYPE_INT) {
+		*out = v.v.i;
+		return CORM_OK;
+	}
+	if (v.type != CORM_TYPE_TEXT || v.v.bytes.len == 0)
+		return agg_read_error(q, CORM_ETYPE, a, "not an integer");
+	neg = v.v.bytes.ptr[0] == '-';
+	i = neg || v.v.bytes.ptr[0] == '+';
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < v.v.bytes.len; i++) {
+		unsigned dig = (unsigned char)v.v.bytes.ptr[i] - '0';
+
+		if (v.v.bytes.ptr[i] == '.')
+			break;
+		if (dig > 9)
+			return agg_read_error(q, CORM_ETYPE, a, "not an integer");
+		if (mag > (limit - dig) / 10)
+			return agg_read_error(q, CORM_ERANGE, a,
+				"the sum is out of the int64 range");
+		mag = mag * 10 + dig;
+	}
+	for (i++; i < v.v.bytes.len; i++)
+		if (v.v.bytes.ptr[i] != '0')
+			return agg_read_error(q, CORM_ETYPE, a, "not an integer");
+	*out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+	return CORM_OK;
+}
+
+/* A decimal aggregate (SUM, MIN, MAX) in the column's canonical form, as
+ * rows are read (orm/decimal.c): S places, no leading zeros, zero
+ * unsigned. A sum may need more integer digits than the column's P, so
+ * only the places are checked. */
+static int read_decimal(corm_str *out, corm_stmt *st, int c, corm_query *q,
+	const agg_term *a, corm_arena *arena)
+{
+	const corm_field_desc *f = &q->m->fields[a->field];
+	const int no_precision_limit = 1 << 20;
+	const char *s;
+	char *text;
+	size_t len, n;
+	int error = corm_column_text(&s, &len, st, c);
+
+	if (error)
+		return error;
+	if (!is_decimal_text(s, len))
+		return agg_read_error(q, CORM_ETYPE, a, "not a decimal number");
+	text = corm_arena_alloc(arena, corm_decimal__canonical_cap(len, f->scale));
+	if (!text)
+		return corm_conn__set_error(q->db, CORM_ENOMEM, NULL, "out of memory");
+	if (corm_decimal__canonical(text, &n, s, len,
+			f->precision > 0 ? no_precision_limit : 0, f->scale))
+		return agg_read_error(q, CORM_ETYPE, a,
+			"more places than the column's scale");
+	out->ptr = text;
+	out->len = n;
+	return CORM_OK;
+}
+
+/* The sum of an AVG as a double: integers exactly first, decimals from
+ * their exact text. */
+static int read_sum_as_double(double *out, corm_stmt *st, int c,
+	corm_query *q, const agg_term *a)
+{
+	const corm_field_desc *f = &q->m->fields[a->field];
+	const char *s;
+	size_t len;
+	int64_t i;
+	int error;
+
+	if (is_int_field(f)) {
+		if ((error = read_exact_int(&i, st, c, q, a)) == CORM_OK)
+			*out = (double)i;
+		return error;
+	}
+	if (is_float_field(f))
+		return corm_column_double(out, st, c);
+	if ((error = corm_column_text(&s, &len, st, c)) != CORM_OK)
+		return error;
+	if (!is_decimal_text(s, len))
+		return agg_read_error(q, CORM_ETYPE, a, "not a decimal number");
+	*out = strtod(s, NULL); /* the text is NUL-terminated */
+	return CORM_OK;
+}
+
+/* A MIN or MAX in the column's own type, read as a row's field is. */
+static int read_as_field(corm_agg_value *out, corm_stmt *st, int c,
+	corm_query *q, const agg_term *a, corm_arena *arena)
+{
+	corm_field_desc f = q->m->fields[a->field];
+
+	f.offset = 0;
+	f.has_offset = CORM_NO_HAS;
+	f.flags |= CORM_FIELD_NULLABLE;
+	f.max_chars = 0;
+	return corm_model__read_field(st, c, &f, &out->v, arena);
+}
+
+/* Aggregate `a` from column c (c and c + 1 for AVG) into `out`. */
+static int read_agg(corm_agg_value *out, corm_stmt *st, int c,
+	corm_query *q, const agg_term *a, corm_arena *arena)
+{
+	int64_t count;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	out->type = a->type;
+	out->is_null = corm_column_is_null(st, c);
+	if (a->fn == CORM_AGG_AVG) {
+		if ((error = corm_column_int64(&count, st, c + 1)) != CORM_OK)
+			return error;
+		out->is_null = out->is_null || count == 0;
+		if (out->is_null)
+			return CORM_OK;
+		if ((error = read_sum_as_double(&out->v.f64, st, c, q, a)))
+			return error;
+		out->v.f64 /= (double)count;
+		return CORM_OK;
+	}
+	if (out->is_null)
+		return CORM_OK;
+	switch (a->type) {
+	case CORM_AGGV_INT64:
+		return read_exact_int(&out->v.i64, st, c, q, a);
+	case CORM_AGGV_DOUBLE:
+		return corm_column_double(&out->v.f64, st, c);
+	case CORM_AGGV_DECIMAL:
+		return read_decimal(&out->v.text, st, c, q, a, arena);
+	default:
+		return read_as_field(out, st, c, q, a, arena);
+	}
+}
+
+/* One result row: the group's fields, then each aggregate. */
+static int read_agg_row(corm_agg_group *out, corm_stmt *st, corm_query *q,
+	corm_arena *arena)
+{
+	int i, c = q->ngroup, error = CORM_OK;
+
+	out->group = corm_arena_alloc(arena, q->m->size);
+	out->values = corm_arena_alloc(arena,
+		(size_t)q->naggs * sizeof(corm_agg_value));
+	if (!out->group || !out->values)
+		return corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+			"out of memory");
+	memset(out->group, 0, q->m->size);
+	for (i = 0; i < q->ngroup && !error; i++)
+		error = corm_model__read_field(st, i, &q->m->fields[q->group[i]],
+			out->group, arena);
+	for (i = 0; i < q->naggs && !error; i++) {
+		error = read_agg(&out->values[i], st, c, q, &q->aggs[i], arena);
+		c += q->aggs[i].fn == CORM_AGG_AVG ? 2 : 1;
+	}
+	return error;
+}
+
+void corm_agg_result_free(corm_agg_result *r)
+{
+	corm_arena_free(&r->arena);
+	r->items = NULL;
+	r->count = 0;
+}
+
+int corm_query_aggregates(corm_agg_result *out, corm_query *q)
+{
+	corm_arena scratch = CORM_ARENA_INIT;
+	corm_stmt *st = NULL;
+	size_t cap = 0;
+	int rc, error;
+
+	memset(out, 0, sizeof(*out));
+	out->naggs = q->naggs;
+	if (q->naggs == 0)
+		fail(q, CORM_EINVAL, "aggregates() with no aggregate: add one "
+			"with corm_query_agg()");
+	if (q->having && !having_ok(q, q->having))
+		fail(q, CORM_EINVAL, "a predicate in having() over a field that "
+			"is not in group_by()");
+	render_aggregates(q);
+	if ((error = prepare(&st, q, &scratch)) != CORM_OK)
+		goto done;
+	while ((rc = corm_step(st)) == CORM_ROW) {
+		if (out->count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			corm_agg_group *p = out->items
+				? corm_arena__grow_own(&out->arena, out->items,
+					ncap * sizeof(*p))
+				: corm_arena__alloc_own(&out->arena, ncap * sizeof(*p));
+
+			if (!p) {
+				error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+					"out of memory");
+				goto done;
+			}
+			out->items = p;
+			cap = ncap;
+		}
+		if ((error = read_agg_row(&out->items[out->count], st, q,
+			     &out->arena)) != CORM_OK)
+			goto done;
+		out->count++;
+	}
+	if (rc != CORM_DONE)
+		error = rc < 0 ? rc : CORM_ERROR;
+done:
+	corm_stmt_free(st);
+	corm_arena_free(&scratch);
+	if (error)
+		corm_agg_result_free(out);
+	return error;
 }

@@ -180,16 +180,20 @@ int corm_timestamp_parse(corm_timestamp *out, const char *text, size_t len)
 	if (lit(&s, 'Z')) {
 		/* UTC */
 	} else if (s.p < s.end && (*s.p == '+' || *s.p == '-')) {
-		int sign = *s.p++ == '-' ? -1 : 1, oh, om = 0;
+		int sign = *s.p++ == '-' ? -1 : 1, oh, om = 0, os = 0;
 
 		if (!digits(&s, 2, &oh))
 			return CORM_EINVAL;
 		if (lit(&s, ':') ? !digits(&s, 2, &om) : (s.p < s.end &&
 				!digits(&s, 2, &om)))
 			return CORM_EINVAL;
-		if (oh > 15 || om > 59)
+		/* Seconds too: PostgreSQL writes local mean time offsets of
+		 * old instants that way (Asia/Kolkata in 1900: +05:53:28). */
+		if (lit(&s, ':') && !digits(&s, 2, &os))
 			return CORM_EINVAL;
-		offset_sec = sign * (oh * 3600 + om * 60);
+		if (oh > 15 || om > 59 || os > 59)
+			return CORM_EINVAL;
+		offset_sec = sign * (oh * 3600 + om * 60 + os);
 	}
 	if (s.p != s.end)
 		return CORM_EINVAL;

@@ -11,6 +11,7 @@
  *
  * Sections: reading (list, get), writing (create, update, delete).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "blog.h"
@@ -233,21 +234,45 @@ static int parse_status(const json_t *in, post_status *st)
 	return !s.ptr || post_status_from_string(st, s.ptr, s.len) == CORM_OK;
 }
 
-/* Link post `post_id` to the tags named in `names`, creating the tags
- * that do not exist yet. */
+/* Tag names by their bytes (memcmp, then the shorter first). */
+static int name_cmp(const void *a, const void *b)
+{
+	const corm_str *x = a, *y = b;
+	int c = memcmp(x->ptr, y->ptr, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * Link post `post_id` to the tags named in `names` (at most TAGS_MAX,
+ * checked by the input), creating the tags that do not exist yet. The
+ * names are upserted sorted and once each: two requests naming the same
+ * new tags in different orders would otherwise each lock one tag row and
+ * wait for the other's (a deadlock, found only after PostgreSQL's
+ * deadlock_timeout). A name given twice is one tag.
+ */
 static int link_tags(corm_conn *db, int64_t post_id, const json_t *names)
 {
-	size_t i;
+	corm_str sorted[TAGS_MAX];
+	size_t i, n = 0;
 	json_t *name;
 	int error;
 
 	json_array_foreach(names, i, name) {
+		if (n == TAGS_MAX)
+			break;
+		sorted[n].ptr = json_string_value(name);
+		sorted[n++].len = json_string_length(name);
+	}
+	qsort(sorted, n, sizeof(sorted[0]), name_cmp);
+	for (i = 0; i < n; i++) {
 		tag t;
 		post_tag link;
 
+		if (i > 0 && name_cmp(&sorted[i - 1], &sorted[i]) == 0)
+			continue;
 		tag_init(&t);
-		t.name.ptr = json_string_value(name);
-		t.name.len = json_string_length(name);
+		t.name = sorted[i];
 		if ((error = tag_upsert_by_name(db, &t)) != CORM_OK)
 			return error;
 		post_tag_init(&link);

@@ -3,7 +3,9 @@
  *
  * A path is matched segment by segment against each resource's pattern;
  * ":id" matches a decimal key from 1 to INT64_MAX and nothing else, so
- * "/posts/1%27%20OR%201=1" is simply not found.
+ * "/posts/1%27%20OR%201=1" is simply not found. HEAD runs the GET handler
+ * wherever there is one (RFC 9110, 9.3.2): libmicrohttpd then sends the
+ * reply's status and headers, Content-Length included, without its body.
  */
 #include <string.h>
 
@@ -24,19 +26,19 @@ struct resource {
 };
 
 static const struct resource resources[] = {
-	{"/health", "GET", {{"GET", health_get}}},
-	{"/authors", "GET, POST",
+	{"/health", "GET, HEAD", {{"GET", health_get}}},
+	{"/authors", "GET, HEAD, POST",
 		{{"GET", authors_list}, {"POST", authors_create}}},
-	{"/authors/:id", "GET, DELETE",
+	{"/authors/:id", "GET, HEAD, DELETE",
 		{{"GET", authors_get}, {"DELETE", authors_delete}}},
-	{"/posts", "GET, POST",
+	{"/posts", "GET, HEAD, POST",
 		{{"GET", posts_list}, {"POST", posts_create}}},
-	{"/posts/:id", "GET, PATCH, DELETE",
+	{"/posts/:id", "GET, HEAD, PATCH, DELETE",
 		{{"GET", posts_get}, {"PATCH", posts_update},
 		 {"DELETE", posts_delete}}},
 	{"/posts/:id/comments", "POST", {{"POST", comments_create}}},
 	{"/comments/:id", "DELETE", {{"DELETE", comments_delete}}},
-	{"/tags", "GET", {{"GET", tags_list}}},
+	{"/tags", "GET, HEAD", {{"GET", tags_list}}},
 };
 
 /* Whether `path` matches `pattern`; the :id segment goes to *id. */
@@ -73,6 +75,8 @@ void routes_dispatch(blog_reply *out, blog_request *req, blog_app *app)
 {
 	const struct resource *r = NULL;
 	blog_handler *fn = NULL;
+	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET"
+							       : req->method;
 	corm_conn *db;
 	size_t i, k;
 	int error;
@@ -88,7 +92,7 @@ void routes_dispatch(blog_reply *out, blog_request *req, blog_app *app)
 		return;
 	}
 	for (k = 0; k < 3 && r->methods[k].name; k++)
-		if (strcmp(r->methods[k].name, req->method) == 0)
+		if (strcmp(r->methods[k].name, method) == 0)
 			fn = r->methods[k].fn;
 	if (!fn) {
 		out->allow = r->allow;

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct request_state {
 	char *body;
 	size_t len, cap;
 	int too_large;
+	bool headers_in;  /* on_request() has seen the headers */
+	bool has_nul;     /* the raw target holds a %00 (on_uri) */
 	struct timespec start;
 };
 
@@ -112,6 +115,36 @@ static enum MHD_Result too_large(struct MHD_Connection *c,
 	return send_reply(c, &rep, app, method, url, start);
 }
 
+/*
+ * The raw request target, before libmicrohttpd decodes it: a %00 in the
+ * path or in a query parameter would decode to a NUL, which ends the C
+ * string the handlers read ("?q=Hell%00zzz" would search for "Hell"), so
+ * such a request is refused whole (400). What this returns becomes the
+ * request's state (*con_cls of on_request()).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request_state *st = calloc(1, sizeof(*st));
+
+	(void)cls, (void)c;
+	if (st) {
+		clock_gettime(CLOCK_MONOTONIC, &st->start);
+		st->has_nul = strstr(uri, "%00") != NULL;
+	}
+	return st;
+}
+
+static enum MHD_Result refuse_nul(struct MHD_Connection *c,
+	const blog_app *app, const char *method, const char *url,
+	const struct timespec *start)
+{
+	blog_reply rep = {0, NULL, NULL};
+
+	reply_error(&rep, 400, "validation", "the path or a query parameter "
+		"holds a NUL byte (%%00)");
+	return send_reply(c, &rep, app, method, url, start);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	const char *url, const char *method, const char *version,
 	const char *upload, size_t *upload_size, void **con_cls)
@@ -124,11 +157,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	int64_t declared;
 
 	(void)version;
-	if (!st) {                      /* headers in, no body read yet */
-		if (!(st = calloc(1, sizeof(*st))))
-			return MHD_NO;
-		clock_gettime(CLOCK_MONOTONIC, &st->start);
-		*con_cls = st;
+	if (!st)                        /* on_uri() ran out of memory */
+		return MHD_NO;
+	if (!st->headers_in) {          /* headers in, no body read yet */
+		st->headers_in = true;
+		if (st->has_nul)
+			return refuse_nul(c, app, method, url, &st->start);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && input_parse_int(cl, 0, INT64_MAX, &declared) &&
@@ -142,7 +176,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (st->too_large)
+		if (st->too_large || st->has_nul)
 			return MHD_YES;
 		if (n > app->max_body - st->len) {
 			st->too_large = 1;
@@ -167,6 +201,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		st->body[st->len] = '\0';
 		return MHD_YES;
 	}
+	if (st->has_nul)                /* answered with the headers */
+		return MHD_YES;
 	if (st->too_large)              /* chunked, and it grew too big */
 		return too_large(c, app, method, url, &st->start);
 	memset(&req, 0, sizeof(req));
@@ -211,6 +247,7 @@ struct MHD_Daemon *server_start(blog_app *app, uint16_t port,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "blog: cannot listen on 127.0.0.1:%u (in use?)\n",

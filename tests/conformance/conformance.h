@@ -291,4 +291,13 @@ void test_restart__killed_backend_mid_stream_is_econnlost_not_done(
 	void **state);
 void test_restart__pool_without_ping_replaces_lost_on_put(void **state);
 
+/* test_facts.c */
+void test_facts__double_quoted_missing_column_is_esql(void **state);
+void test_facts__trailing_spaces_make_a_different_text(void **state);
+void test_facts__like_does_not_ignore_trailing_spaces(void **state);
+void test_facts__pgtz_and_pgdatestyle_do_not_move_timestamps(void **state);
+void test_facts__url_timezone_option_does_not_move_timestamps(void **state);
+void test_facts__value_over_the_packet_limit_keeps_the_connection(
+	void **state);
+
 #endif /* CORM_TESTS_CONFORMANCE_H */

@@ -101,6 +101,13 @@ static const struct CMUnitTest tests[] = {
 	T(test_connect__silent_listener_times_out_with_econnect),
 	T(test_connect__killed_backend_is_econnlost),
 	T(test_restart__killed_backend_mid_stream_is_econnlost_not_done),
+	/* engine facts (issue 12) */
+	T(test_facts__double_quoted_missing_column_is_esql),
+	T(test_facts__trailing_spaces_make_a_different_text),
+	T(test_facts__like_does_not_ignore_trailing_spaces),
+	T(test_facts__pgtz_and_pgdatestyle_do_not_move_timestamps),
+	T(test_facts__url_timezone_option_does_not_move_timestamps),
+	T(test_facts__value_over_the_packet_limit_keeps_the_connection),
 };
 
 static const struct CMUnitTest restart_tests[] = {

@@ -13,7 +13,11 @@
 # 3. the server on a free port (--port 0; it prints the port), ready when
 #    /health answers (bounded wait);
 # 4. smoke.sh --full: every request checked;
-# 5. `migrate check` again: hostile input changed no table;
+# 5. a NUL (%00) in the path or a query parameter is a 400; HEAD answers
+#    as GET without the body; concurrent posts naming the same new tags
+#    in different orders all succeed, with no deadlock (PostgreSQL's
+#    count, read once the server's sessions have ended);
+#    then `migrate check` again: hostile input changed no table;
 # 6. SIGTERM: the server must exit 0 (under ASan, with no leak).
 set -uo pipefail
 
@@ -87,6 +91,67 @@ if grep -q ' -> 500 ' "$WORK/server.err"; then
     log "FAILED: the server answered 500:"; grep ' -> 500 ' "$WORK/server.err"; exit 1
 fi
 
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+log "a NUL (%00) in a query parameter or the path is refused"
+[[ $(code "$BASE/posts?q=Hell%00zzz") == 400 ]] || { log "FAILED: ?q=Hell%00zzz was not 400"; exit 1; }
+curl -s "$BASE/posts?tag=a%00b" | jq -e '.error.message | test("NUL")' >/dev/null ||
+    { log "FAILED: ?tag=a%00b did not say why"; exit 1; }
+[[ $(code "$BASE/posts/1%00") == 400 ]] || { log "FAILED: /posts/1%00 was not 400"; exit 1; }
+[[ $(code -X POST -H 'Content-Type: application/json' -d '{}' "$BASE/authors?x=%00") == 400 ]] ||
+    { log "FAILED: POST with %00 was not 400"; exit 1; }
+[[ $(code "$BASE/posts?q=Hell%2500zzz") == 200 ]] || { log "FAILED: a literal %00 (%2500) was refused"; exit 1; }
+
+log "HEAD answers as GET does, without the body"
+for path in /posts /tags /health "/posts?limit=1"; do
+    want=$(curl -s "$BASE$path" | wc -c)
+    head=$(curl -s -I "$BASE$path")
+    status=$(printf '%s' "$head" | sed -n '1s|^HTTP/[0-9.]* \([0-9]*\).*|\1|p')
+    len=$(printf '%s' "$head" | tr -d '\r' | sed -n 's|^[Cc]ontent-[Ll]ength: *||p')
+    [[ $status == 200 && $len == "$want" ]] ||
+        { log "FAILED: HEAD $path gave $status, length '$len' (GET: $want bytes)"; exit 1; }
+    # HTTP/1.0: the server closes the connection after the reply, so
+    # curl sees at once whatever body came (none, else a HEAD bug).
+    [[ $(curl -s --http1.0 -X HEAD --max-time 5 -o /dev/null -w '%{size_download}' "$BASE$path") == 0 ]] ||
+        { log "FAILED: HEAD $path sent a body"; exit 1; }
+done
+[[ $(code -I "$BASE/posts/999999999") == 404 ]] || { log "FAILED: HEAD of a missing post was not 404"; exit 1; }
+head=$(curl -s -I "$BASE/comments/1")
+printf '%s' "$head" | head -1 | grep -q ' 405' && printf '%s' "$head" | grep -qi '^Allow: DELETE' ||
+    { log "FAILED: HEAD /comments/1 was not a 405 with Allow"; exit 1; }
+curl -s -I -X PUT "$BASE/posts" | tr -d '\r' | grep -qi '^Allow: GET, HEAD, POST$' ||
+    { log "FAILED: the Allow header of /posts does not list HEAD"; exit 1; }
+
+log "concurrent posts naming the same new tags in different orders"
+deadlocks() {   # PostgreSQL's count of deadlocks in this database
+    [[ $ENGINE == postgres ]] || { echo 0; return; }
+    psql "$URL" -Atc "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+}
+before=$(deadlocks)
+author=$(curl -s -X POST -H 'Content-Type: application/json' \
+    -d "{\"email\":\"tags-$$@example.com\",\"name\":\"Tagger\"}" "$BASE/authors" | jq -r .id)
+[[ $author =~ ^[0-9]+$ ]] || { log "FAILED: could not create the author"; exit 1; }
+orders=('"t5-X","t5-B","t5-C","t5-D","t5-E"' '"t5-E","t5-D","t5-C","t5-B","t5-X"'
+        '"t5-C","t5-E","t5-X","t5-D","t5-B"' '"t5-D","t5-X","t5-E","t5-B","t5-C"')
+pids=()
+for round in 1 2 3; do
+    for i in "${!orders[@]}"; do
+        tags=${orders[$i]//t5-/t$round-$$-}
+        curl -s -o "$WORK/tags-$round-$i.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+            -d "{\"author_id\":$author,\"title\":\"tags $round $i\",\"body\":\"b\",\"tags\":[$tags]}" \
+            "$BASE/posts" >"$WORK/tags-$round-$i.code" &
+        pids+=($!)
+    done
+done
+wait "${pids[@]}"
+for f in "$WORK"/tags-*.code; do
+    [[ $(cat "$f") == 201 ]] || { log "FAILED: a concurrent post gave $(cat "$f"): $(cat "${f%.code}.out")"; exit 1; }
+done
+for round in 1 2 3; do
+    n=$(curl -s "$BASE/tags?limit=100" | jq "[.items[] | select(.name | startswith(\"t$round-$$-\"))] | length")
+    [[ $n == 5 ]] || { log "FAILED: round $round made $n tags, not 5"; exit 1; }
+done
+
 "$CORM" migrate check --db "$URL" --dir "$DIR/migrations" --schema "$DIR/blog.corm" ||
     { log "FAILED: the schema changed during the session"; exit 1; }
 
@@ -95,4 +160,12 @@ kill -TERM "$PID"
 rc=0; wait "$PID" || rc=$?
 PID=
 (( rc == 0 )) || { log "FAILED: the server exited with $rc"; exit 1; }
+# Its sessions have ended, so their statistics are in.
+if [[ $ENGINE == postgres ]]; then
+    after=$before
+    for _ in $(seq 1 20); do
+        after=$(deadlocks); (( after > before )) && break; sleep 0.1
+    done
+    (( after == before )) || { log "FAILED: $((after - before)) deadlocks among the concurrent posts"; exit 1; }
+fi
 log "passed"

@@ -451,6 +451,77 @@ static void test_crud__insert_many_crosses_batch_boundaries(void **state)
 	assert_int_equal(sum, (int64_t)N * (N - 1) / 2);
 }
 
+/* Issue 12: on PostgreSQL, timestamps were written without an offset and
+ * read in the session's TimeZone, which PGTZ (or a URL's options) can
+ * set: every one was stored 5 h 30 early under Asia/Kolkata; PGDATESTYLE
+ * made them unreadable. Through a connection with both set, one row by
+ * insert and 150 by insert_many (PostgreSQL's COPY) keep their instant,
+ * as a UTC connection reads them and as the shifted one does. */
+static void read_stamps(corm_conn *c, corm_timestamp want, size_t n)
+{
+	kitchen_query *q = NULL;
+	kitchen_list list;
+	size_t i;
+
+	if (kitchen_query_new(&q, c) != CORM_OK ||
+		kitchen_query_all(&list, q) != CORM_OK)
+		fail_msg("reading: %s", corm_errmsg(c));
+	assert_int_equal(list.count, n);
+	for (i = 0; i < list.count; i++)
+		if (list.items[i].stamp.usec != want.usec)
+			fail_msg("row %zu: stamp %lld, stored %lld", i,
+				(long long)list.items[i].stamp.usec,
+				(long long)want.usec);
+	kitchen_list_free(&list);
+	kitchen_query_free(q);
+}
+
+static void test_crud__timestamps_ignore_the_session_time_zone(void **state)
+{
+	enum { N = 151 };
+	static kitchen rows[N];
+	static char labels[N][24];
+	corm_timestamp when;
+	corm_conn *shifted = NULL;
+	int i;
+
+	(void)state;
+	assert_int_equal(corm_timestamp_parse(&when, "2024-02-29 13:45:00.25",
+		22), CORM_OK);
+	setenv("PGTZ", "Asia/Kolkata", 1);
+	setenv("PGDATESTYLE", "SQL, DMY", 1);
+	i = corm_conn_open(&shifted, engine.url);
+	unsetenv("PGTZ");
+	unsetenv("PGDATESTYLE");
+	if (i != CORM_OK)
+		fail_msg("open: %s", corm_errmsg(NULL));
+	for (i = 0; i < N; i++) {
+		kitchen_init(&rows[i]);
+		snprintf(labels[i], sizeof(labels[i]), "tz %d", i);
+		rows[i].label = corm_str_of(labels[i]);
+		rows[i].stamp = when;
+	}
+	if (kitchen_insert(shifted, &rows[0]) != CORM_OK ||
+		kitchen_insert_many(shifted, rows + 1, N - 1) != CORM_OK)
+		fail_msg("insert: %s", corm_errmsg(shifted));
+	read_stamps(db, when, N);
+	read_stamps(shifted, when, N);
+	if (strcmp(engine.name, "postgres") == 0) {
+		/* The COPY's UTC was put back. */
+		corm_stmt *st = NULL;
+		const char *zone = NULL;
+		size_t len = 0;
+
+		OK(corm_stmt_prepare(&st, shifted,
+			"SELECT current_setting('TimeZone')"));
+		assert_int_equal(corm_step(st), CORM_ROW);
+		OK(corm_column_text(&zone, &len, st, 0));
+		assert_true(len == 12 && memcmp(zone, "Asia/Kolkata", 12) == 0);
+		corm_stmt_free(st);
+	}
+	corm_conn_close(shifted);
+}
+
 static void test_crud__extremes_through_upsert_and_insert_many(void **state)
 {
 	unsigned char blob[5000];
@@ -867,6 +938,7 @@ int main(int argc, char **argv)
 		T(test_crud__foreign_key_actions_and_errors),
 		T(test_crud__set_null_keeps_the_child),
 		T(test_crud__insert_many_crosses_batch_boundaries),
+		T(test_crud__timestamps_ignore_the_session_time_zone),
 		T(test_crud__extremes_through_upsert_and_insert_many),
 		T(test_crud__insert_many_is_all_or_nothing),
 		T(test_crud__insert_many_refuses_a_late_row),

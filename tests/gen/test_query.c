@@ -338,6 +338,76 @@ static void test_query__limit_offset_distinct_count_exists(void **state)
 	author_query_free(q);
 }
 
+/* Issue 12: DISTINCT with an ORDER BY on text or an enum failed on
+ * PostgreSQL (42P10: the COLLATE "C" expression is not selected). The
+ * same rows in the same order everywhere, LIMIT/OFFSET too; enums sort by
+ * their member's name (bytes), not by declaration order. */
+static void test_query__distinct_ordered_by_text_and_enum(void **state)
+{
+	static const char *const by_name[] = {"ANN", "Ann", "Carl\\",
+		"Dan %", "bob", "\xC3\x9Cn\xC3\xAF 'q'"};
+	static const post_status by_status[] = {POST_STATUS_ARCHIVED,
+		POST_STATUS_DRAFT, POST_STATUS_PUBLISHED};
+	author_query *q = NULL;
+	post_query *pq = NULL;
+	author_list al;
+	post_list pl;
+	size_t i;
+
+	(void)state;
+	OK(author_query_new(&q, db));
+	author_select(q, AUTHOR_NAME);
+	author_distinct(q);
+	author_order_by(q, AUTHOR_NAME, CORM_DESC);
+	author_limit(q, 3);
+	author_offset(q, 1);
+	OK(author_query_all(&al, q));
+	assert_int_equal(al.count, 3);
+	for (i = 0; i < al.count; i++)
+		assert_string_equal(al.items[i].name.ptr, by_name[4 - i]);
+	author_list_free(&al);
+	author_query_free(q);
+
+	OK(post_query_new(&pq, db));
+	post_select(pq, POST_STATUS);
+	post_distinct(pq);
+	post_order_by(pq, POST_STATUS, CORM_ASC);
+	OK(post_query_all(&pl, pq));
+	assert_int_equal(pl.count, 3);
+	for (i = 0; i < pl.count; i++)
+		assert_int_equal(pl.items[i].status, by_status[i]);
+	post_list_free(&pl);
+	post_limit(pq, 1);
+	post_offset(pq, 1);
+	OK(post_query_all(&pl, pq));
+	assert_int_equal(pl.count, 1);
+	assert_int_equal(pl.items[0].status, POST_STATUS_DRAFT);
+	post_list_free(&pl);
+	post_query_free(pq);
+
+	/* Without DISTINCT too: by name, then by id. */
+	OK(post_query_new(&pq, db));
+	post_order_by(pq, POST_STATUS, CORM_DESC);
+	post_order_by(pq, POST_ID, CORM_ASC);
+	OK(post_query_all(&pl, pq));
+	assert_int_equal(pl.count, 15);
+	for (i = 1; i < pl.count; i++)
+		assert_true(strcmp(post_status_to_string(pl.items[i - 1].status),
+			post_status_to_string(pl.items[i].status)) >= 0);
+	assert_int_equal(pl.items[0].status, POST_STATUS_PUBLISHED);
+	post_list_free(&pl);
+	post_query_free(pq);
+
+	/* Ordering distinct rows by a field they do not hold: refused. */
+	OK(author_query_new(&q, db));
+	author_select(q, AUTHOR_NAME);
+	author_distinct(q);
+	author_order_by(q, AUTHOR_KARMA, CORM_ASC);
+	assert_int_equal(author_query_all(&al, q), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "does not select"));
+	author_query_free(q);
+}
+
 static void test_query__select_a_subset_of_columns(void **state)
 {
 	author_query *q = NULL;
@@ -496,6 +566,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_query__and_or_not_nest),
 		cmocka_unit_test(test_query__order_by_several_columns_with_nulls),
 		cmocka_unit_test(test_query__limit_offset_distinct_count_exists),
+		cmocka_unit_test(test_query__distinct_ordered_by_text_and_enum),
 		cmocka_unit_test(test_query__select_a_subset_of_columns),
 		cmocka_unit_test(test_query__first_and_not_found),
 		cmocka_unit_test(test_query__update_and_delete_where_count_rows),

@@ -951,6 +951,44 @@ static void test_rel__a_where_on_a_filter_query_is_refused(void **state)
 	order_query_free(q);
 }
 
+/* Issue 12: a where() on the filter query alone, with no _has() using
+ * it, counted every order. Every clause that would change which rows a
+ * filter stands for is refused, whether or not the filter is used. */
+static void test_rel__a_where_on_an_unused_filter_query_is_refused(
+	void **state)
+{
+	order_query *q = NULL;
+	customer_query *c;
+	int64_t n = -1;
+
+	(void)state;
+	OK(order_query_new(&q, db));
+	c = order_buyer_filter(q);
+	customer_where(c, customer_gt(c, CUSTOMER_KARMA, 10.0));
+	assert_int_equal(order_query_count(&n, q), CORM_EINVAL);
+	assert_int_equal(n, -1);
+	assert_non_null(strstr(corm_errmsg(db), "where() on a related-model"));
+	order_query_free(q);
+
+	OK(order_query_new(&q, db));
+	c = order_buyer_filter(q);
+	customer_limit(c, 1);
+	order_where(q, order_buyer_has(q, customer_gt(c, CUSTOMER_KARMA,
+		10.0)));
+	assert_int_equal(order_query_count(&n, q), CORM_EINVAL);
+	assert_non_null(strstr(corm_errmsg(db), "limit() on a related-model"));
+	order_query_free(q);
+
+	/* The documented way gives the filtered count. */
+	OK(order_query_new(&q, db));
+	c = order_buyer_filter(q);
+	order_where(q, order_buyer_has(q, customer_gt(c, CUSTOMER_KARMA,
+		10.0)));
+	OK(order_query_count(&n, q));
+	assert_int_equal(n, 4);
+	order_query_free(q);
+}
+
 /* ------------------------------------------------------ out of memory */
 
 /* Loads and a filtered query, several chunks each; CORM_OK or the first
@@ -1048,6 +1086,7 @@ int main(int argc, char **argv)
 		T(test_rel__a_predicate_from_another_query_is_refused),
 		T(test_rel__a_failed_inner_predicate_fails_the_query),
 		T(test_rel__a_where_on_a_filter_query_is_refused),
+		T(test_rel__a_where_on_an_unused_filter_query_is_refused),
 		T(test_rel__every_allocation_failure_is_an_error),
 	};
 #undef T

@@ -18,7 +18,8 @@
  *   - migrations: corm_diff + corm_plan_render on every pair of
  *     tests/migrate/cases, every dialect; the statement splitter;
  *   - queries on SQLite in memory: build predicates, run all, count,
- *     next, first, exists and an aggregate;
+ *     next, first, exists, an aggregate, and typed aggregates with
+ *     HAVING and ORDER BY one of them;
  *   - decoding rows with text and bytes: corm_model_get, corm_query_all.
  * SQLite's own allocations do not go through the hook; corm's do.
  */
@@ -493,6 +494,34 @@ static void db_open(db_case *dc)
 	}
 }
 
+/* Several typed aggregates per group, HAVING, ORDER BY an aggregate. */
+static int run_typed_aggregates(db_case *dc, const corm_model_desc *m)
+{
+	corm_query *q = NULL;
+	corm_agg_result res = {0};
+	int64_t zero = 0;
+	int n, sum, first, error;
+
+	if ((error = corm_query_new(&q, dc->db, m)) != CORM_OK)
+		return error;
+	corm_query_group_by(q, field_of(m, "active"));
+	n = corm_query_agg(q, CORM_AGG_COUNT, -1);
+	sum = corm_query_agg(q, CORM_AGG_SUM, field_of(m, "karma"));
+	first = corm_query_agg(q, CORM_AGG_MIN, field_of(m, "name"));
+	corm_query_agg(q, CORM_AGG_AVG, field_of(m, "karma"));
+	corm_query_having(q, corm_pred_agg_cmp(q, n, CORM_CMP_GT, &zero));
+	corm_query_order_by_agg(q, sum, CORM_DESC);
+	if ((error = corm_query_aggregates(&res, q)) == CORM_OK) {
+		assert_true(res.count >= 1);
+		assert_non_null(res.items[0].values[first].v.text.ptr);
+	} else {
+		assert_true(res.count == 0 && res.items == NULL);
+	}
+	corm_agg_result_free(&res);
+	corm_query_free(q);
+	return error;
+}
+
 static int run_query(void *arg)
 {
 	db_case *dc = arg;
@@ -548,7 +577,7 @@ static int run_query(void *arg)
 			 field_of(m, "karma"))) != CORM_OK)
 		goto done;
 	assert_int_equal(agg.count, 1);
-	error = CORM_OK;
+	error = run_typed_aggregates(dc, m);
 done:
 	test_alloc_disarm();
 	if (error < 0)

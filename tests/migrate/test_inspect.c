@@ -158,6 +158,65 @@ static void test_inspect__names_that_are_not_identifiers(void **state)
 	mig_db_close(&db);
 }
 
+/* Issue 12: tables made by an earlier corm with utf8mb4_bin (PAD SPACE:
+ * 'x' = 'x ') are found, with the SQL that converts them to the NO PAD
+ * collation; after it runs, 'x' and 'x ' are two values, and nothing
+ * more is found. The other engines have nothing to convert. */
+static void test_inspect__pad_space_tables_are_found_and_converted(
+	void **state)
+{
+	mig_db db;
+	corm_buf fix = CORM_BUF_INIT;
+
+	(void)state;
+	open_db(&db);
+	if (on("mysql")) {
+		exec_q(db.c, "CREATE TABLE [parent] ([code] VARCHAR(10) NOT NULL "
+			"PRIMARY KEY) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+			"COLLATE=utf8mb4_bin");
+		exec_q(db.c, "CREATE TABLE [child] ([id] INTEGER PRIMARY KEY, "
+			"[code] VARCHAR(10) REFERENCES [parent] ([code]), [note] "
+			"LONGTEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+			"COLLATE=utf8mb4_bin");
+		exec_q(db.c, "INSERT INTO [parent] VALUES ({x})");
+		exec_q(db.c, "CREATE TABLE [fine] ([v] VARCHAR(10))"
+			" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE="
+			"utf8mb4_nopad_bin");
+	} else {
+		exec_q(db.c, "CREATE TABLE [parent] ([code] VARCHAR(10) NOT NULL "
+			"PRIMARY KEY)");
+		exec_q(db.c, "INSERT INTO [parent] VALUES ({x})");
+	}
+	assert_int_equal(corm_introspect_pad_space(&fix, db.c), CORM_OK);
+	if (on("mysql")) {
+		assert_string_equal(corm_buf_cstr(&fix),
+			"SET foreign_key_checks = 0;\n"
+			"ALTER TABLE `child` DROP FOREIGN KEY `child_ibfk_1`;\n"
+			"ALTER TABLE `child` CONVERT TO CHARACTER SET utf8mb4 "
+			"/*M!100202 COLLATE utf8mb4_nopad_bin*/ /*!80017 COLLATE "
+			"utf8mb4_0900_bin*/;\n"
+			"ALTER TABLE `parent` CONVERT TO CHARACTER SET utf8mb4 "
+			"/*M!100202 COLLATE utf8mb4_nopad_bin*/ /*!80017 COLLATE "
+			"utf8mb4_0900_bin*/;\n"
+			"ALTER TABLE `child` ADD CONSTRAINT `child_ibfk_1` FOREIGN "
+			"KEY (`code`) REFERENCES `parent` (`code`) ON DELETE "
+			"RESTRICT ON UPDATE RESTRICT;\n"
+			"SET foreign_key_checks = 1;\n");
+		/* Before: 'x ' is a duplicate of 'x'. */
+		assert_int_equal(corm_exec(db.c, "INSERT INTO `parent` VALUES "
+			"('x ')"), CORM_EUNIQUE);
+		if (corm_exec(db.c, corm_buf_cstr(&fix)) != CORM_OK)
+			fail_msg("%s: %s", corm_buf_cstr(&fix), corm_errmsg(db.c));
+		corm_buf_clear(&fix);
+		assert_int_equal(corm_introspect_pad_space(&fix, db.c), CORM_OK);
+	}
+	assert_int_equal(fix.len, 0);
+	/* 'x ' is a value of its own on every engine. */
+	exec_q(db.c, "INSERT INTO [parent] VALUES ({x })");
+	corm_buf_free(&fix);
+	mig_db_close(&db);
+}
+
 /* A column starting with a digit is a field after "f_"; two columns that
  * would get one field name get two, the identifier keeping its own. */
 static void test_inspect__fields_from_digits_and_clashes(void **state)
@@ -320,6 +379,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_inspect__fields_from_digits_and_clashes),
 		cmocka_unit_test(test_inspect__an_invalid_schema_is_explained),
 		cmocka_unit_test(test_inspect__defaults_with_quotes_and_controls),
+		cmocka_unit_test(test_inspect__pad_space_tables_are_found_and_converted),
 		cmocka_unit_test(test_inspect__every_allocation_failure),
 	};
 	int rc = test_engine_init(&g_engine, "test_migrate_inspect",

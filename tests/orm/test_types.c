@@ -39,6 +39,17 @@ static void test_types__timestamp_forms_of_every_engine_parse(void **state)
 	assert_int_equal(ts.usec, INT64_C(1709214300250000));
 	assert_int_equal(corm_timestamp_format(buf, ts), 26);
 	assert_string_equal(buf, "2024-02-29 13:45:00.250000");
+	/* PostgreSQL in a session whose TimeZone is not UTC, and an offset
+	 * with seconds (local mean time, for instants of long ago). */
+	assert_int_equal(PARSE(corm_timestamp_parse, &ts,
+				 "2024-02-29 19:15:00.25+05:30"), CORM_OK);
+	assert_int_equal(ts.usec, INT64_C(1709214300250000));
+	assert_int_equal(PARSE(corm_timestamp_parse, &ts,
+				 "1900-01-01 05:53:28+05:53:28"), CORM_OK);
+	corm_timestamp_format(buf, ts);
+	assert_string_equal(buf, "1900-01-01 00:00:00");
+	assert_int_equal(PARSE(corm_timestamp_parse, &ts,
+				 "1900-01-01 05:53:28+05:53:60"), CORM_EINVAL);
 }
 
 static void test_types__timestamps_before_1970_and_far_ahead(void **state)

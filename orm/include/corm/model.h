@@ -75,6 +75,7 @@ typedef struct corm_field_desc {
 	const corm_enum_desc *enum_desc; /* CORM_C_ENUM only */
 	corm_coltype coltype;  /* the column's type in the schema */
 	int max_chars;         /* string(N): N characters; 0: no limit */
+	int precision, scale;  /* decimal(P,S): P and S; 0 for other types */
 } corm_field_desc;
 
 /*

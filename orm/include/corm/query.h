@@ -23,6 +23,7 @@
 #include "arena.h"
 #include "corm.h"
 #include "model.h"
+#include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,6 +184,103 @@ void corm_query_group_by(corm_query *q, int field);
 int corm_query_aggregate(corm_agg_rows *out, corm_query *q, corm_agg fn,
 	int field);
 void corm_agg_rows_free(corm_agg_rows *rows);
+
+/*
+ * Typed aggregates: several per query, each read in its own C type, with
+ * HAVING. See docs/queries.md, "Aggregates", for the rules in full.
+ *
+ *     int n = corm_query_agg(q, CORM_AGG_COUNT, -1);        COUNT(*)
+ *     int s = corm_query_agg(q, CORM_AGG_SUM, views_field);
+ *     corm_query_group_by(q, author_field);
+ *     corm_query_having(q, corm_pred_agg_cmp(q, n, CORM_CMP_GT, &two));
+ *     corm_query_aggregates(&res, q);
+ *     ... res.items[i].values[s].v.i64 ...
+ *
+ * The result type of an aggregate is the same on every engine:
+ *   COUNT                       CORM_AGGV_INT64
+ *   SUM of i16 / i32 / i64      CORM_AGGV_INT64, exact; past int64: CORM_ERANGE
+ *   SUM of f32 / f64            CORM_AGGV_DOUBLE
+ *   SUM of decimal(P,S)         CORM_AGGV_DECIMAL: exact text, S decimals
+ *   AVG of a number / decimal   CORM_AGGV_DOUBLE: the exact sum as a double,
+ *                               divided by the count (ERANGE as SUM)
+ *   MIN / MAX                   the column's type (integers as int64, floats
+ *                               as double); text by bytes, decimals by value
+ * SUM, AVG, MIN and MAX are NULL (is_null) when the group has no non-NULL
+ * value; COUNT never is. Other combinations (SUM of text, MIN of bytes or
+ * json) fail with CORM_EINVAL when the query runs.
+ */
+typedef enum corm_agg_vtype {
+	CORM_AGGV_INT64,
+	CORM_AGGV_DOUBLE,
+	CORM_AGGV_DECIMAL,   /* v.text: "-12.50", exactly S decimals */
+	CORM_AGGV_TEXT,      /* v.text */
+	CORM_AGGV_BOOL,
+	CORM_AGGV_DATE,
+	CORM_AGGV_TIME,
+	CORM_AGGV_TIMESTAMP,
+	CORM_AGGV_UUID,
+	CORM_AGGV_ENUM       /* v.enum_value: the member's index */
+} corm_agg_vtype;
+
+typedef struct corm_agg_value {
+	corm_agg_vtype type;
+	bool is_null;
+	union {
+		int64_t i64;
+		double f64;
+		corm_str text;       /* DECIMAL and TEXT; in the result's arena */
+		bool b;
+		corm_date date;
+		corm_time time;
+		corm_timestamp timestamp;
+		corm_uuid uuid;
+		int enum_value;
+	} v;
+} corm_agg_value;
+
+/* One group: its GROUP BY fields (in a struct of the model, the other
+ * fields zero) and one value per corm_query_agg(), in the order added. */
+typedef struct corm_agg_group {
+	void *group;
+	corm_agg_value *values;
+} corm_agg_group;
+
+typedef struct corm_agg_result {
+	corm_agg_group *items;
+	size_t count;
+	int naggs;          /* values in each item */
+	corm_arena arena;   /* everything above */
+} corm_agg_result;
+
+/* Add an aggregate over `field` (-1 for COUNT(*)); returns its index in
+ * each result's values, or -1 when the query has failed (kept, as every
+ * building error). */
+int corm_query_agg(corm_query *q, corm_agg fn, int field);
+
+/* The C type aggregate `agg` of `q` gives (CORM_AGGV_INT64 when `agg` is
+ * not one: the run then fails). */
+corm_agg_vtype corm_query_agg_type(const corm_query *q, int agg);
+
+/* A predicate over aggregate `agg`: `value` points at a value of its
+ * result type (an int64_t for COUNT, a corm_str of a decimal for a
+ * decimal SUM, a corm_timestamp for MAX of a timestamp...). Only for
+ * corm_query_having(); in where() it fails. Combine with and/or/not. */
+corm_pred *corm_pred_agg_cmp(corm_query *q, int agg, corm_cmp op,
+	const void *value);
+
+/* Add `p` to the query's HAVING, ANDed with what is there. Field
+ * predicates in it must be over GROUP BY fields. */
+void corm_query_having(corm_query *q, corm_pred *p);
+
+/* ORDER BY aggregate `agg`, in sequence with corm_query_order_by() terms
+ * (which must name GROUP BY fields); flags as there. */
+void corm_query_order_by_agg(corm_query *q, int agg, unsigned flags);
+
+/* Run GROUP BY + the aggregates, with WHERE, HAVING, ORDER BY, LIMIT and
+ * OFFSET. Without GROUP BY: one row (over every matching row). The result
+ * is the caller's: corm_agg_result_free(). */
+int corm_query_aggregates(corm_agg_result *out, corm_query *q);
+void corm_agg_result_free(corm_agg_result *r);
 
 /* The SQL the query would run for corm_query_all(), for logs and tests.
  * Borrowed from the query; NULL on error. */

@@ -32,22 +32,22 @@ int post_status_from_string(post_status *out, const char *name, size_t len)
 
 /* ------------------------------------------------------------ author */
 
-/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters */
+/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters, decimal precision and scale */
 static const corm_field_desc author_fields[] = {
 	{"id", "id", CORM_C_I64, CORM_FIELD_PK | CORM_FIELD_AUTO,
-		offsetof(author, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(author, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"email", "email", CORM_C_STR, 0,
-		offsetof(author, email), CORM_NO_HAS, NULL, CORM_COL_STRING, 255},
+		offsetof(author, email), CORM_NO_HAS, NULL, CORM_COL_STRING, 255, 0, 0},
 	{"name", "name", CORM_C_STR, 0,
-		offsetof(author, name), CORM_NO_HAS, NULL, CORM_COL_STRING, 100},
+		offsetof(author, name), CORM_NO_HAS, NULL, CORM_COL_STRING, 100, 0, 0},
 	{"bio", "bio", CORM_C_STR, CORM_FIELD_NULLABLE,
-		offsetof(author, bio), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0},
+		offsetof(author, bio), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0, 0, 0},
 	{"karma", "karma", CORM_C_F64, 0,
-		offsetof(author, karma), CORM_NO_HAS, NULL, CORM_COL_F64, 0},
+		offsetof(author, karma), CORM_NO_HAS, NULL, CORM_COL_F64, 0, 0, 0},
 	{"active", "active", CORM_C_BOOL, 0,
-		offsetof(author, active), CORM_NO_HAS, NULL, CORM_COL_BOOL, 0},
+		offsetof(author, active), CORM_NO_HAS, NULL, CORM_COL_BOOL, 0, 0, 0},
 	{"joined_at", "joined_at", CORM_C_TIMESTAMP, 0,
-		offsetof(author, joined_at), CORM_NO_HAS, NULL, CORM_COL_TIMESTAMP, 0},
+		offsetof(author, joined_at), CORM_NO_HAS, NULL, CORM_COL_TIMESTAMP, 0, 0, 0},
 };
 
 static const int author_pk[] = {0};
@@ -469,6 +469,174 @@ const char *author_query_sql(author_query *q)
 	return corm_query_sql((corm_query *)q);
 }
 
+author_agg_i64 author_agg_count(author_query *q)
+{
+	return (author_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_COUNT, -1)};
+}
+
+author_agg_i64 author_agg_count_(author_query *q, int field)
+{
+	return (author_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_COUNT, field)};
+}
+
+author_agg_i64 author_agg_sum_i64(author_query *q, author_i64_col c)
+{
+	return (author_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_SUM, c.field)};
+}
+
+author_agg_f64 author_agg_avg_i64(author_query *q, author_i64_col c)
+{
+	return (author_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_AVG, c.field)};
+}
+
+author_agg_i64 author_agg_min_i64(author_query *q, author_i64_col c)
+{
+	return (author_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+author_agg_i64 author_agg_max_i64(author_query *q, author_i64_col c)
+{
+	return (author_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+author_agg_str author_agg_min_str(author_query *q, author_str_col c)
+{
+	return (author_agg_str){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+author_agg_str author_agg_max_str(author_query *q, author_str_col c)
+{
+	return (author_agg_str){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+author_agg_f64 author_agg_sum_f64(author_query *q, author_f64_col c)
+{
+	return (author_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_SUM, c.field)};
+}
+
+author_agg_f64 author_agg_avg_f64(author_query *q, author_f64_col c)
+{
+	return (author_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_AVG, c.field)};
+}
+
+author_agg_f64 author_agg_min_f64(author_query *q, author_f64_col c)
+{
+	return (author_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+author_agg_f64 author_agg_max_f64(author_query *q, author_f64_col c)
+{
+	return (author_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+author_agg_bool author_agg_min_bool(author_query *q, author_bool_col c)
+{
+	return (author_agg_bool){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+author_agg_bool author_agg_max_bool(author_query *q, author_bool_col c)
+{
+	return (author_agg_bool){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+author_agg_timestamp author_agg_min_timestamp(author_query *q, author_timestamp_col c)
+{
+	return (author_agg_timestamp){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+author_agg_timestamp author_agg_max_timestamp(author_query *q, author_timestamp_col c)
+{
+	return (author_agg_timestamp){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+author_pred *author_having_cmp_i64(author_query *q, author_agg_i64 a, corm_cmp op, int64_t v)
+{
+	return (author_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+int64_t author_agg_get_i64(const corm_agg_group *row, author_agg_i64 a)
+{
+	return row->values[a.index].v.i64;
+}
+
+author_pred *author_having_cmp_f64(author_query *q, author_agg_f64 a, corm_cmp op, double v)
+{
+	return (author_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+double author_agg_get_f64(const corm_agg_group *row, author_agg_f64 a)
+{
+	return row->values[a.index].v.f64;
+}
+
+author_pred *author_having_cmp_str(author_query *q, author_agg_str a, corm_cmp op, corm_str v)
+{
+	return (author_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+corm_str author_agg_get_str(const corm_agg_group *row, author_agg_str a)
+{
+	return row->values[a.index].v.text;
+}
+
+author_pred *author_having_cmp_bool(author_query *q, author_agg_bool a, corm_cmp op, bool v)
+{
+	return (author_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+bool author_agg_get_bool(const corm_agg_group *row, author_agg_bool a)
+{
+	return row->values[a.index].v.b;
+}
+
+author_pred *author_having_cmp_timestamp(author_query *q, author_agg_timestamp a, corm_cmp op, corm_timestamp v)
+{
+	return (author_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+corm_timestamp author_agg_get_timestamp(const corm_agg_group *row, author_agg_timestamp a)
+{
+	return row->values[a.index].v.timestamp;
+}
+
+void author_having(author_query *q, author_pred *p)
+{
+	corm_query_having((corm_query *)q, (corm_pred *)p);
+}
+
+void author_order_by_agg_(author_query *q, int agg, unsigned flags)
+{
+	corm_query_order_by_agg((corm_query *)q, agg, flags);
+}
+
+int author_query_aggregates(author_agg_list *out, author_query *q)
+{
+	corm_agg_result r;
+	int rc = corm_query_aggregates(&r, (corm_query *)q);
+
+	out->items = r.items;
+	out->count = r.count;
+	out->arena = r.arena;
+	return rc;
+}
+
+void author_agg_list_free(author_agg_list *list)
+{
+	corm_arena_free(&list->arena);
+	list->items = NULL;
+	list->count = 0;
+}
+
+const author *author_agg_group(const corm_agg_group *row)
+{
+	return row->group;
+}
+
+bool author_agg_is_null_(const corm_agg_group *row, int agg)
+{
+	return row->values[agg].is_null;
+}
+
 int author_load_posts(post_list *out, size_t *first, size_t *count,
 	const author *rows, size_t n, corm_conn *db)
 {
@@ -496,22 +664,22 @@ author_pred *author_posts_any(author_query *q, post_pred *p)
 
 /* -------------------------------------------------------------- post */
 
-/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters */
+/* member, column, C type, flags, offset, offset of has_, enum, column type, most characters, decimal precision and scale */
 static const corm_field_desc post_fields[] = {
 	{"id", "id", CORM_C_I64, CORM_FIELD_PK | CORM_FIELD_AUTO,
-		offsetof(post, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(post, id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"author_id", "author_id", CORM_C_I64, 0,
-		offsetof(post, author_id), CORM_NO_HAS, NULL, CORM_COL_I64, 0},
+		offsetof(post, author_id), CORM_NO_HAS, NULL, CORM_COL_I64, 0, 0, 0},
 	{"title", "title", CORM_C_STR, 0,
-		offsetof(post, title), CORM_NO_HAS, NULL, CORM_COL_STRING, 200},
+		offsetof(post, title), CORM_NO_HAS, NULL, CORM_COL_STRING, 200, 0, 0},
 	{"body", "body", CORM_C_STR, 0,
-		offsetof(post, body), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0},
+		offsetof(post, body), CORM_NO_HAS, NULL, CORM_COL_TEXT, 0, 0, 0},
 	{"status", "status", CORM_C_ENUM, 0,
-		offsetof(post, status), CORM_NO_HAS, &post_status_desc, CORM_COL_STRING, 0},
+		offsetof(post, status), CORM_NO_HAS, &post_status_desc, CORM_COL_STRING, 0, 0, 0},
 	{"published_at", "published_at", CORM_C_TIMESTAMP, CORM_FIELD_NULLABLE,
-		offsetof(post, published_at), offsetof(post, has_published_at), NULL, CORM_COL_TIMESTAMP, 0},
+		offsetof(post, published_at), offsetof(post, has_published_at), NULL, CORM_COL_TIMESTAMP, 0, 0, 0},
 	{"cover", "cover", CORM_C_BYTES, CORM_FIELD_NULLABLE,
-		offsetof(post, cover), CORM_NO_HAS, NULL, CORM_COL_BYTES, 0},
+		offsetof(post, cover), CORM_NO_HAS, NULL, CORM_COL_BYTES, 0, 0, 0},
 };
 
 static const int post_pk[] = {0};
@@ -933,6 +1101,156 @@ int post_query_aggregate_(corm_agg_rows *out, post_query *q, corm_agg fn, int fi
 const char *post_query_sql(post_query *q)
 {
 	return corm_query_sql((corm_query *)q);
+}
+
+post_agg_i64 post_agg_count(post_query *q)
+{
+	return (post_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_COUNT, -1)};
+}
+
+post_agg_i64 post_agg_count_(post_query *q, int field)
+{
+	return (post_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_COUNT, field)};
+}
+
+post_agg_i64 post_agg_sum_i64(post_query *q, post_i64_col c)
+{
+	return (post_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_SUM, c.field)};
+}
+
+post_agg_f64 post_agg_avg_i64(post_query *q, post_i64_col c)
+{
+	return (post_agg_f64){corm_query_agg((corm_query *)q, CORM_AGG_AVG, c.field)};
+}
+
+post_agg_i64 post_agg_min_i64(post_query *q, post_i64_col c)
+{
+	return (post_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+post_agg_i64 post_agg_max_i64(post_query *q, post_i64_col c)
+{
+	return (post_agg_i64){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+post_agg_str post_agg_min_str(post_query *q, post_str_col c)
+{
+	return (post_agg_str){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+post_agg_str post_agg_max_str(post_query *q, post_str_col c)
+{
+	return (post_agg_str){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+post_agg_post_status post_agg_min_post_status(post_query *q, post_post_status_col c)
+{
+	return (post_agg_post_status){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+post_agg_post_status post_agg_max_post_status(post_query *q, post_post_status_col c)
+{
+	return (post_agg_post_status){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+post_agg_timestamp post_agg_min_timestamp(post_query *q, post_timestamp_col c)
+{
+	return (post_agg_timestamp){corm_query_agg((corm_query *)q, CORM_AGG_MIN, c.field)};
+}
+
+post_agg_timestamp post_agg_max_timestamp(post_query *q, post_timestamp_col c)
+{
+	return (post_agg_timestamp){corm_query_agg((corm_query *)q, CORM_AGG_MAX, c.field)};
+}
+
+post_pred *post_having_cmp_i64(post_query *q, post_agg_i64 a, corm_cmp op, int64_t v)
+{
+	return (post_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+int64_t post_agg_get_i64(const corm_agg_group *row, post_agg_i64 a)
+{
+	return row->values[a.index].v.i64;
+}
+
+post_pred *post_having_cmp_f64(post_query *q, post_agg_f64 a, corm_cmp op, double v)
+{
+	return (post_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+double post_agg_get_f64(const corm_agg_group *row, post_agg_f64 a)
+{
+	return row->values[a.index].v.f64;
+}
+
+post_pred *post_having_cmp_str(post_query *q, post_agg_str a, corm_cmp op, corm_str v)
+{
+	return (post_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+corm_str post_agg_get_str(const corm_agg_group *row, post_agg_str a)
+{
+	return row->values[a.index].v.text;
+}
+
+post_pred *post_having_cmp_post_status(post_query *q, post_agg_post_status a, corm_cmp op, post_status v)
+{
+	int value = (int)v;
+
+	return (post_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &value);
+}
+
+post_status post_agg_get_post_status(const corm_agg_group *row, post_agg_post_status a)
+{
+	return (post_status)row->values[a.index].v.enum_value;
+}
+
+post_pred *post_having_cmp_timestamp(post_query *q, post_agg_timestamp a, corm_cmp op, corm_timestamp v)
+{
+	return (post_pred *)corm_pred_agg_cmp((corm_query *)q, a.index, op, &v);
+}
+
+corm_timestamp post_agg_get_timestamp(const corm_agg_group *row, post_agg_timestamp a)
+{
+	return row->values[a.index].v.timestamp;
+}
+
+void post_having(post_query *q, post_pred *p)
+{
+	corm_query_having((corm_query *)q, (corm_pred *)p);
+}
+
+void post_order_by_agg_(post_query *q, int agg, unsigned flags)
+{
+	corm_query_order_by_agg((corm_query *)q, agg, flags);
+}
+
+int post_query_aggregates(post_agg_list *out, post_query *q)
+{
+	corm_agg_result r;
+	int rc = corm_query_aggregates(&r, (corm_query *)q);
+
+	out->items = r.items;
+	out->count = r.count;
+	out->arena = r.arena;
+	return rc;
+}
+
+void post_agg_list_free(post_agg_list *list)
+{
+	corm_arena_free(&list->arena);
+	list->items = NULL;
+	list->count = 0;
+}
+
+const post *post_agg_group(const corm_agg_group *row)
+{
+	return row->group;
+}
+
+bool post_agg_is_null_(const corm_agg_group *row, int agg)
+{
+	return row->values[agg].is_null;
 }
 
 /* Post.author: author_id holds Author.id. */

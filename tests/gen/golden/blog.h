@@ -209,6 +209,96 @@ const char *author_query_sql(author_query *q);
 #define author_ends_with(q, c, ...) author_match_str((q), (c), CORM_MATCH_ENDS_WITH, __VA_ARGS__)
 #define author_contains(q, c, ...) author_match_str((q), (c), CORM_MATCH_CONTAINS, __VA_ARGS__)
 
+/* Author aggregates (see docs/queries.md, "Aggregates"). */
+typedef struct author_agg_i64 { int index; } author_agg_i64;
+typedef struct author_agg_f64 { int index; } author_agg_f64;
+typedef struct author_agg_str { int index; } author_agg_str;
+typedef struct author_agg_bool { int index; } author_agg_bool;
+typedef struct author_agg_timestamp { int index; } author_agg_timestamp;
+typedef struct author_agg_list {
+	corm_agg_group *items; /* author_agg_group(), author_agg_get() */
+	size_t count;
+	corm_arena arena;
+} author_agg_list;
+
+author_agg_i64 author_agg_count(author_query *q);
+author_agg_i64 author_agg_count_(author_query *q, int field);
+author_agg_i64 author_agg_sum_i64(author_query *q, author_i64_col c);
+author_agg_f64 author_agg_avg_i64(author_query *q, author_i64_col c);
+author_agg_i64 author_agg_min_i64(author_query *q, author_i64_col c);
+author_agg_i64 author_agg_max_i64(author_query *q, author_i64_col c);
+author_agg_str author_agg_min_str(author_query *q, author_str_col c);
+author_agg_str author_agg_max_str(author_query *q, author_str_col c);
+author_agg_f64 author_agg_sum_f64(author_query *q, author_f64_col c);
+author_agg_f64 author_agg_avg_f64(author_query *q, author_f64_col c);
+author_agg_f64 author_agg_min_f64(author_query *q, author_f64_col c);
+author_agg_f64 author_agg_max_f64(author_query *q, author_f64_col c);
+author_agg_bool author_agg_min_bool(author_query *q, author_bool_col c);
+author_agg_bool author_agg_max_bool(author_query *q, author_bool_col c);
+author_agg_timestamp author_agg_min_timestamp(author_query *q, author_timestamp_col c);
+author_agg_timestamp author_agg_max_timestamp(author_query *q, author_timestamp_col c);
+author_pred *author_having_cmp_i64(author_query *q, author_agg_i64 a, corm_cmp op, int64_t v);
+int64_t author_agg_get_i64(const corm_agg_group *row, author_agg_i64 a);
+author_pred *author_having_cmp_f64(author_query *q, author_agg_f64 a, corm_cmp op, double v);
+double author_agg_get_f64(const corm_agg_group *row, author_agg_f64 a);
+author_pred *author_having_cmp_str(author_query *q, author_agg_str a, corm_cmp op, corm_str v);
+corm_str author_agg_get_str(const corm_agg_group *row, author_agg_str a);
+author_pred *author_having_cmp_bool(author_query *q, author_agg_bool a, corm_cmp op, bool v);
+bool author_agg_get_bool(const corm_agg_group *row, author_agg_bool a);
+author_pred *author_having_cmp_timestamp(author_query *q, author_agg_timestamp a, corm_cmp op, corm_timestamp v);
+corm_timestamp author_agg_get_timestamp(const corm_agg_group *row, author_agg_timestamp a);
+void author_having(author_query *q, author_pred *p);
+void author_order_by_agg_(author_query *q, int agg, unsigned flags);
+int author_query_aggregates(author_agg_list *out, author_query *q);
+void author_agg_list_free(author_agg_list *list);
+const author *author_agg_group(const corm_agg_group *row);
+bool author_agg_is_null_(const corm_agg_group *row, int agg);
+#define author_agg_count_of(q, c) author_agg_count_((q), AUTHOR__FIELD(c))
+#define author_agg_sum(q, c) _Generic((c), \
+	author_i64_col: author_agg_sum_i64, \
+	author_f64_col: author_agg_sum_f64)((q), (c))
+#define author_agg_avg(q, c) _Generic((c), \
+	author_i64_col: author_agg_avg_i64, \
+	author_f64_col: author_agg_avg_f64)((q), (c))
+#define author_agg_min(q, c) _Generic((c), \
+	author_i64_col: author_agg_min_i64, \
+	author_str_col: author_agg_min_str, \
+	author_f64_col: author_agg_min_f64, \
+	author_bool_col: author_agg_min_bool, \
+	author_timestamp_col: author_agg_min_timestamp)((q), (c))
+#define author_agg_max(q, c) _Generic((c), \
+	author_i64_col: author_agg_max_i64, \
+	author_str_col: author_agg_max_str, \
+	author_f64_col: author_agg_max_f64, \
+	author_bool_col: author_agg_max_bool, \
+	author_timestamp_col: author_agg_max_timestamp)((q), (c))
+#define AUTHOR__AGG(a) (_Generic((a), \
+	author_agg_i64: 0, \
+	author_agg_f64: 0, \
+	author_agg_str: 0, \
+	author_agg_bool: 0, \
+	author_agg_timestamp: 0) + (a).index)
+#define author_having_cmp(q, a, op, ...) _Generic((a), \
+	author_agg_i64: author_having_cmp_i64, \
+	author_agg_f64: author_having_cmp_f64, \
+	author_agg_str: author_having_cmp_str, \
+	author_agg_bool: author_having_cmp_bool, \
+	author_agg_timestamp: author_having_cmp_timestamp)((q), (a), (op), __VA_ARGS__)
+#define author_having_eq(q, a, ...) author_having_cmp(q, a, CORM_CMP_EQ, __VA_ARGS__)
+#define author_having_ne(q, a, ...) author_having_cmp(q, a, CORM_CMP_NE, __VA_ARGS__)
+#define author_having_lt(q, a, ...) author_having_cmp(q, a, CORM_CMP_LT, __VA_ARGS__)
+#define author_having_le(q, a, ...) author_having_cmp(q, a, CORM_CMP_LE, __VA_ARGS__)
+#define author_having_gt(q, a, ...) author_having_cmp(q, a, CORM_CMP_GT, __VA_ARGS__)
+#define author_having_ge(q, a, ...) author_having_cmp(q, a, CORM_CMP_GE, __VA_ARGS__)
+#define author_agg_get(row, a) _Generic((a), \
+	author_agg_i64: author_agg_get_i64, \
+	author_agg_f64: author_agg_get_f64, \
+	author_agg_str: author_agg_get_str, \
+	author_agg_bool: author_agg_get_bool, \
+	author_agg_timestamp: author_agg_get_timestamp)((row), (a))
+#define author_agg_is_null(row, a) author_agg_is_null_((row), AUTHOR__AGG(a))
+#define author_order_by_agg(q, a, flags) author_order_by_agg_((q), AUTHOR__AGG(a), (flags))
+
 /* Post queries (see docs/queries.md). */
 typedef struct post_query post_query;
 typedef struct post_pred post_pred;
@@ -324,6 +414,88 @@ const char *post_query_sql(post_query *q);
 #define post_starts_with(q, c, ...) post_match_str((q), (c), CORM_MATCH_STARTS_WITH, __VA_ARGS__)
 #define post_ends_with(q, c, ...) post_match_str((q), (c), CORM_MATCH_ENDS_WITH, __VA_ARGS__)
 #define post_contains(q, c, ...) post_match_str((q), (c), CORM_MATCH_CONTAINS, __VA_ARGS__)
+
+/* Post aggregates (see docs/queries.md, "Aggregates"). */
+typedef struct post_agg_i64 { int index; } post_agg_i64;
+typedef struct post_agg_f64 { int index; } post_agg_f64;
+typedef struct post_agg_str { int index; } post_agg_str;
+typedef struct post_agg_post_status { int index; } post_agg_post_status;
+typedef struct post_agg_timestamp { int index; } post_agg_timestamp;
+typedef struct post_agg_list {
+	corm_agg_group *items; /* post_agg_group(), post_agg_get() */
+	size_t count;
+	corm_arena arena;
+} post_agg_list;
+
+post_agg_i64 post_agg_count(post_query *q);
+post_agg_i64 post_agg_count_(post_query *q, int field);
+post_agg_i64 post_agg_sum_i64(post_query *q, post_i64_col c);
+post_agg_f64 post_agg_avg_i64(post_query *q, post_i64_col c);
+post_agg_i64 post_agg_min_i64(post_query *q, post_i64_col c);
+post_agg_i64 post_agg_max_i64(post_query *q, post_i64_col c);
+post_agg_str post_agg_min_str(post_query *q, post_str_col c);
+post_agg_str post_agg_max_str(post_query *q, post_str_col c);
+post_agg_post_status post_agg_min_post_status(post_query *q, post_post_status_col c);
+post_agg_post_status post_agg_max_post_status(post_query *q, post_post_status_col c);
+post_agg_timestamp post_agg_min_timestamp(post_query *q, post_timestamp_col c);
+post_agg_timestamp post_agg_max_timestamp(post_query *q, post_timestamp_col c);
+post_pred *post_having_cmp_i64(post_query *q, post_agg_i64 a, corm_cmp op, int64_t v);
+int64_t post_agg_get_i64(const corm_agg_group *row, post_agg_i64 a);
+post_pred *post_having_cmp_f64(post_query *q, post_agg_f64 a, corm_cmp op, double v);
+double post_agg_get_f64(const corm_agg_group *row, post_agg_f64 a);
+post_pred *post_having_cmp_str(post_query *q, post_agg_str a, corm_cmp op, corm_str v);
+corm_str post_agg_get_str(const corm_agg_group *row, post_agg_str a);
+post_pred *post_having_cmp_post_status(post_query *q, post_agg_post_status a, corm_cmp op, post_status v);
+post_status post_agg_get_post_status(const corm_agg_group *row, post_agg_post_status a);
+post_pred *post_having_cmp_timestamp(post_query *q, post_agg_timestamp a, corm_cmp op, corm_timestamp v);
+corm_timestamp post_agg_get_timestamp(const corm_agg_group *row, post_agg_timestamp a);
+void post_having(post_query *q, post_pred *p);
+void post_order_by_agg_(post_query *q, int agg, unsigned flags);
+int post_query_aggregates(post_agg_list *out, post_query *q);
+void post_agg_list_free(post_agg_list *list);
+const post *post_agg_group(const corm_agg_group *row);
+bool post_agg_is_null_(const corm_agg_group *row, int agg);
+#define post_agg_count_of(q, c) post_agg_count_((q), POST__FIELD(c))
+#define post_agg_sum(q, c) _Generic((c), \
+	post_i64_col: post_agg_sum_i64)((q), (c))
+#define post_agg_avg(q, c) _Generic((c), \
+	post_i64_col: post_agg_avg_i64)((q), (c))
+#define post_agg_min(q, c) _Generic((c), \
+	post_i64_col: post_agg_min_i64, \
+	post_str_col: post_agg_min_str, \
+	post_post_status_col: post_agg_min_post_status, \
+	post_timestamp_col: post_agg_min_timestamp)((q), (c))
+#define post_agg_max(q, c) _Generic((c), \
+	post_i64_col: post_agg_max_i64, \
+	post_str_col: post_agg_max_str, \
+	post_post_status_col: post_agg_max_post_status, \
+	post_timestamp_col: post_agg_max_timestamp)((q), (c))
+#define POST__AGG(a) (_Generic((a), \
+	post_agg_i64: 0, \
+	post_agg_f64: 0, \
+	post_agg_str: 0, \
+	post_agg_post_status: 0, \
+	post_agg_timestamp: 0) + (a).index)
+#define post_having_cmp(q, a, op, ...) _Generic((a), \
+	post_agg_i64: post_having_cmp_i64, \
+	post_agg_f64: post_having_cmp_f64, \
+	post_agg_str: post_having_cmp_str, \
+	post_agg_post_status: post_having_cmp_post_status, \
+	post_agg_timestamp: post_having_cmp_timestamp)((q), (a), (op), __VA_ARGS__)
+#define post_having_eq(q, a, ...) post_having_cmp(q, a, CORM_CMP_EQ, __VA_ARGS__)
+#define post_having_ne(q, a, ...) post_having_cmp(q, a, CORM_CMP_NE, __VA_ARGS__)
+#define post_having_lt(q, a, ...) post_having_cmp(q, a, CORM_CMP_LT, __VA_ARGS__)
+#define post_having_le(q, a, ...) post_having_cmp(q, a, CORM_CMP_LE, __VA_ARGS__)
+#define post_having_gt(q, a, ...) post_having_cmp(q, a, CORM_CMP_GT, __VA_ARGS__)
+#define post_having_ge(q, a, ...) post_having_cmp(q, a, CORM_CMP_GE, __VA_ARGS__)
+#define post_agg_get(row, a) _Generic((a), \
+	post_agg_i64: post_agg_get_i64, \
+	post_agg_f64: post_agg_get_f64, \
+	post_agg_str: post_agg_get_str, \
+	post_agg_post_status: post_agg_get_post_status, \
+	post_agg_timestamp: post_agg_get_timestamp)((row), (a))
+#define post_agg_is_null(row, a) post_agg_is_null_((row), POST__AGG(a))
+#define post_order_by_agg(q, a, flags) post_order_by_agg_((q), POST__AGG(a), (flags))
 
 /* Author relations (see docs/queries.md, "Relations"; ownership in corm/rel.h). */
 /* The posts of each row (by Post.author): rows[i]'s are out->items[first[i] ..

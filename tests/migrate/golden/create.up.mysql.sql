@@ -9,7 +9,7 @@ CREATE TABLE `author` (
     `rank` SMALLINT NOT NULL DEFAULT 0,
     CONSTRAINT `author_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `author_email_key` UNIQUE (`email`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin*/ /*!80017 COLLATE=utf8mb4_0900_bin*/;
 CREATE INDEX `author_name_idx` ON `author` (`name`);
 -- create table posts
 CREATE TABLE `posts` (
@@ -22,10 +22,10 @@ CREATE TABLE `posts` (
     CONSTRAINT `posts_pkey` PRIMARY KEY (`id`),
     CONSTRAINT `posts_author_id_title_key` UNIQUE (`author_id`, `title`),
     CONSTRAINT `posts_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin*/ /*!80017 COLLATE=utf8mb4_0900_bin*/;
 -- create table badge
 CREATE TABLE `badge` (
     `id` SMALLINT AUTO_INCREMENT,
     `label` VARCHAR(20) NOT NULL,
     CONSTRAINT `badge_pkey` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin*/ /*!80017 COLLATE=utf8mb4_0900_bin*/;

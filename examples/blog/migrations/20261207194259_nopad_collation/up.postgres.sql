@@ -1,0 +1,1 @@
+-- Nothing to do: only MySQL/MariaDB tables had a PAD SPACE collation.
