@@ -262,6 +262,9 @@ static int sq_open(corm_conn **out, const corm_url *url, int timeout)
 			sqlite3_errmsg(c->db));
 		goto fail;
 	}
+	/* The build's own limit, not the dialect's default. */
+	c->parent.max_params = sqlite3_limit(c->db,
+		SQLITE_LIMIT_VARIABLE_NUMBER, -1);
 	in_memory = strcmp(url->database, ":memory:") == 0;
 	/* WAL lets readers run beside a writer; NORMAL is durable across
 	 * application crashes, which is what WAL users choose. */

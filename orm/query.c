@@ -53,9 +53,11 @@ struct corm_pred {
 	corm_match how;
 	bool is_null;
 	const void *v1, *v2;  /* copied C values */
-	const char *list;     /* PRED_IN: n values of the field's size */
+	const char *list;     /* PRED_IN bound value by value: n values of the
+	                       * field's size; NULL when packed in `text` */
 	size_t n;
-	corm_str text;        /* PRED_MATCH */
+	corm_str text;        /* PRED_MATCH; PRED_IN's one parameter */
+	size_t width;         /* PRED_IN: its widest text value (in_list.c) */
 	corm_pred *a, *b;     /* PRED_RELATED: a is the inner predicate or NULL */
 	corm_query *owner;    /* the query it was built on */
 	corm_query *sub;      /* PRED_RELATED: the related model's query */
@@ -329,6 +331,40 @@ corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
 	return q->error ? NULL : p;
 }
 
+/* The values of an IN list as one parameter (in_list.c), in p->text. */
+static corm_pred *pack_in(corm_query *q, corm_pred *p, const void *values,
+	size_t n)
+{
+	const corm_field_desc *f = &q->m->fields[p->field];
+	size_t size = ctype_size(f->ctype), i;
+	const void **v = corm_malloc(n * sizeof(*v));
+	corm_buf text = CORM_BUF_INIT;
+	int error;
+
+	if (!v) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = (const char *)values + i * size;
+	error = corm_in__encode(&text, &p->width, q->db, f, v, n);
+	corm_free(v);
+	if (!error) {
+		p->text.len = text.len;
+		p->text.ptr = corm_arena_strndup(&q->arena, corm_buf_cstr(&text),
+			text.len);
+		if (!p->text.ptr)
+			error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+				"out of memory");
+	}
+	corm_buf_free(&text);
+	if (error) {
+		fail(q, error, corm_errmsg(q->db));
+		return NULL;
+	}
+	return p;
+}
+
 corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 	size_t n)
 {
@@ -341,11 +377,10 @@ corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 		return NULL;
 	f = &q->m->fields[field];
 	size = ctype_size(f->ctype);
-	if (n > (size_t)q->d->max_params) {
-		fail(q, CORM_ETOOLONG, "IN list longer than the engine's parameter "
-			"limit; split it");
-		return NULL;
-	}
+	p->field = field;
+	p->n = n;
+	if (n && !corm_in__by_value(q->d, f))
+		return pack_in(q, p, values, n);
 	list = n ? corm_arena_alloc(&q->arena, n * size) : NULL;
 	if (n && !list) {
 		fail(q, CORM_ENOMEM, "out of memory");
@@ -793,6 +828,14 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		f = &q->m->fields[p->field];
 		size = ctype_size(f->ctype);
 		cmp_col(q, p->field);
+		if (!p->list) {
+			bind_item it = {NULL, NULL, p->text, false, 0};
+
+			corm_in__open(&q->sql, q->d, f);
+			push_bind(q, it);
+			corm_in__close(&q->sql, q->d, f, p->width);
+			return;
+		}
 		corm_buf_puts(&q->sql, " IN (");
 		for (i = 0; i < p->n; i++) {
 			if (i)
@@ -1025,6 +1068,14 @@ static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
 	check_lock(q);
 	if (!q->error && corm_buf_error(&q->sql))
 		fail(q, corm_buf_error(&q->sql), "the query's SQL is too long");
+	if (!q->error && q->nparams > corm_conn_max_params(q->db)) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%d parameters, more than the %d one "
+			"statement may bind on %s", q->nparams,
+			corm_conn_max_params(q->db), q->d->name);
+		fail(q, CORM_ETOOLONG, msg);
+	}
 	if (q->error)
 		return corm_conn__set_error(q->db, q->error, NULL, "query on %s: %s",
 			q->m->name, q->errmsg);

@@ -75,8 +75,13 @@ corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
 	const void *value);
 corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
 	const void *high);
-/* `values` is an array of n C values of the field's type; n == 0 matches
- * no row. Long lists are bound as parameters like the rest. */
+/* `values` is an array of n C values of the field's type (copied); n == 0
+ * matches no row. A list of any length is bound as ONE parameter the
+ * engine unpacks (an array on PostgreSQL, JSON on SQLite and MariaDB; see
+ * docs/queries.md, "IN lists"), comparing as `=` does: text by its bytes.
+ * Text must be valid UTF-8 without NUL (CORM_EINVAL). Types an engine
+ * cannot unpack exactly (doubles and bytes on SQLite, decimals and json on
+ * MariaDB) are bound one parameter a value, within the statement's limit. */
 corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 	size_t n);
 corm_pred *corm_pred_is_null(corm_query *q, int field, bool is_null);
@@ -143,6 +148,9 @@ void corm_query_set_add(corm_query *q, int field, const void *delta);
 void corm_query_for_update(corm_query *q);
 
 /* ----------------------------------------------------------------- running */
+
+/* Every run fails with CORM_ETOOLONG, before anything is sent, when the
+ * statement would bind more than corm_conn_max_params() parameters. */
 
 /* Rows read by corm_query_all(): `items` is an array of `count` structs of
  * the model; their text and bytes live in `arena`. One free for all. */
