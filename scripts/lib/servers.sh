@@ -454,6 +454,8 @@ my_start() {
     if [[ -n $(my_pid) ]]; then my_wait_ready; return 0; fi
     kill_dir_procs "$MY_DATA"
     rm -f "$MY_PID" "$MY_SOCK" "$MY_SOCK.lock"
+    # The server's --tmpdir (a state dir made before it existed lacks it).
+    [[ -d $MY_DIR/tmp ]] || own_dir "$MY_USER" "$MY_DIR/tmp"
     port_open "$MY_PORT" &&
         die "port $MY_PORT on 127.0.0.1 is already in use by another program (see: ss -ltnp 'sport = :$MY_PORT'); stop it or set CORM_MYSQL_PORT"
     my_server_args
