@@ -22,6 +22,8 @@ const corm_dialect corm_dialect_mysql = {
 	.has_for_update = true,
 	/* The COM_STMT_PREPARE reply counts parameters in 16 bits. */
 	.max_params = 65535,
+	/* MariaDB 10.6+ and MySQL 8.0.4+. */
+	.in_list = CORM_IN_LIST_JSON_TABLE,
 	.max_ident_len = 64,
 	.type_format = {
 		[CORM_COL_I16] = "SMALLINT",

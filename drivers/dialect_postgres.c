@@ -19,6 +19,7 @@ const corm_dialect corm_dialect_postgres = {
 	.has_for_update = true,
 	/* The Bind message counts parameters in 16 bits. */
 	.max_params = 65535,
+	.in_list = CORM_IN_LIST_ARRAY,
 	/* NAMEDATALEN - 1; longer names are silently truncated. */
 	.max_ident_len = 63,
 	.type_format = {

@@ -21,7 +21,12 @@ const corm_dialect corm_dialect_sqlite = {
 	.transactional_ddl = true,
 	.tx_begin = CORM_TX_BEGIN_LOCKING_MODE,
 	.has_for_update = false,
-	.max_params = 32766, /* SQLITE_MAX_VARIABLE_NUMBER since 3.32 */
+	/* SQLITE_MAX_VARIABLE_NUMBER's default since 3.32; builds differ
+	 * (Debian's is 250,000), so the driver reports the connection's own
+	 * sqlite3_limit(). */
+	.max_params = 32766,
+	/* JSON1 is built in since 3.38. */
+	.in_list = CORM_IN_LIST_JSON_EACH,
 	.max_ident_len = 0,
 	.type_format = {
 		[CORM_COL_I16] = "SMALLINT",

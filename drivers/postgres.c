@@ -122,6 +122,7 @@ struct pg_stmt {
 	char stream_native[16]; /* its SQLSTATE */
 
 	bool replanned;     /* prepared again during the current batch */
+	int nparams_server; /* the parameters the server counted at prepare */
 };
 
 #define PG_CONN(c) ((struct pg_conn *)(c))
@@ -700,7 +701,62 @@ static int describe_columns(struct pg_stmt *s)
 	return CORM_OK;
 }
 
-/* Prepare s->name from `sql` on the server and describe it. */
+/*
+ * libpq before 15.x's late minor releases (Debian 12 shipped one) refuses
+ * a ParameterDescription longer than 30,000 bytes, 6 + 4 per parameter:
+ * describing a statement of 7,499 parameters or more loses the connection
+ * ("lost synchronization with server: got message type "t""). The libpq
+ * installed here (15.20) takes any length; corm does not rely on it.
+ */
+#define PG_DESCRIBE_MAX_PARAMS 7498
+
+/* The highest $n in `sql`: never less than the statement's parameter
+ * count (the server counts the highest $n used); a "$n" inside a literal
+ * or a comment can only make it larger. Capped past 65,535. */
+static long highest_dollar(const char *sql)
+{
+	long max = 0;
+	const char *p;
+
+	for (p = sql; (p = strchr(p, '$')) != NULL;) {
+		long n = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (n <= 65536)
+				n = n * 10 + (*p - '0');
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+/* Parameters of prepared statement s->name, asked of the server's
+ * catalog instead of a describe (see PG_DESCRIBE_MAX_PARAMS). */
+static int count_params(struct pg_stmt *s, corm_conn *c, int *out)
+{
+	PGconn *pg = PG_CONN(c)->pg;
+	const char *name = s->name;
+	PGresult *res = PQexecParams(pg, "SELECT cardinality(parameter_types) "
+		"FROM pg_catalog.pg_prepared_statements WHERE name = $1", 1, NULL,
+		&name, NULL, NULL, 0);
+	int error = CORM_OK;
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK ||
+		PQntuples(res) != 1)
+		error = res && PQresultStatus(res) != PGRES_TUPLES_OK
+			? pg_error(c, res)
+			: corm_conn__set_error(c, CORM_ERROR, NULL,
+				  "prepared statement %s not found", name);
+	else
+		*out = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return error;
+}
+
+/* Prepare s->name from `sql` on the server and describe it: its columns
+ * and its parameter count. A statement with too many parameters to
+ * describe safely gets no describe: its count comes from the catalog,
+ * its column types from each result. */
 static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 {
 	PGconn *pg = PG_CONN(c)->pg;
@@ -718,6 +774,18 @@ static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 	}
 	PQclear(res);
 	s->on_server = true;
+	if (highest_dollar(sql) > PG_DESCRIBE_MAX_PARAMS) {
+		PQclear(s->desc);
+		s->desc = NULL;
+		if ((error = count_params(s, c, &s->nparams_server)) != CORM_OK)
+			return error;
+		/* The server takes more; the Bind message cannot carry them. */
+		if (s->nparams_server > 65535)
+			return corm_conn__set_error(c, CORM_ETOOLONG, NULL,
+				"%d parameters, more than the 65535 one statement may "
+				"bind on postgres", s->nparams_server);
+		return CORM_OK;
+	}
 	res = PQdescribePrepared(pg, s->name);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		error = pg_error(c, res);
@@ -726,6 +794,7 @@ static int prepare_named(struct pg_stmt *s, corm_conn *c, const char *sql)
 	}
 	PQclear(s->desc);
 	s->desc = res;
+	s->nparams_server = PQnparams(res);
 	return describe_columns(s);
 }
 
@@ -748,7 +817,7 @@ static int pg_prepare(corm_stmt **out, corm_conn *c, const char *sql)
 	if ((error = prepare_named(s, c, sql)) != CORM_OK)
 		goto done;
 
-	n = PQnparams(s->desc);
+	n = s->nparams_server;
 	if (n > 0) {
 		s->values = corm_calloc((size_t)n, sizeof(*s->values));
 		s->lengths = corm_calloc((size_t)n, sizeof(*s->lengths));

@@ -11,7 +11,8 @@
  * (corm_stmt_set_streaming) needs nothing here, and statements can be
  * stepped side by side on one connection. Every connection gets the
  * corm_decimal collation and corm_decimal_sum() (sqlite_decimal.c), which
- * the query builder uses to compare, sort and sum decimals by value.
+ * the query builder uses to compare, sort and sum decimals by value, and
+ * corm_int_sum(), an exact SUM of integers.
  *
  * Sections: errors, connections, statements.
  */
@@ -117,6 +118,70 @@ static bool range_check_error(sq_conn *c, const char *msg, const char *native)
 	return false;
 }
 
+/* ------------------------------------------------------ exact integer sum */
+
+/*
+ * corm_int_sum(x): SUM of integers, exact. SQLite's sum() fails with
+ * "integer overflow" as soon as a running sum leaves int64 (INT64_MAX,
+ * 1, -2 fails in that order), where PostgreSQL and MariaDB sum exactly.
+ * This one keeps the sum in two words, a wrapping low one and the carry
+ * count, and fails with the same message only when the total does not
+ * fit in int64 (set_error() makes that CORM_ERANGE). NULLs are skipped;
+ * no value gives NULL; a value that is not an integer is an error (corm
+ * writes only integers to integer columns).
+ */
+typedef struct int_sum {
+	uint64_t lo;  /* the sum modulo 2^64 */
+	int64_t hi;   /* the sum is hi * 2^64 + lo */
+	bool any;     /* a non-NULL value was seen */
+} int_sum;
+
+static void int_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int_sum *s;
+	int64_t x;
+	uint64_t lo;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+		sqlite3_result_error(ctx, "corm_int_sum: a value is not an "
+			"integer", -1);
+		return;
+	}
+	if (!(s = sqlite3_aggregate_context(ctx, sizeof(*s)))) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	x = sqlite3_value_int64(argv[0]);
+	lo = s->lo + (uint64_t)x;
+	/* x is (uint64_t)x - 2^64 when negative: one borrow from hi. */
+	s->hi += (lo < s->lo) - (x < 0);
+	s->lo = lo;
+	s->any = true;
+}
+
+static void int_sum_final(sqlite3_context *ctx)
+{
+	int_sum *s = sqlite3_aggregate_context(ctx, 0);
+
+	if (!s || !s->any)
+		sqlite3_result_null(ctx);
+	else if ((s->hi == 0 && s->lo <= (uint64_t)INT64_MAX) ||
+		(s->hi == -1 && s->lo > (uint64_t)INT64_MAX))
+		sqlite3_result_int64(ctx, (int64_t)s->lo); /* two's complement */
+	else
+		sqlite3_result_error(ctx, "integer overflow", -1);
+}
+
+static int register_int_sum(sqlite3 *db)
+{
+	return sqlite3_create_function_v2(db, "corm_int_sum", 1,
+		SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
+		int_sum_step, int_sum_final, NULL);
+}
+
 static int set_error(sq_conn *c)
 {
 	int ext = sqlite3_extended_errcode(c->db);
@@ -131,8 +196,9 @@ static int set_error(sq_conn *c)
 		code = CORM_EFOREIGNKEY;
 	if (ext == SQLITE_CONSTRAINT_CHECK && range_check_error(c, msg, native))
 		return CORM_ERANGE;
-	/* sum() past int64: the other engines' exact sums are checked
-	 * against int64 too (corm_query_aggregates), so all say ERANGE. */
+	/* corm_int_sum() (or sum()) past int64: the other engines' exact
+	 * sums are checked against int64 too (corm_query_aggregates), so all
+	 * say ERANGE. */
 	if (ext == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
 		code = CORM_ERANGE;
 	/* A decimal set_add whose sum does not fit its column. */
@@ -191,13 +257,18 @@ static int sq_open(corm_conn **out, const corm_url *url, int timeout)
 	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	sqlite3_busy_timeout(c->db, busy_ms);
 	/* Decimals are text here: the query builder compares and sorts them
-	 * with this collation, by value (sqlite_decimal.c). */
-	if (corm_sqlite__decimal_register(c->db) != SQLITE_OK) {
+	 * with this collation, by value (sqlite_decimal.c); it sums integers
+	 * with corm_int_sum(), exactly. */
+	if (corm_sqlite__decimal_register(c->db) != SQLITE_OK ||
+		register_int_sum(c->db) != SQLITE_OK) {
 		error = corm_error__set_thread(CORM_ENOMEM, NULL,
 			"cannot set up SQLite database '%s': %s", url->database,
 			sqlite3_errmsg(c->db));
 		goto fail;
 	}
+	/* The build's own limit, not the dialect's default. */
+	c->parent.max_params = sqlite3_limit(c->db,
+		SQLITE_LIMIT_VARIABLE_NUMBER, -1);
 	in_memory = strcmp(url->database, ":memory:") == 0;
 	/* WAL lets readers run beside a writer; NORMAL is durable across
 	 * application crashes, which is what WAL users choose. */

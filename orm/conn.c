@@ -90,6 +90,11 @@ const corm_dialect *corm_conn_dialect(const corm_conn *c)
 	return c->driver->dialect;
 }
 
+int corm_conn_max_params(const corm_conn *c)
+{
+	return c->max_params > 0 ? c->max_params : c->driver->dialect->max_params;
+}
+
 const char *corm_conn_driver_name(const corm_conn *c)
 {
 	return c->driver->name;

@@ -35,6 +35,20 @@ static inline void corm_arena__free_used(corm_arena *a)
 		corm_arena_free(a);
 }
 
+/* in_list.c: an IN list of any length as one parameter. Whether the
+ * values of `f` must instead be bound one by one on `d` (the engine
+ * cannot unpack that type exactly); the SQL around the parameter, after
+ * the column; and the parameter's text for n values (set on `db` and
+ * returned: CORM_EINVAL for text corm cannot store, CORM_ENOMEM), with
+ * the widest text value's bytes in *width, which the SQL after it needs. */
+bool corm_in__by_value(const corm_dialect *d, const struct corm_field_desc *f);
+void corm_in__open(corm_buf *sql, const corm_dialect *d,
+	const struct corm_field_desc *f);
+void corm_in__close(corm_buf *sql, const corm_dialect *d,
+	const struct corm_field_desc *f, size_t width);
+int corm_in__encode(corm_buf *out, size_t *width, corm_conn *db,
+	const struct corm_field_desc *f, const void *const *values, size_t n);
+
 /* conn.c: roll back the innermost level, but leave the error that caused
  * it (code, message, native code) as the connection's last error. */
 int corm_tx__rollback_keeping_error(corm_conn *c, int error);

@@ -1132,7 +1132,7 @@ int corm_model_insert_many(corm_conn *db, const corm_model_desc *m,
 			error = corm_model_insert(db, m, (char *)at + i * m->size);
 		goto finish;
 	}
-	per_batch = (size_t)(corm_conn_dialect(db)->max_params / k);
+	per_batch = (size_t)(corm_conn_max_params(db) / k);
 	if (per_batch > BULK_MAX_ROWS)
 		per_batch = BULK_MAX_ROWS;
 	if (per_batch > n)

@@ -53,9 +53,11 @@ struct corm_pred {
 	corm_match how;
 	bool is_null;
 	const void *v1, *v2;  /* copied C values */
-	const char *list;     /* PRED_IN: n values of the field's size */
+	const char *list;     /* PRED_IN bound value by value: n values of the
+	                       * field's size; NULL when packed in `text` */
 	size_t n;
-	corm_str text;        /* PRED_MATCH */
+	corm_str text;        /* PRED_MATCH; PRED_IN's one parameter */
+	size_t width;         /* PRED_IN: its widest text value (in_list.c) */
 	corm_pred *a, *b;     /* PRED_RELATED: a is the inner predicate or NULL */
 	corm_query *owner;    /* the query it was built on */
 	corm_query *sub;      /* PRED_RELATED: the related model's query */
@@ -215,6 +217,26 @@ static const void *dup_value(corm_query *q, int field, const void *src)
 	return dst;
 }
 
+/*
+ * Text a predicate compares with (cmp, between, in, match, HAVING) must be
+ * valid UTF-8 without a NUL, as written text must: PostgreSQL refuses
+ * anything else with an error, where SQLite and MariaDB would just match
+ * nothing. string(N)'s limit is not applied: comparing with a longer
+ * text is legitimate, and matches nothing. False (and q fails) if bad.
+ */
+static bool pred_text_ok(corm_query *q, const corm_field_desc *f,
+	const void *value)
+{
+	corm_field_desc unlimited = *f;
+	int error;
+
+	unlimited.max_chars = 0;
+	error = corm_model__check_text(q->db, &unlimited, value);
+	if (error)
+		fail(q, error, corm_errmsg(q->db));
+	return !error;
+}
+
 static corm_pred *new_pred(corm_query *q, pred_kind kind)
 {
 	corm_pred *p;
@@ -287,7 +309,7 @@ corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
 {
 	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_CMP) : NULL;
 
-	if (!p)
+	if (!p || !pred_text_ok(q, &q->m->fields[field], value))
 		return NULL;
 	p->field = field;
 	p->op = op;
@@ -300,12 +322,47 @@ corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
 {
 	corm_pred *p = check_field(q, field) ? new_pred(q, PRED_BETWEEN) : NULL;
 
-	if (!p)
+	if (!p || !pred_text_ok(q, &q->m->fields[field], low) ||
+		!pred_text_ok(q, &q->m->fields[field], high))
 		return NULL;
 	p->field = field;
 	p->v1 = dup_value(q, field, low);
 	p->v2 = dup_value(q, field, high);
 	return q->error ? NULL : p;
+}
+
+/* The values of an IN list as one parameter (in_list.c), in p->text. */
+static corm_pred *pack_in(corm_query *q, corm_pred *p, const void *values,
+	size_t n)
+{
+	const corm_field_desc *f = &q->m->fields[p->field];
+	size_t size = ctype_size(f->ctype), i;
+	const void **v = corm_malloc(n * sizeof(*v));
+	corm_buf text = CORM_BUF_INIT;
+	int error;
+
+	if (!v) {
+		fail(q, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = (const char *)values + i * size;
+	error = corm_in__encode(&text, &p->width, q->db, f, v, n);
+	corm_free(v);
+	if (!error) {
+		p->text.len = text.len;
+		p->text.ptr = corm_arena_strndup(&q->arena, corm_buf_cstr(&text),
+			text.len);
+		if (!p->text.ptr)
+			error = corm_conn__set_error(q->db, CORM_ENOMEM, NULL,
+				"out of memory");
+	}
+	corm_buf_free(&text);
+	if (error) {
+		fail(q, error, corm_errmsg(q->db));
+		return NULL;
+	}
+	return p;
 }
 
 corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
@@ -320,16 +377,18 @@ corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 		return NULL;
 	f = &q->m->fields[field];
 	size = ctype_size(f->ctype);
-	if (n > (size_t)q->d->max_params) {
-		fail(q, CORM_ETOOLONG, "IN list longer than the engine's parameter "
-			"limit; split it");
-		return NULL;
-	}
+	p->field = field;
+	p->n = n;
+	if (n && !corm_in__by_value(q->d, f))
+		return pack_in(q, p, values, n);
 	list = n ? corm_arena_alloc(&q->arena, n * size) : NULL;
 	if (n && !list) {
 		fail(q, CORM_ENOMEM, "out of memory");
 		return NULL;
 	}
+	for (i = 0; i < n; i++)
+		if (!pred_text_ok(q, f, (const char *)values + i * size))
+			return NULL;
 	for (i = 0; i < n; i++)
 		if (!copy_value(q, list + i * size, f,
 			    (const char *)values + i * size)) {
@@ -364,6 +423,8 @@ corm_pred *corm_pred_match(corm_query *q, int field, corm_match how,
 		fail(q, CORM_EINVAL, "text matching on a field that is not text");
 		return NULL;
 	}
+	if (!pred_text_ok(q, &q->m->fields[field], &text))
+		return NULL;
 	p->field = field;
 	p->how = how;
 	p->text.len = text.len;
@@ -644,15 +705,23 @@ static void bind_int(corm_query *q, int64_t i)
 }
 
 static void put_alias(corm_query *q);
+static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
 static void col(corm_query *q, int field)
 {
+	/* A field predicate in HAVING, over a text field MySQL groups as
+	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
+	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
+	bool group_value = q->in_having && pads_text(q, &q->m->fields[field]);
+
+	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
 		/* Inside a parent's EXISTS: say whose column it is. */
 		put_alias(q);
 		corm_buf_putc(&q->sql, '.');
 	}
 	corm_dialect_quote(&q->sql, q->d, q->m->fields[field].column);
+	corm_buf_puts(&q->sql, group_value ? ")" : "");
 }
 
 /*
@@ -762,6 +831,14 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		f = &q->m->fields[p->field];
 		size = ctype_size(f->ctype);
 		cmp_col(q, p->field);
+		if (!p->list) {
+			bind_item it = {NULL, NULL, p->text, false, 0};
+
+			corm_in__open(&q->sql, q->d, f);
+			push_bind(q, it);
+			corm_in__close(&q->sql, q->d, f, p->width);
+			return;
+		}
 		corm_buf_puts(&q->sql, " IN (");
 		for (i = 0; i < p->n; i++) {
 			if (i)
@@ -994,6 +1071,14 @@ static int prepare(corm_stmt **out, corm_query *q, corm_arena *scratch)
 	check_lock(q);
 	if (!q->error && corm_buf_error(&q->sql))
 		fail(q, corm_buf_error(&q->sql), "the query's SQL is too long");
+	if (!q->error && q->nparams > corm_conn_max_params(q->db)) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%d parameters, more than the %d one "
+			"statement may bind on %s", q->nparams,
+			corm_conn_max_params(q->db), q->d->name);
+		fail(q, CORM_ETOOLONG, msg);
+	}
 	if (q->error)
 		return corm_conn__set_error(q->db, q->error, NULL, "query on %s: %s",
 			q->m->name, q->errmsg);
@@ -1724,7 +1809,8 @@ static void render_related(corm_query *q, const corm_pred *p)
  * and reads each aggregate in the C type of corm_query.h's table, the same
  * on every engine. What differs is rendered here:
  *   - integer SUMs are exact everywhere (numeric on PostgreSQL, DECIMAL on
- *     MySQL, int64 or "integer overflow" on SQLite) and read as text when
+ *     MySQL, the driver's corm_int_sum() on SQLite: int64, or "integer
+ *     overflow" only when the total leaves int64) and read as text when
  *     they are not an integer, then checked against int64 (ERANGE);
  *   - AVG is read as the exact SUM and the COUNT and divided here, since
  *     the engines' AVG differ (MySQL rounds AVG of integers to 4 places);
@@ -1734,7 +1820,9 @@ static void render_related(corm_query *q, const corm_pred *p)
  *     value (SQLite stores them as text: the corm_decimal collation and
  *     corm_decimal_sum() the SQLite driver registers); PostgreSQL has no
  *     MIN of booleans (bool_and) or of uuids (compared as their text);
- *   - SUM of f32 is computed in double (PostgreSQL's sum(real) is real).
+ *   - SUM of f32 is computed in double (PostgreSQL's sum(real) is real);
+ *     MIN / MAX of f32 are read back as the stored float, widened (see
+ *     read_f32()).
  */
 
 static bool is_postgres(const corm_query *q)
@@ -1928,6 +2016,9 @@ corm_pred *corm_pred_agg_cmp(corm_query *q, int agg, corm_cmp op,
 				"number");
 			return NULL;
 		}
+		if (t == CORM_AGGV_TEXT &&
+			!pred_text_ok(q, &q->m->fields[q->aggs[agg].field], s))
+			return NULL;
 		d->ptr = corm_arena_strndup(&q->arena, s->ptr ? s->ptr : "",
 			s->len);
 		if (!d->ptr) {
@@ -1990,6 +2081,11 @@ static void render_sum(corm_query *q, const agg_term *a)
 
 	if (is_decimal_field(f) && is_sqlite(q)) {
 		corm_buf_puts(&q->sql, "corm_decimal_sum(");
+		col(q, a->field);
+	} else if (is_int_field(f) && is_sqlite(q)) {
+		/* sum() fails when a running sum leaves int64, even if the
+		 * total fits: the driver's corm_int_sum() does not. */
+		corm_buf_puts(&q->sql, "corm_int_sum(");
 		col(q, a->field);
 	} else if (f->ctype == CORM_C_F32) {
 		corm_buf_puts(&q->sql, "SUM(CAST(");
@@ -2099,7 +2195,9 @@ static void render_agg_pred(corm_query *q, const corm_pred *p)
 			"use having()");
 		return;
 	}
+	q->in_having = false; /* the aggregate reads the bare column */
 	render_agg_value(q, a);
+	q->in_having = true;
 	corm_buf_puts(&q->sql, ops[p->op]);
 	switch (a->type) {
 	case CORM_AGGV_INT64:
@@ -2370,6 +2468,28 @@ static int read_as_field(corm_agg_value *out, corm_stmt *st, int c,
 	return corm_model__read_field(st, c, &f, &out->v, arena);
 }
 
+/*
+ * MIN / MAX of an f32 column: exactly (double)(the stored float), as
+ * SQLite gives it. PostgreSQL and MariaDB give a float as its shortest
+ * decimal (-1.7148438 for -1.71484375f), which the drivers read as the
+ * nearest double (-1.7148437999999999). Nine significant digits of either
+ * double are that decimal, or one as close to the float, so they read
+ * back as the same float (FLT_DECIMAL_DIG); (float)d alone could round a
+ * double that falls on a midpoint to the wrong float.
+ */
+static int read_f32(double *out, corm_stmt *st, int c)
+{
+	char text[32];
+	double d;
+	int error = corm_column_double(&d, st, c);
+
+	if (error)
+		return error;
+	snprintf(text, sizeof(text), "%.9g", d); /* inf and nan read back */
+	*out = (double)strtof(text, NULL);
+	return CORM_OK;
+}
+
 /* Aggregate `a` from column c (c and c + 1 for AVG) into `out`. */
 static int read_agg(corm_agg_value *out, corm_stmt *st, int c,
 	corm_query *q, const agg_term *a, corm_arena *arena)
@@ -2397,6 +2517,9 @@ static int read_agg(corm_agg_value *out, corm_stmt *st, int c,
 	case CORM_AGGV_INT64:
 		return read_exact_int(&out->v.i64, st, c, q, a);
 	case CORM_AGGV_DOUBLE:
+		if (a->fn != CORM_AGG_SUM &&
+			q->m->fields[a->field].ctype == CORM_C_F32)
+			return read_f32(&out->v.f64, st, c);
 		return corm_column_double(&out->v.f64, st, c);
 	case CORM_AGGV_DECIMAL:
 		return read_decimal(&out->v.text, st, c, q, a, arena);

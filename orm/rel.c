@@ -5,9 +5,12 @@
  * query builder: see the "related-model filters" section of query.c.)
  *
  * Every loader works the same way. The keys of the rows given are
- * collected, sorted and deduplicated (a keyset). Each run of at most
- * `chunk` keys is read with `SELECT … WHERE col IN (?, …)`; as each row
- * arrives, the key it carries is looked up in the keyset, which gives its
+ * collected, sorted and deduplicated (a keyset), and read in ONE
+ * statement whatever their number, the keys packed into one parameter
+ * (in_list.c: `col = ANY($1::BIGINT[])`, json_each, JSON_TABLE). Key
+ * types an engine cannot unpack exactly (in_list.c says which) are read
+ * instead in runs of at most the engine's parameter limit, each with
+ * `SELECT … WHERE col IN (?, …)`. As each row arrives, the key it carries is looked up in the keyset, which gives its
  * group. At the end the rows are sorted by (group, primary key) with the
  * same byte-wise comparison that sorted the keys, and copied into one array
  * in the caller's arena; the group of each row given then gives its range.
@@ -339,10 +342,12 @@ static void put_columns(corm_buf *b, const corm_dialect *d,
 	}
 }
 
-/* Keys per statement: the engine's limit, or the test hook's. */
+/* Keys per statement when they go one parameter each: the engine's limit,
+ * or the test hook's. */
 static size_t chunk_size(const loader *l)
 {
-	int n = chunk_override > 0 ? chunk_override : l->d->max_params;
+	int n = chunk_override > 0 ? chunk_override
+				   : corm_conn_max_params(l->db);
 
 	return n > 0 ? (size_t)n : 1;
 }
@@ -476,20 +481,66 @@ static int read_rec(loader *l, corm_stmt *st, bool checked)
 	return group == NO_GROUP ? CORM_OK : push_rec(l, group);
 }
 
-/* Run one chunk: keys ks.v[start .. start + k). */
+/* Run `st`, bound, and read its rows. */
+static int read_all(loader *l, corm_stmt *st)
+{
+	size_t i;
+	int rc, error;
+
+	statements_run++;
+	for (i = 0; (rc = corm_step(st)) == CORM_ROW; i++)
+		if ((error = read_rec(l, st, i > 0)) != CORM_OK)
+			return error;
+	return rc == CORM_DONE ? CORM_OK : rc < 0 ? rc : CORM_ERROR;
+}
+
+/* Every key in one statement, packed into one parameter. */
+static int run_packed(loader *l)
+{
+	corm_buf sql = CORM_BUF_INIT, list = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	size_t width;
+	int error;
+
+	if ((error = corm_in__encode(&list, &width, l->db, l->ks.f, l->ks.v,
+		     l->ks.n)))
+		goto done;
+	corm_buf_puts(&sql, corm_buf_cstr(&l->head));
+	corm_in__open(&sql, l->d, l->ks.f);
+	corm_dialect_placeholder(&sql, l->d, 1);
+	corm_in__close(&sql, l->d, l->ks.f, width);
+	corm_buf_puts(&sql, corm_buf_cstr(&l->tail));
+	if (corm_buf_error(&sql)) {
+		error = oom(l);
+		goto done;
+	}
+	if ((error = corm_stmt_cached(&st, l->db, corm_buf_cstr(&sql))) ||
+		(error = corm_bind_text(st, 1, corm_buf_cstr(&list), list.len)))
+		goto done;
+	error = read_all(l, st);
+done:
+	corm_stmt_free(st);
+	corm_buf_free(&sql);
+	corm_buf_free(&list);
+	return error;
+}
+
+/* Run one chunk of keys bound one by one: ks.v[start .. start + k). */
 static int run_chunk(loader *l, size_t start, size_t k, size_t chunk)
 {
 	corm_buf sql = CORM_BUF_INIT;
 	corm_stmt *st = NULL;
 	size_t i, np = padded(k, chunk);
-	int rc, error = CORM_OK;
+	int error = CORM_OK;
 
 	corm_buf_puts(&sql, corm_buf_cstr(&l->head));
+	corm_buf_puts(&sql, " IN (");
 	for (i = 0; i < np; i++) {
 		if (i)
 			corm_buf_puts(&sql, ", ");
 		corm_dialect_placeholder(&sql, l->d, (int)i + 1);
 	}
+	corm_buf_putc(&sql, ')');
 	corm_buf_puts(&sql, corm_buf_cstr(&l->tail));
 	if (corm_buf_error(&sql)) {
 		error = oom(l);
@@ -502,12 +553,7 @@ static int run_chunk(loader *l, size_t start, size_t k, size_t chunk)
 			l->ks.v[start + (i < k ? i : k - 1)], &l->scratch);
 	if (error)
 		goto done;
-	statements_run++;
-	for (i = 0; (rc = corm_step(st)) == CORM_ROW; i++)
-		if ((error = read_rec(l, st, i > 0)) != CORM_OK)
-			goto done;
-	if (rc != CORM_DONE)
-		error = rc < 0 ? rc : CORM_ERROR;
+	error = read_all(l, st);
 done:
 	corm_stmt_free(st);
 	corm_buf_free(&sql);
@@ -526,7 +572,9 @@ static int loader_run(loader *l)
 
 	if (corm_buf_error(&l->head) || corm_buf_error(&l->tail))
 		return oom(l);
-	for (start = 0; start < l->ks.n && !error; start += chunk)
+	if (l->ks.n && !chunk_override && !corm_in__by_value(l->d, l->ks.f))
+		error = run_packed(l);
+	else for (start = 0; start < l->ks.n && !error; start += chunk)
 		error = run_chunk(l, start, l->ks.n - start < chunk
 				? l->ks.n - start : chunk, chunk);
 	if (error)
@@ -628,15 +676,13 @@ int corm_rel_load_parents(corm_rows *out, const void **each,
 		error = oom(&l);
 		goto done;
 	}
-	/* SELECT "id", "name" FROM "author" WHERE "id" IN (…) */
+	/* SELECT "id", "name" FROM "author" WHERE "id" <in list> */
 	corm_buf_puts(&l.head, "SELECT ");
 	put_columns(&l.head, l.d, NULL, p);
 	corm_buf_puts(&l.head, " FROM ");
 	corm_dialect_quote(&l.head, l.d, p->table);
 	corm_buf_puts(&l.head, " WHERE ");
 	put_col(&l.head, l.d, NULL, key);
-	corm_buf_puts(&l.head, " IN (");
-	corm_buf_putc(&l.tail, ')');
 	if ((error = loader_run(&l)) != CORM_OK)
 		goto done;
 	for (i = 0; i < n; i++) {
@@ -694,15 +740,14 @@ int corm_rel_load_children(corm_rows *out, size_t *first, size_t *count,
 		error = oom(&l);
 		goto done;
 	}
-	/* SELECT "id", "author_id", … FROM "posts" WHERE "author_id" IN (…) */
+	/* SELECT "id", "author_id", … FROM "posts" WHERE "author_id"
+	 * <in list> ORDER BY "author_id", "id" */
 	corm_buf_puts(&l.head, "SELECT ");
 	put_columns(&l.head, l.d, NULL, c);
 	corm_buf_puts(&l.head, " FROM ");
 	corm_dialect_quote(&l.head, l.d, c->table);
 	corm_buf_puts(&l.head, " WHERE ");
 	put_col(&l.head, l.d, NULL, &c->fields[r->fk_field]);
-	corm_buf_puts(&l.head, " IN (");
-	corm_buf_putc(&l.tail, ')');
 	order_by_group(&l.tail, l.d, c, r->fk_field);
 	if ((error = loader_run(&l)) == CORM_OK)
 		fill_ranges(&l, first, count, key, rows, p->size, n);
@@ -735,7 +780,7 @@ int corm_rel_load_through(corm_rows *out, size_t *first, size_t *count,
 	}
 	/* SELECT corm_j."post_id", corm_t."id", … FROM "tag" AS corm_t
 	 * JOIN "post_tag" AS corm_j ON corm_j."tag_id" = corm_t."id"
-	 * WHERE corm_j."post_id" IN (…)
+	 * WHERE corm_j."post_id" <in list>
 	 * Aliases, so a model linked to itself works too. */
 	corm_buf_puts(&l.head, "SELECT ");
 	put_col(&l.head, l.d, "corm_j", &join->fields[near->fk_field]);
@@ -751,8 +796,6 @@ int corm_rel_load_through(corm_rows *out, size_t *first, size_t *count,
 	put_col(&l.head, l.d, "corm_t", &dst->fields[far->key_field]);
 	corm_buf_puts(&l.head, " WHERE ");
 	put_col(&l.head, l.d, "corm_j", &join->fields[near->fk_field]);
-	corm_buf_puts(&l.head, " IN (");
-	corm_buf_putc(&l.tail, ')');
 	if ((error = loader_run(&l)) == CORM_OK)
 		fill_ranges(&l, first, count, key, rows, src->size, n);
 done:

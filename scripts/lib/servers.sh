@@ -390,6 +390,10 @@ my_server_args() {
     # shellcheck disable=SC2054  # commas are part of option values
     MY_ARGS=(--no-defaults   # must be first: ignore /etc/mysql/*
         --datadir="$MY_DATA" --socket="$MY_SOCK" --pid-file="$MY_PID" --log-error="$MY_ERR"
+        # Its own temporary directory: servers in other PID namespaces
+        # name their files in a shared /tmp the same way
+        # (#sql-temptable-<pid>-...) and delete each other's.
+        --tmpdir="$MY_DIR/tmp"
         --port="$MY_PORT" --bind-address=127.0.0.1 --skip-name-resolve
         "${MY_USER_OPT[@]}"
         --max-connections=200
@@ -425,10 +429,12 @@ my_install() {
     rm -rf "$MY_DIR"
     own_dir "$MY_USER" "$MY_DIR"
     own_dir "$MY_USER" "$MY_DATA"
+    own_dir "$MY_USER" "$MY_DIR/tmp"
     # normal = root@localhost with an empty password (no unix_socket plugin
     # mapping), so any OS user can do the setup over our private socket.
     my_user_opt
     (cd / && mariadb-install-db --no-defaults --datadir="$MY_DATA" "${MY_USER_OPT[@]}" \
+        --tmpdir="$MY_DIR/tmp" \
         --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
         --innodb-doublewrite=0 --innodb-flush-log-at-trx-commit=0 --innodb-log-file-size=48M \
         ) </dev/null >"$MY_DIR/install.log" 2>&1 ||
@@ -448,6 +454,8 @@ my_start() {
     if [[ -n $(my_pid) ]]; then my_wait_ready; return 0; fi
     kill_dir_procs "$MY_DATA"
     rm -f "$MY_PID" "$MY_SOCK" "$MY_SOCK.lock"
+    # The server's --tmpdir (a state dir made before it existed lacks it).
+    [[ -d $MY_DIR/tmp ]] || own_dir "$MY_USER" "$MY_DIR/tmp"
     port_open "$MY_PORT" &&
         die "port $MY_PORT on 127.0.0.1 is already in use by another program (see: ss -ltnp 'sport = :$MY_PORT'); stop it or set CORM_MYSQL_PORT"
     my_server_args

@@ -8,6 +8,7 @@
  * Every engine must give the same answers.
  * Usage: test_aggregate sqlite|postgres|mysql
  */
+#include <float.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -834,6 +835,399 @@ static void test_aggregate__mistakes_fail_when_run(void **state)
 	sample_query_free(q);
 }
 
+/* ------------------------------------------- issue 12: differential fixes */
+
+/* MIN / MAX / SUM / AVG of one f32 value each: exactly the stored float,
+ * widened, on every engine (PostgreSQL and MariaDB send a float as its
+ * shortest decimal text, which read as a double is not the float). */
+static void test_aggregate__f32_aggregates_are_the_stored_float(void **state)
+{
+	static const float values[] = {-1.71484375f, 0.1f, 3.4e38f, 1e-45f,
+		-0.1f, FLT_MAX, FLT_MIN, 16777215.0f};
+	enum { N = sizeof(values) / sizeof(values[0]) };
+	sample_query *q = NULL;
+	sample_agg_list rows;
+	sample_agg_f64 min, max, sum, avg;
+	char names[N][8];
+	size_t i;
+
+	(void)state;
+	empty_table();
+	for (i = 0; i < N; i++) {
+		sample s;
+
+		snprintf(names[i], sizeof(names[i]), "v%zu", i);
+		s = new_sample(names[i], KIND_ALPHA);
+		s.has_ratio = true;
+		s.ratio = values[i];
+		OK(sample_insert(db, &s));
+	}
+	OK(sample_query_new(&q, db));
+	sample_group_by(q, SAMPLE_GRP);
+	sample_order_by(q, SAMPLE_GRP, CORM_ASC);
+	min = sample_agg_min(q, SAMPLE_RATIO);
+	max = sample_agg_max(q, SAMPLE_RATIO);
+	sum = sample_agg_sum(q, SAMPLE_RATIO);
+	avg = sample_agg_avg(q, SAMPLE_RATIO);
+	OK(sample_query_aggregates(&rows, q));
+	assert_int_equal(rows.count, N);
+	for (i = 0; i < N; i++) {
+		const corm_agg_group *row = &rows.items[i];
+		double want = (double)values[i];
+
+		assert_string_equal(sample_agg_group(row)->grp.ptr, names[i]);
+		if (sample_agg_get(row, min) != want ||
+			sample_agg_get(row, max) != want ||
+			sample_agg_get(row, sum) != want ||
+			sample_agg_get(row, avg) != want)
+			fail_msg("%s: want %.17g, got MIN %.17g MAX %.17g SUM %.17g "
+				"AVG %.17g", names[i], want, sample_agg_get(row, min),
+				sample_agg_get(row, max), sample_agg_get(row, sum),
+				sample_agg_get(row, avg));
+	}
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+}
+
+/* A sum of floats whose every partial sum is exact in double (all are
+ * multiples of 2^-27 below 2^1) is the same bit for bit in any order; the
+ * engines may round other sums differently (their summation order). */
+static void test_aggregate__f32_exact_sum_is_bit_for_bit(void **state)
+{
+	static const float values[] = {0.1f, -1.71484375f, 0.25f, -0.1f, 0.1f};
+	sample_query *q = NULL;
+	sample_agg_list rows;
+	sample_agg_f64 min, max, sum, avg;
+	double want = 0;
+	size_t i;
+
+	(void)state;
+	empty_table();
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		sample s = new_sample("g", KIND_ALPHA);
+
+		s.has_ratio = true;
+		s.ratio = values[i];
+		want += (double)values[i];
+		OK(sample_insert(db, &s));
+	}
+	OK(sample_query_new(&q, db));
+	min = sample_agg_min(q, SAMPLE_RATIO);
+	max = sample_agg_max(q, SAMPLE_RATIO);
+	sum = sample_agg_sum(q, SAMPLE_RATIO);
+	avg = sample_agg_avg(q, SAMPLE_RATIO);
+	/* HAVING compares with the same widened float. */
+	sample_having(q, sample_having_eq(q, min, (double)-1.71484375f));
+	OK(sample_query_aggregates(&rows, q));
+	assert_int_equal(rows.count, 1);
+	assert_true(sample_agg_get(&rows.items[0], min) == -1.71484375);
+	assert_true(sample_agg_get(&rows.items[0], max) == (double)0.25f);
+	assert_true(sample_agg_get(&rows.items[0], sum) == want);
+	assert_true(sample_agg_get(&rows.items[0], avg) == want / 5);
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+}
+
+static void insert_large(const int64_t *values, size_t n)
+{
+	size_t i;
+
+	empty_table();
+	for (i = 0; i < n; i++) {
+		sample s = new_sample("g", KIND_ALPHA);
+
+		s.has_large = true;
+		s.large = values[i];
+		OK(sample_insert(db, &s));
+	}
+}
+
+/* SUM and AVG of i64 in every order of {a, b, c}: the exact total, even
+ * where a running sum leaves int64 (SQLite's sum() failed there). */
+static void expect_sum_in_every_order(int64_t a, int64_t b, int64_t c,
+	int64_t total)
+{
+	static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+		{1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	const int64_t v[3] = {a, b, c};
+	int k;
+
+	for (k = 0; k < 6; k++) {
+		const int64_t ordered[3] = {v[orders[k][0]], v[orders[k][1]],
+			v[orders[k][2]]};
+		sample_query *q = NULL;
+		sample_agg_list rows;
+		sample_agg_i64 sum;
+		sample_agg_f64 avg;
+		int64_t zero = 0;
+
+		insert_large(ordered, 3);
+		OK(sample_query_new(&q, db));
+		sum = sample_agg_sum(q, SAMPLE_LARGE);
+		avg = sample_agg_avg(q, SAMPLE_LARGE);
+		/* HAVING and ORDER BY compute the same sums. */
+		sample_having(q, total > 0 ? sample_having_gt(q, sum, zero)
+					   : sample_having_lt(q, sum, zero));
+		sample_order_by_agg(q, avg, CORM_ASC);
+		OK(sample_query_aggregates(&rows, q));
+		assert_int_equal(rows.count, 1);
+		if (sample_agg_get(&rows.items[0], sum) != total)
+			fail_msg("order %d: want %lld, got %lld", k, (long long)total,
+				(long long)sample_agg_get(&rows.items[0], sum));
+		assert_true(sample_agg_get(&rows.items[0], avg) ==
+			(double)total / 3);
+		sample_agg_list_free(&rows);
+		sample_query_free(q);
+	}
+}
+
+static void expect_sum_erange(const int64_t *values, size_t n)
+{
+	sample_query *q = NULL;
+	sample_agg_list rows;
+
+	insert_large(values, n);
+	OK(sample_query_new(&q, db));
+	sample_agg_sum(q, SAMPLE_LARGE);
+	assert_int_equal(sample_query_aggregates(&rows, q), CORM_ERANGE);
+	sample_query_free(q);
+	OK(sample_query_new(&q, db));
+	sample_agg_avg(q, SAMPLE_LARGE);
+	assert_int_equal(sample_query_aggregates(&rows, q), CORM_ERANGE);
+	sample_query_free(q);
+}
+
+static void test_aggregate__i64_sum_exact_past_a_running_overflow(
+	void **state)
+{
+	static const int64_t up[] = {INT64_MAX, INT64_MAX, -1};
+	static const int64_t down[] = {INT64_MIN, INT64_MIN, 1};
+	static const int64_t up_late[] = {-1, INT64_MAX, 1, 1};
+	static const int64_t down_late[] = {1, INT64_MIN, -1, -1};
+
+	(void)state;
+	expect_sum_in_every_order(INT64_MAX, 1, -2, INT64_MAX - 1);
+	expect_sum_in_every_order(INT64_MIN, -1, 2, INT64_MIN + 1);
+	expect_sum_in_every_order(INT64_MAX, INT64_MAX, INT64_MIN,
+		INT64_MAX - 1);
+	expect_sum_in_every_order(INT64_MIN, INT64_MAX, INT64_MIN + 1,
+		INT64_MIN);
+	/* Totals past int64 stay ERANGE everywhere, both ways. */
+	expect_sum_erange(up, 3);
+	expect_sum_erange(down, 3);
+	expect_sum_erange(up_late, 4);
+	expect_sum_erange(down_late, 4);
+}
+
+/* Predicate text must be valid UTF-8 without NUL, as written text is:
+ * PostgreSQL refused it with an error (22021), the others matched
+ * nothing. Now every engine says CORM_EINVAL, naming the field, before
+ * anything is sent. */
+static void expect_bad_pred(sample_query *q, const char *what)
+{
+	int64_t n = -1;
+	int rc = sample_query_count(&n, q);
+
+	if (rc != CORM_EINVAL)
+		fail_msg("%s: want CORM_EINVAL, got %s", what, corm_strerror(rc));
+	if (!strstr(corm_errmsg(db), "grp") && !strstr(corm_errmsg(db), "label"))
+		fail_msg("%s: the message names no field: %s", what,
+			corm_errmsg(db));
+	sample_query_free(q);
+}
+
+static sample_query *new_query(void)
+{
+	sample_query *q = NULL;
+
+	OK(sample_query_new(&q, db));
+	return q;
+}
+
+static void test_aggregate__predicate_text_must_be_utf8_without_nul(
+	void **state)
+{
+	const corm_str bad[2] = {{"a\x80", 2}, {"a\0b", 3}};
+	const corm_str good = CORM_STR("a");
+	sample s = new_sample("a", KIND_ALPHA);
+	sample_agg_list rows;
+	int i;
+
+	(void)state;
+	empty_table();
+	s.label = corm_str_of("x");
+	OK(sample_insert(db, &s));
+	for (i = 0; i < 2; i++) {
+		const corm_str list[3] = {good, bad[i], good};
+		corm_str b = bad[i];
+		sample_query *q;
+		int rc;
+
+		q = new_query();
+		sample_where(q, sample_eq(q, SAMPLE_GRP, b));
+		expect_bad_pred(q, "eq");
+		q = new_query();
+		sample_where(q, sample_lt(q, SAMPLE_LABEL, b));
+		expect_bad_pred(q, "lt");
+		q = new_query();
+		sample_where(q, sample_between(q, SAMPLE_GRP, b, good));
+		expect_bad_pred(q, "between low");
+		q = new_query();
+		sample_where(q, sample_between(q, SAMPLE_GRP, good, b));
+		expect_bad_pred(q, "between high");
+		q = new_query();
+		sample_where(q, sample_in(q, SAMPLE_GRP, list, 3));
+		expect_bad_pred(q, "in");
+		q = new_query();
+		sample_where(q, sample_like(q, SAMPLE_GRP, b));
+		expect_bad_pred(q, "like");
+		q = new_query();
+		sample_where(q, sample_starts_with(q, SAMPLE_GRP, b));
+		expect_bad_pred(q, "starts_with");
+		q = new_query();
+		sample_where(q, sample_ends_with(q, SAMPLE_LABEL, b));
+		expect_bad_pred(q, "ends_with");
+		q = new_query();
+		sample_where(q, sample_contains(q, SAMPLE_GRP, b));
+		expect_bad_pred(q, "contains");
+		/* HAVING: over a grouped field and over MIN of text. */
+		q = new_query();
+		sample_group_by(q, SAMPLE_GRP);
+		sample_agg_count(q);
+		sample_having(q, sample_eq(q, SAMPLE_GRP, b));
+		rc = sample_query_aggregates(&rows, q);
+		assert_int_equal(rc, CORM_EINVAL);
+		assert_non_null(strstr(corm_errmsg(db), "grp"));
+		sample_query_free(q);
+		q = new_query();
+		sample_having(q, sample_having_gt(q,
+			sample_agg_min(q, SAMPLE_LABEL), b));
+		rc = sample_query_aggregates(&rows, q);
+		assert_int_equal(rc, CORM_EINVAL);
+		assert_non_null(strstr(corm_errmsg(db), "label"));
+		sample_query_free(q);
+	}
+}
+
+/* string(N) limits what is written, not what is compared: a longer
+ * predicate value runs and matches nothing. */
+static void test_aggregate__predicate_text_longer_than_string_n_runs(
+	void **state)
+{
+	const corm_str longer = CORM_STR("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); /* 30 */
+	const corm_str list[2] = {longer, CORM_STR("zz")};
+	const corm_str a = CORM_STR("a");
+	sample s = new_sample("a", KIND_ALPHA);
+	sample_query *q;
+	sample_agg_list rows;
+	int64_t n;
+
+	(void)state;
+	empty_table();
+	OK(sample_insert(db, &s));
+	q = new_query();
+	sample_where(q, sample_eq(q, SAMPLE_GRP, longer));
+	OK(sample_query_count(&n, q));
+	assert_int_equal(n, 0);
+	sample_query_free(q);
+	q = new_query();
+	sample_where(q, sample_in(q, SAMPLE_GRP, list, 2));
+	OK(sample_query_count(&n, q));
+	assert_int_equal(n, 0);
+	sample_query_free(q);
+	q = new_query();
+	sample_where(q, sample_like(q, SAMPLE_GRP, longer));
+	OK(sample_query_count(&n, q));
+	assert_int_equal(n, 0);
+	sample_query_free(q);
+	/* ... and a longer text that orders after "a" still compares. */
+	q = new_query();
+	sample_where(q, sample_between(q, SAMPLE_GRP, a, longer));
+	OK(sample_query_count(&n, q));
+	assert_int_equal(n, 1);
+	sample_query_free(q);
+	q = new_query();
+	sample_having(q, sample_having_eq(q, sample_agg_min(q, SAMPLE_GRP),
+		longer));
+	OK(sample_query_aggregates(&rows, q));
+	assert_int_equal(rows.count, 0);
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+}
+
+/* HAVING over a grouped text field (MariaDB refused it: the GROUP BY is
+ * CAST(grp AS BINARY) there), bytes compared as everywhere. */
+static size_t having_groups(sample_pred *(*make)(sample_query *q))
+{
+	sample_query *q = new_query();
+	sample_agg_list rows;
+	size_t n;
+
+	sample_group_by(q, SAMPLE_GRP);
+	sample_agg_count(q);
+	sample_having(q, make(q));
+	OK(sample_query_aggregates(&rows, q));
+	n = rows.count;
+	sample_agg_list_free(&rows);
+	sample_query_free(q);
+	return n;
+}
+
+static sample_pred *grp_eq_a(sample_query *q)
+{
+	return sample_eq(q, SAMPLE_GRP, CORM_STR("a"));
+}
+
+static sample_pred *grp_in(sample_query *q)
+{
+	static const corm_str list[] = {CORM_STR("a "), CORM_STR("b"),
+		CORM_STR("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")};
+
+	return sample_in(q, SAMPLE_GRP, list, 3);
+}
+
+static sample_pred *grp_starts_with_a(sample_query *q)
+{
+	return sample_starts_with(q, SAMPLE_GRP, CORM_STR("a"));
+}
+
+static sample_pred *grp_gt_a(sample_query *q)
+{
+	return sample_gt(q, SAMPLE_GRP, CORM_STR("a"));
+}
+
+static sample_pred *grp_eq_longer(sample_query *q)
+{
+	return sample_eq(q, SAMPLE_GRP,
+		CORM_STR("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static sample_pred *grp_not_null(sample_query *q)
+{
+	return sample_is_not_null(q, SAMPLE_GRP);
+}
+
+static void test_aggregate__having_on_a_grouped_text_field(void **state)
+{
+	static const char *const names[] = {"a", "a ", "a\t", "b"};
+	size_t i;
+
+	(void)state;
+	empty_table();
+	for (i = 0; i < 4; i++) {
+		sample s = new_sample(names[i], KIND_ALPHA);
+
+		OK(sample_insert(db, &s));
+		OK(sample_insert(db, &s));
+	}
+	assert_int_equal(having_groups(grp_eq_a), 1);
+	assert_int_equal(having_groups(grp_in), 2);
+	assert_int_equal(having_groups(grp_starts_with_a), 3);
+	assert_int_equal(having_groups(grp_gt_a), 3);
+	assert_int_equal(having_groups(grp_eq_longer), 0);
+	assert_int_equal(having_groups(grp_not_null), 4);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -863,6 +1257,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_aggregate__mistakes_fail_when_run),
 		cmocka_unit_test(
 			test_aggregate__decimal_sums_are_exact_and_min_max_by_value),
+		cmocka_unit_test(test_aggregate__f32_aggregates_are_the_stored_float),
+		cmocka_unit_test(test_aggregate__f32_exact_sum_is_bit_for_bit),
+		cmocka_unit_test(
+			test_aggregate__i64_sum_exact_past_a_running_overflow),
+		cmocka_unit_test(
+			test_aggregate__predicate_text_must_be_utf8_without_nul),
+		cmocka_unit_test(
+			test_aggregate__predicate_text_longer_than_string_n_runs),
+		cmocka_unit_test(test_aggregate__having_on_a_grouped_text_field),
 	};
 	int rc = test_engine_init(&engine, "test_aggregate",
 		argc > 1 ? argv[1] : NULL);

@@ -127,6 +127,12 @@ void corm_conn_close(corm_conn *c);
 /* The dialect of the connection's engine (borrowed, static). */
 const corm_dialect *corm_conn_dialect(const corm_conn *c);
 
+/* The most parameters one statement may bind on this connection: 65,535
+ * on PostgreSQL and MySQL, SQLITE_LIMIT_VARIABLE_NUMBER on SQLite (a
+ * build-time setting: 32,766 by default, 250,000 in Debian's build). A
+ * longer statement fails with CORM_ETOOLONG before it is sent. */
+int corm_conn_max_params(const corm_conn *c);
+
 /* "sqlite", "postgres" or "mysql" (borrowed, static). */
 const char *corm_conn_driver_name(const corm_conn *c);
 

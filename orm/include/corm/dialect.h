@@ -38,6 +38,14 @@ typedef enum corm_tx_begin_style {
 	                             * START TRANSACTION [READ ONLY] */
 } corm_tx_begin_style;
 
+/* How an IN list of any length goes to the engine as one parameter
+ * (orm/in_list.c; see docs/queries.md for the measurements). */
+typedef enum corm_in_list {
+	CORM_IN_LIST_ARRAY,      /* col = ANY($1::T[]), an array literal */
+	CORM_IN_LIST_JSON_EACH,  /* col IN (SELECT value FROM json_each(?)) */
+	CORM_IN_LIST_JSON_TABLE  /* col IN (SELECT v FROM JSON_TABLE(?, …)) */
+} corm_in_list;
+
 /* The DSL's column types, as the engines need to name them. */
 typedef enum corm_coltype {
 	CORM_COL_I16,
@@ -68,7 +76,11 @@ struct corm_dialect {
 	/* SELECT ... FOR UPDATE locks the rows read; without it (SQLite) a
 	 * write transaction locks the whole database from its BEGIN. */
 	bool has_for_update;
-	int max_params;                /* bound parameters per statement */
+	/* Bound parameters per statement: the protocol's limit. A driver
+	 * whose engine is configured at build time (SQLite) reports the real
+	 * one per connection: corm_conn_max_params(). */
+	int max_params;
+	corm_in_list in_list;          /* how long IN lists are sent */
 	int max_ident_len;             /* bytes in an identifier; 0 = none */
 	/* printf formats for each corm_coltype, taking (a, b) as ints. */
 	const char *type_format[CORM_COL__COUNT];

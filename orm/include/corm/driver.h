@@ -81,6 +81,9 @@ struct corm_conn {
 	bool lost;                 /* a call reported CORM_ECONNLOST; sticky */
 	int tx_isolation;          /* corm_isolation of the open transaction */
 	bool tx_read_only;         /* the open transaction is read-only */
+	int max_params;            /* the engine's parameter limit, when the
+	                            * driver knows it better than its dialect
+	                            * (0: the dialect's max_params) */
 };
 
 /* One bound parameter. Text and blobs point at the caller's bytes. */

@@ -66,14 +66,22 @@ typedef enum corm_match {
  * `value` points at a C value of the field's type (an int64_t for an i64
  * field, a corm_str for text, ...), as the generated struct holds it. The
  * value is copied. The result belongs to the query; NULL only when the
- * query has failed (the failure is kept for the run).
+ * query has failed (the failure is kept for the run). Text (here, in
+ * corm_pred_match() and in a HAVING on text) must be valid UTF-8 without
+ * NUL, or the query fails with CORM_EINVAL naming the field; string(N)'s
+ * length is not checked (a longer text just matches nothing).
  */
 corm_pred *corm_pred_cmp(corm_query *q, int field, corm_cmp op,
 	const void *value);
 corm_pred *corm_pred_between(corm_query *q, int field, const void *low,
 	const void *high);
-/* `values` is an array of n C values of the field's type; n == 0 matches
- * no row. Long lists are bound as parameters like the rest. */
+/* `values` is an array of n C values of the field's type (copied); n == 0
+ * matches no row. A list of any length is bound as ONE parameter the
+ * engine unpacks (an array on PostgreSQL, JSON on SQLite and MariaDB; see
+ * docs/queries.md, "IN lists"), comparing as `=` does: text by its bytes.
+ * Text must be valid UTF-8 without NUL (CORM_EINVAL). Types an engine
+ * cannot unpack exactly (doubles and bytes on SQLite, decimals and json on
+ * MariaDB) are bound one parameter a value, within the statement's limit. */
 corm_pred *corm_pred_in(corm_query *q, int field, const void *values,
 	size_t n);
 corm_pred *corm_pred_is_null(corm_query *q, int field, bool is_null);
@@ -144,6 +152,9 @@ void corm_query_set_add(corm_query *q, int field, const void *delta);
 void corm_query_for_update(corm_query *q);
 
 /* ----------------------------------------------------------------- running */
+
+/* Every run fails with CORM_ETOOLONG, before anything is sent, when the
+ * statement would bind more than corm_conn_max_params() parameters. */
 
 /* Rows read by corm_query_all(): `items` is an array of `count` structs of
  * the model; their text and bytes live in `arena`. One free for all. */
@@ -222,13 +233,15 @@ void corm_agg_rows_free(corm_agg_rows *rows);
  *
  * The result type of an aggregate is the same on every engine:
  *   COUNT                       CORM_AGGV_INT64
- *   SUM of i16 / i32 / i64      CORM_AGGV_INT64, exact; past int64: CORM_ERANGE
- *   SUM of f32 / f64            CORM_AGGV_DOUBLE
+ *   SUM of i16 / i32 / i64      CORM_AGGV_INT64, exact; a total past int64
+ *                               (not a running sum): CORM_ERANGE
+ *   SUM of f32 / f64            CORM_AGGV_DOUBLE (f32 values widened exactly)
  *   SUM of decimal(P,S)         CORM_AGGV_DECIMAL: exact text, S decimals
  *   AVG of a number / decimal   CORM_AGGV_DOUBLE: the exact sum as a double,
  *                               divided by the count (ERANGE as SUM)
  *   MIN / MAX                   the column's type (integers as int64, floats
- *                               as double); text by bytes, decimals by value
+ *                               as double: an f32 is the stored float
+ *                               widened); text by bytes, decimals by value
  * SUM, AVG, MIN and MAX are NULL (is_null) when the group has no non-NULL
  * value; COUNT never is. Other combinations (SUM of text, MIN of bytes or
  * json) fail with CORM_EINVAL when the query runs.

@@ -118,8 +118,11 @@ corm_pred *corm_pred_through(corm_query *q, const corm_m2m_desc *m,
 
 /* -------------------------------------------------------------- test hooks */
 
-/* Keys per statement for the loaders on this thread; 0 (the default) for
- * the engine's parameter limit. Tests set it small to run many chunks. */
+/* Keys per statement for the loaders on this thread. 0, the default: all
+ * keys in one statement as one parameter (or, for a key type the engine
+ * cannot take that way, one parameter a key in runs of the engine's
+ * limit). Set above 0, keys go one parameter each in runs of that many:
+ * tests set it small to run many chunks. */
 void corm_rel__set_chunk_size(int keys);
 
 /* Statements the loaders have run on this thread. */
