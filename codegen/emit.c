@@ -1235,8 +1235,9 @@ static void put_default(corm_buf *c, const corm_field *f)
 	corm_buf_free(&member);
 }
 
-/* `const author key = {.id = id};` for get and delete. */
-static void put_key_struct(corm_buf *c, const corm_model *m)
+/* `const author key = {.id = id};`: the key a wrapper passes to the
+ * runtime (get, delete, get_for_update, add). */
+void cg_emit_key_struct(corm_buf *c, const corm_model *m)
 {
 	size_t i;
 
@@ -1284,14 +1285,14 @@ static void emit_wrappers(emitter *e, const corm_model *m,
 	corm_buf_printf(c, "int %s_get(%s *out, corm_conn *db", n, n);
 	put_key_params(c, m);
 	corm_buf_puts(c, ", corm_arena *arena)\n{\n");
-	put_key_struct(c, m);
+	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_get(out, db, &%s_desc, &key, "
 		"arena);\n}\n\n", n);
 
 	corm_buf_printf(c, "int %s_get_batched(%s *out, corm_batch *b", n, n);
 	put_key_params(c, m);
 	corm_buf_puts(c, ", corm_arena *arena)\n{\n");
-	put_key_struct(c, m);
+	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_batch_get(out, b, &%s_desc, &key, "
 		"arena);\n}\n\n", n);
 
@@ -1306,7 +1307,7 @@ static void emit_wrappers(emitter *e, const corm_model *m,
 	corm_buf_printf(c, "int %s_delete(corm_conn *db", n);
 	put_key_params(c, m);
 	corm_buf_puts(c, ")\n{\n");
-	put_key_struct(c, m);
+	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_delete(db, &%s_desc, &key);\n}\n\n",
 		n);
 

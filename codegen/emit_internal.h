@@ -9,6 +9,8 @@
 
 /* emit.c */
 void cg_emit_member(corm_buf *b, const corm_field *f); /* struct member */
+/* `const author key = {.id = id};` (emit.c) */
+void cg_emit_key_struct(corm_buf *c, const corm_model *m);
 void cg_emit_upper(corm_buf *b, const char *s);        /* FOO_BAR */
 void cg_emit_section(corm_buf *b, const char *title);  /* a rule comment */
 const char *cg_emit_c_type(const corm_field *f);       /* its C type */

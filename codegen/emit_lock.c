@@ -60,23 +60,6 @@ static void put_key_params(corm_buf *b, const corm_model *m)
 	}
 }
 
-/* `const author key = {.id = id};` */
-static void put_key_struct(corm_buf *c, const corm_model *m)
-{
-	size_t i;
-
-	corm_buf_printf(c, "\tconst %s key = {", m->snake);
-	for (i = 0; i < m->pk.nfields; i++) {
-		const corm_field *f = &m->fields[m->pk.fields[i]];
-
-		corm_buf_puts(c, i ? ", ." : ".");
-		cg_emit_member(c, f);
-		corm_buf_puts(c, " = ");
-		cg_emit_member(c, f);
-	}
-	corm_buf_puts(c, "};\n\n");
-}
-
 /* "k0, k1" (macro parameters standing for the key). */
 static void put_key_names(corm_buf *b, const corm_model *m)
 {
@@ -170,7 +153,7 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 	corm_buf_printf(c, "int %s_get_for_update(%s *out, corm_conn *db", n, n);
 	put_key_params(c, m);
 	corm_buf_puts(c, ", corm_arena *arena)\n{\n");
-	put_key_struct(c, m);
+	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_get_for_update(out, db, "
 		"&%s_desc, &key, arena);\n}\n\n", n);
 	for (k = 0; k < NNUMERIC; k++) {
@@ -186,7 +169,7 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 		put_key_params(c, m);
 		corm_buf_printf(c, ", %s_%s_col c, %s delta)\n{\n", n, fam,
 			cg_emit_c_type(f));
-		put_key_struct(c, m);
+		cg_emit_key_struct(c, m);
 		corm_buf_printf(c, "\treturn corm_model_add(db, &%s_desc, &key, "
 			"c.field, &delta);\n}\n\n", n);
 	}

@@ -744,17 +744,16 @@ int corm_model__read_found(void *out, corm_stmt *st,
 	return rc < 0 ? rc : CORM_ERROR;
 }
 
-int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
-	const void *key, corm_arena *arena)
+/* The row whose key is `key`, read by `sql` (the model's get, or it
+ * with FOR UPDATE). */
+static int get_by_key(void *out, corm_conn *db, const corm_model_desc *m,
+	const char *sql, const void *key, corm_arena *arena)
 {
-	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	corm_arena scratch = CORM_ARENA_INIT;
 	corm_stmt *st = NULL;
 	int error;
 
-	if (!sql || !sql->get)
-		return no_sql(db, m, "get");
-	if ((error = corm_stmt_cached(&st, db, sql->get)) != CORM_OK)
+	if ((error = corm_stmt_cached(&st, db, sql)) != CORM_OK)
 		goto done;
 	if ((error = bind_fields(st, 1, m, m->pk, m->npk, key, &scratch)) !=
 		CORM_OK)
@@ -764,6 +763,16 @@ done:
 	corm_stmt_free(st);
 	corm_arena__free_used(&scratch);
 	return error;
+}
+
+int corm_model_get(void *out, corm_conn *db, const corm_model_desc *m,
+	const void *key, corm_arena *arena)
+{
+	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
+
+	if (!sql || !sql->get)
+		return no_sql(db, m, "get");
+	return get_by_key(out, db, m, sql->get, key, arena);
 }
 
 /* Run a statement that must touch one row; CORM_ENOTFOUND when none. */
@@ -876,8 +885,6 @@ int corm_model_get_for_update(void *out, corm_conn *db,
 {
 	const corm_model_sql *sql = corm_model__sql(db, m, NULL);
 	corm_buf text = CORM_BUF_INIT;
-	corm_arena scratch = CORM_ARENA_INIT;
-	corm_stmt *st = NULL;
 	int error;
 
 	if (!sql || !sql->get)
@@ -889,20 +896,10 @@ int corm_model_get_for_update(void *out, corm_conn *db,
 	corm_buf_puts(&text, sql->get);
 	if (db->driver->dialect->has_for_update)
 		corm_buf_puts(&text, " FOR UPDATE");
-	if ((error = corm_buf_error(&text)) != CORM_OK) {
+	if ((error = corm_buf_error(&text)) != CORM_OK)
 		error = corm_conn__set_error(db, error, NULL, "out of memory");
-		goto done;
-	}
-	if ((error = corm_stmt_cached(&st, db, corm_buf_cstr(&text))) !=
-		CORM_OK)
-		goto done;
-	if ((error = bind_fields(st, 1, m, m->pk, m->npk, key, &scratch)) !=
-		CORM_OK)
-		goto done;
-	error = corm_model__read_found(out, st, m, arena);
-done:
-	corm_stmt_free(st);
-	corm_arena__free_used(&scratch);
+	else
+		error = get_by_key(out, db, m, corm_buf_cstr(&text), key, arena);
 	corm_buf_free(&text);
 	return error;
 }
