@@ -199,10 +199,23 @@ static const char *const pieces[] = {
 };
 #define NPIECES ((int)(sizeof(pieces) / sizeof(pieces[0])))
 
+/* Characters (code points) in UTF-8 text. */
+static size_t count_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Text of at most MAX_TEXT_CHARS characters: the schema's string(20). */
+#define MAX_TEXT_CHARS 20
+
 static corm_str gen_text(void)
 {
 	char buf[128];
-	size_t len = 0;
+	size_t len = 0, chars = 0;
 	int n = rnd_below(4), i;
 
 	if (chance(40)) {
@@ -212,10 +225,13 @@ static corm_str gen_text(void)
 	}
 	for (i = 0; i <= n; i++) {
 		const char *p = pieces[rnd_below(NPIECES)];
-		size_t k = strlen(p);
+		size_t k = strlen(p), c = count_chars(p, k);
 
+		if (chars + c > MAX_TEXT_CHARS)
+			break;
 		memcpy(buf + len, p, k);
 		len += k;
+		chars += c;
 	}
 	return keep_str(buf, len);
 }
