@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "corm_util.h"
 #include "internal.h"
 
 struct corm_stmt_cache {
@@ -58,14 +59,9 @@ int corm_cache__capacity(const corm_stmt_cache *cache)
 	return cache->capacity;
 }
 
-/* FNV-1a: short SQL strings, good spread, no dependencies. */
 uint32_t corm_cache__hash(const char *sql)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
-	return h;
+	return corm__fnv1a(sql, strlen(sql));
 }
 
 /* Fibonacci hashing of the address: static strings sit at any byte. */
