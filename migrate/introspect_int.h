@@ -1,7 +1,7 @@
 /*
- * introspect_int.h — the neutral catalogue the introspection readers
- * (introspect.c) fill and the DSL writer (introspect_write.c) prints,
- * with the small helpers both use. Internal to migrate/.
+ * introspect_int.h — the neutral catalogue the engines' catalogue readers
+ * (engine_<name>.c) fill and the DSL writer (introspect_write.c) prints,
+ * with the helpers they share (introspect.c). Internal to migrate/.
  */
 #ifndef CORM_MIGRATE_INTROSPECT_INT_H
 #define CORM_MIGRATE_INTROSPECT_INT_H
@@ -128,6 +128,38 @@ static inline void push_str(ic_db *db, char ***arr, size_t *n, const char *s,
 	}
 	*slot = dupn(db, s, len);
 }
+
+/* ------------------------------------ shared by the readers (introspect.c) */
+
+void ic_db_free(ic_db *db);
+/* The index `name` of `t`, added when new. */
+ic_idx *ic_add_idx(ic_db *db, ic_table *t, const char *name, bool unique);
+/* Column `col` as text, or NULL (NULL or unreadable). */
+const char *ic_text_col(corm_stmt *st, int col, size_t *len);
+/* Every '...' literal in `s`, decoded, appended to c's members;
+ * `backslash`: the engine's backslash escapes apply. */
+void ic_literals(ic_db *db, ic_col *c, const char *s, bool backslash);
+/* The first identifier in `s` quoted by one of `quotes`, into `out`. */
+bool ic_first_ident(corm_buf *out, const char *s, const char *quotes);
+/* Are a[0..n) and b equal, ignoring ASCII case? */
+bool ic_ieq(const char *a, size_t n, const char *b);
+/* An engine's default expression → c->def. */
+void ic_parse_default(ic_db *db, ic_col *c, const char *s, size_t n,
+	bool backslash);
+corm_on_delete ic_on_delete_of(const char *s, size_t n);
+/* A declared/catalogue type name (upper case) → c's DSL type. */
+void ic_map_type(ic_col *c, const char *s);
+/* s[0..n) upper-cased into out, without a blank after a comma. */
+void ic_upper(char *out, size_t cap, const char *s, size_t n);
+/* Prepare `sql` with one text parameter (or none when NULL). */
+int ic_prep(corm_stmt **st, corm_conn *c, const char *sql,
+	const char *param);
+/* Run `sql` (one text parameter or none); call `row` per row. */
+int ic_each_row(ic_db *db, corm_conn *c, const char *sql,
+	const char *param, ic_table *t,
+	void (*row)(ic_db *, ic_table *, corm_stmt *));
+/* A row whose first column names a table: add the table. */
+void ic_row_table(ic_db *db, ic_table *unused, corm_stmt *st);
 
 /* Print `db` as DSL text (introspect_write.c). */
 int corm_ic__write_dsl(corm_buf *out, ic_db *db, const corm_schema *hint);

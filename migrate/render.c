@@ -15,6 +15,8 @@
  * with CORM_MIG_MARK_FK_OFF and the runner switches it around the
  * transaction.
  *
+ * What differs by engine is named by its object's facts (engine.h).
+ *
  * Table names depend on the phase: operations before RENAME_TABLE use
  * the old names, the rest the new ones (see corm_op_kind).
  */
@@ -22,22 +24,8 @@
 
 #include "corm/driver.h"
 #include "ddl.h"
+#include "engine.h"
 #include "migrate.h"
-
-static bool is_mysql(const corm_dialect *d)
-{
-	return strcmp(d->name, "mysql") == 0;
-}
-
-static bool is_pg(const corm_dialect *d)
-{
-	return strcmp(d->name, "postgres") == 0;
-}
-
-static bool is_sqlite(const corm_dialect *d)
-{
-	return strcmp(d->name, "sqlite") == 0;
-}
 
 static void q(corm_buf *out, const corm_dialect *d, const char *ident)
 {
@@ -244,7 +232,7 @@ static void rebuild(corm_buf *out, const corm_dialect *d, const corm_plan *p,
 
 /* --------------------------------------------------------- one operation */
 
-static void render_alter_pg(corm_buf *out, const corm_dialect *d,
+static void render_alter_pieces(corm_buf *out, const corm_dialect *d,
 	const corm_op *op)
 {
 	const corm_field *ff = op->from_field, *tf = op->to_field;
@@ -335,7 +323,7 @@ static void render_alter_pg(corm_buf *out, const corm_dialect *d,
 	}
 }
 
-static void render_alter_mysql(corm_buf *out, const corm_dialect *d,
+static void render_alter_restate(corm_buf *out, const corm_dialect *d,
 	const corm_op *op)
 {
 	const corm_field *tf = op->to_field;
@@ -363,30 +351,30 @@ static void render_alter_mysql(corm_buf *out, const corm_dialect *d,
 }
 
 /* `omit`: CREATE_TABLE's foreign keys added later (a cycle), or NULL. */
-static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
-	const bool *omit)
+static void render_op(corm_buf *out, const corm_migrate_engine *eng,
+	const corm_op *op, const bool *omit)
 {
+	const corm_dialect *d = eng->dialect;
 	const corm_model *fm = op->from_model, *tm = op->to_model;
 
 	corm_buf_printf(out, "-- %s\n", op->what);
 	switch (op->kind) {
 	case CORM_OP_DROP_FK:
 		alter_table(out, d, fm->table);
-		corm_buf_puts(out, is_mysql(d) ? "DROP FOREIGN KEY "
-					      : "DROP CONSTRAINT ");
+		corm_buf_puts(out, eng->drop_fk_sql);
 		q(out, d, op->from_fk->name);
 		break;
 	case CORM_OP_DROP_INDEX:
 		corm_buf_puts(out, "DROP INDEX ");
 		q(out, d, op->from_index->name);
-		if (is_mysql(d)) {
+		if (eng->drop_index_names_table) {
 			corm_buf_puts(out, " ON ");
 			q(out, d, fm->table);
 		}
 		break;
 	case CORM_OP_DROP_UNIQUE:
 		alter_table(out, d, fm->table);
-		corm_buf_puts(out, is_mysql(d) ? "DROP INDEX " : "DROP CONSTRAINT ");
+		corm_buf_puts(out, eng->drop_unique_sql);
 		q(out, d, op->from_index->name);
 		break;
 	case CORM_OP_DROP_CHECK:
@@ -400,11 +388,11 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		break;
 	case CORM_OP_DROP_PK:
 		alter_table(out, d, fm->table);
-		if (is_mysql(d)) {
-			corm_buf_puts(out, "DROP PRIMARY KEY");
-		} else {
+		if (eng->named_primary_key) {
 			corm_buf_puts(out, "DROP CONSTRAINT ");
 			q(out, d, fm->pk.name);
+		} else {
+			corm_buf_puts(out, "DROP PRIMARY KEY");
 		}
 		break;
 	case CORM_OP_DROP_TABLE:
@@ -417,7 +405,7 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		q(out, d, tm->table);
 		/* PostgreSQL keeps the key's old name: constraints are named
 		 * after their table, so follow it. */
-		if (is_pg(d) && strcmp(fm->pk.name, tm->pk.name) != 0) {
+		if (eng->rename_keeps_pk_name && strcmp(fm->pk.name, tm->pk.name) != 0) {
 			corm_buf_puts(out, ";\n");
 			alter_table(out, d, tm->table);
 			corm_buf_puts(out, "RENAME CONSTRAINT ");
@@ -445,10 +433,10 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		corm_ddl_column(out, d, tm, op->to_field);
 		break;
 	case CORM_OP_ALTER_COLUMN:
-		if (is_mysql(d))
-			render_alter_mysql(out, d, op);
+		if (eng->alter_restates_column)
+			render_alter_restate(out, d, op);
 		else
-			render_alter_pg(out, d, op);
+			render_alter_pieces(out, d, op);
 		return;
 	case CORM_OP_DROP_COLUMN:
 		alter_table(out, d, tm->table);
@@ -458,7 +446,7 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 	case CORM_OP_ADD_PK:
 		alter_table(out, d, tm->table);
 		corm_buf_puts(out, "ADD ");
-		if (!is_mysql(d)) {
+		if (eng->named_primary_key) {
 			corm_buf_puts(out, "CONSTRAINT ");
 			q(out, d, tm->pk.name);
 			corm_buf_putc(out, ' ');
@@ -514,14 +502,17 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 int corm_plan_render(corm_buf *out, const corm_dialect *d,
 	const corm_plan *p)
 {
+	const corm_migrate_engine *eng = corm_mig_engine_of_dialect(d);
 	const corm_schema *B = p->to;
-	bool *rebuilt = corm_calloc(B->nmodels + 1, sizeof(bool));
+	bool *rebuilt;
 	bool any_rebuild = false, fk_off = false, rebuilds_done = false;
 	size_t i;
 
-	if (!rebuilt)
+	if (!eng)
+		return CORM_EINVAL; /* no engine: no SQL guessed for it */
+	if (!(rebuilt = corm_calloc(B->nmodels + 1, sizeof(bool))))
 		return CORM_ENOMEM;
-	if (is_sqlite(d)) {
+	if (eng->rebuilds_tables) {
 		for (i = 0; i < p->nops; i++) {
 			const corm_op *op = &p->ops[i];
 
@@ -550,7 +541,7 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		}
 		if (!op)
 			break;
-		if (is_sqlite(d)) {
+		if (eng->rebuilds_tables) {
 			/* Done by a rebuild, or gone with a dropped table. */
 			if (op->to_model && op->from_model &&
 				rebuilt[op->to_model->index] &&
@@ -559,11 +550,12 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 			if (op->kind == CORM_OP_DROP_FK && !op->to_model)
 				continue;
 		}
-		if (op->kind == CORM_OP_ADD_FK && !op->from_model && is_sqlite(d))
+		if (op->kind == CORM_OP_ADD_FK && !op->from_model &&
+			eng->rebuilds_tables)
 			continue; /* SQLite: inline; it checks references late */
 		if (native_enum_noop(d, op))
 			continue;
-		if (op->kind == CORM_OP_CREATE_TABLE && !is_sqlite(d)) {
+		if (op->kind == CORM_OP_CREATE_TABLE && !eng->rebuilds_tables) {
 			/* Leave out the keys of a cycle, added at the end. */
 			const corm_model *m = op->to_model;
 			bool *omit = corm_calloc(m->nfks + 1, sizeof(bool));
@@ -576,11 +568,11 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 				if (p->ops[k].kind == CORM_OP_ADD_FK &&
 					!p->ops[k].from_model && p->ops[k].to_model == m)
 					omit[p->ops[k].to_fk - m->fks] = true;
-			render_op(out, d, op, omit);
+			render_op(out, eng, op, omit);
 			corm_free(omit);
 			continue;
 		}
-		render_op(out, d, op, NULL);
+		render_op(out, eng, op, NULL);
 	}
 	if (fk_off)
 		corm_buf_puts(out, "-- every foreign key must still hold\n"
