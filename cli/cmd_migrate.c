@@ -19,6 +19,9 @@
 
 static int run(int argc, char **argv);
 
+/* Every dialect gets its up/down files. */
+#define NDIALECTS (sizeof(corm_dialects) / sizeof(corm_dialects[0]))
+
 const cli_command cli_cmd_migrate = {
 	"migrate",
 	"make|new|up|down|status|check|sql|resolve ...",
@@ -292,7 +295,7 @@ static int cmd_make(const opts *o, bool empty)
 		for (i = 0; up && i < up->nops; i++)
 			printf("  %s%s\n", up->ops[i].destructive ? "! " : "- ",
 				up->ops[i].what);
-		for (k = 0; k < 3 && !empty; k++) {
+		for (k = 0; k < NDIALECTS && !empty; k++) {
 			corm_buf_clear(&text);
 			corm_plan_render(&text, corm_dialects[k], up);
 			printf("\n-- up.%s.sql\n%s", corm_dialects[k]->name,
@@ -305,7 +308,7 @@ static int cmd_make(const opts *o, bool empty)
 	}
 	if ((rc = make_folder(&path, o, &d)))
 		goto done;
-	for (k = 0; k < 3 && !rc; k++) {
+	for (k = 0; k < NDIALECTS && !rc; k++) {
 		const corm_dialect *dl = corm_dialects[k];
 		corm_buf file = CORM_BUF_INIT;
 		int pass;
@@ -352,38 +355,11 @@ done:
 	return rc;
 }
 
-static const corm_mig_entry *find_entry(const corm_mig_dir *d,
-	const char *version)
-{
-	size_t i, n = strlen(version);
-
-	for (i = 0; i < d->count; i++)
-		if (strcmp(d->items[i].version, version) == 0 ||
-			(n > 14 && strncmp(d->items[i].dir + strlen(d->items[i].dir) -
-				n, version, n) == 0))
-			return &d->items[i];
-	return NULL;
-}
-
-static const corm_dialect *pick_dialect(const opts *o)
-{
-	if (o->dialect)
-		return corm_dialect_find(o->dialect);
-	if (o->db && strncmp(o->db, "sqlite:", 7) == 0)
-		return &corm_dialect_sqlite;
-	if (o->db && (strncmp(o->db, "postgres", 8) == 0))
-		return &corm_dialect_postgres;
-	if (o->db && (strncmp(o->db, "mysql", 5) == 0 ||
-			strncmp(o->db, "mariadb", 7) == 0))
-		return &corm_dialect_mysql;
-	return &corm_dialect_sqlite;
-}
-
 static int cmd_sql(const opts *o)
 {
 	corm_mig_dir d = {NULL, 0};
 	const corm_mig_entry *e;
-	const corm_dialect *dl = pick_dialect(o);
+	const corm_dialect *dl = corm_mig_choose_dialect(o->dialect, o->db);
 	corm_buf file = CORM_BUF_INIT;
 	char *sql = NULL;
 	size_t len;
@@ -392,16 +368,19 @@ static int cmd_sql(const opts *o)
 	if (!o->arg)
 		return cli_usage_error(&cli_cmd_migrate, "migrate sql needs a "
 			"VERSION");
-	if (!dl)
+	if (!dl && o->dialect)
 		return cli_usage_error(&cli_cmd_migrate, "unknown dialect '%s'",
 			o->dialect);
+	if (!dl)
+		return cli_usage_error(&cli_cmd_migrate, "cannot tell the dialect "
+			"of the database URL '%s'; pass --dialect", o->db);
 	if ((rc = read_dir(&d, o)))
 		return rc;
-	if (!(e = find_entry(&d, o->arg))) {
+	if (!(e = corm_mig_dir_find(&d, o->arg))) {
 		rc = fail(o->sub, "no migration '%s'", o->arg, CLI_EXIT_USAGE);
 		goto done;
 	}
-	corm_buf_printf(&file, "%s.%s.sql", o->down ? "down" : "up", dl->name);
+	corm_mig_sql_file(&file, dl, !o->down);
 	if (corm_mig_read(&sql, &len, e, corm_buf_cstr(&file)) != CORM_OK) {
 		rc = fail(o->sub, "cannot read %s", corm_buf_cstr(&file),
 			CLI_EXIT_INVALID);
@@ -483,8 +462,7 @@ static int read_sql(char **sql, size_t *len, const session *s,
 	corm_buf f = CORM_BUF_INIT;
 	int rc;
 
-	corm_buf_printf(&f, "%s.%s.sql", up ? "up" : "down", s->dl->name);
-	rc = corm_buf_error(&f) ? CORM_ENOMEM
+	rc = corm_mig_sql_file(&f, s->dl, up) ? CORM_ENOMEM
 		: corm_mig_read(sql, len, e, f.ptr);
 	if (rc != CORM_OK)
 		fprintf(stderr, "%s migrate %s: cannot read %s/%s\n", CLI_PROG,
@@ -493,126 +471,42 @@ static int read_sql(char **sql, size_t *len, const session *s,
 	return rc == CORM_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
 }
 
-/* Does an applied migration's up SQL still have its checksum? */
-static int edited(bool *out, const session *s, const corm_mig_entry *e,
-	const corm_mig_applied *a)
+/* The state of every migration; prints why when it cannot be read. */
+static int read_status(corm_mig_status *st, const session *s)
 {
-	char *sql = NULL, sum[65];
-	size_t len;
-	int rc = read_sql(&sql, &len, s, e, true);
+	int rc = corm_mig_status_read(st, &s->dir, &s->hist, s->dl);
 
-	*out = false;
-	if (rc)
-		return rc;
-	corm_mig_sha256_hex(sum, sql, len);
-	*out = strcmp(sum, a->checksum) != 0;
-	corm_free(sql);
-	return CLI_EXIT_OK;
+	if (rc != CORM_OK)
+		fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, s->o->sub,
+			corm_strerror(rc));
+	return rc == CORM_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
 }
 
-/* The number of statements in e's up (or down) SQL, or -1 when it cannot
- * be read. */
-static long long statement_count(const session *s, const corm_mig_entry *e,
-	bool up)
-{
-	char *sql = NULL, **stmts = NULL;
-	size_t len, n = 0;
-	long long count = -1;
-	corm_buf f = CORM_BUF_INIT;
-
-	if (!e)
-		return -1;
-	corm_buf_printf(&f, "%s.%s.sql", up ? "up" : "down", s->dl->name);
-	if (!corm_buf_error(&f) && corm_mig_read(&sql, &len, e, f.ptr) == CORM_OK &&
-		corm_mig_split(&stmts, &n, sql, len,
-			!s->dl->transactional_ddl) == CORM_OK)
-		count = (long long)n;
-	corm_mig_statements_free(stmts, n);
-	corm_free(sql);
-	corm_buf_free(&f);
-	return count;
-}
-
-/*
- * A history row left 'running' or 'reverting' (MySQL) means the migrator
- * was killed or lost its connection half-way: we hold the lock, so no one
- * is running it now. Its `step` statements were done and committed; the
- * next one may have been committed too (the count is written after each
- * statement). Say so, and what to do, in words a deploy log can act on.
- */
-static void report_interrupted(const session *s, const corm_mig_applied *a,
-	const corm_mig_entry *e)
-{
-	bool up = strcmp(a->status, "running") == 0;
-	long long n = statement_count(s, e, up);
-	long long done = (long long)a->step;
-
-	fprintf(stderr, "%s migrate: %s_%s was interrupted while %s (its "
-		"migrator was killed or lost its connection), so it is "
-		"half-%s: MySQL commits each statement and cannot roll it back.\n",
-		CLI_PROG, a->version, a->name, up ? "being applied" :
-		"being reverted", up ? "applied" : "reverted");
-	if (n >= 0 && done >= n)
-		fprintf(stderr, "  All %lld statements of its %s SQL ran; only "
-			"recording it was cut short.\n", n, up ? "up" : "down");
-	else if (n >= 0 && done == 0)
-		fprintf(stderr, "  None of the %lld statements of its %s SQL is "
-			"recorded as done; statement 1 may have run.\n", n,
-			up ? "up" : "down");
-	else if (n >= 0)
-		fprintf(stderr, "  Statements 1-%lld of the %lld of its %s SQL "
-			"ran; statement %lld may have run too; the rest did not.\n",
-			done, n, up ? "up" : "down", done + 1);
-	else
-		fprintf(stderr, "  %lld statements ran; the next may have run "
-			"too.\n", done);
-	fprintf(stderr, "  Check the database, then either complete the %s by "
-		"hand and run 'corm migrate resolve %s --%s', or undo what it did "
-		"and run 'corm migrate resolve %s --%s'%s.\n",
-		up ? "migration" : "revert", a->version,
-		up ? "applied" : "rolled-back", a->version,
-		up ? "rolled-back" : "applied",
-		up ? " (up then runs it again)" : "");
-}
-
-/* What blocks `up`: failed or interrupted (MySQL) and edited ones. */
+/* What blocks `up` and `down`, each said on stderr (migrate/status.c
+ * has the rules). */
 static int check_blocked(const session *s)
 {
+	corm_mig_status st;
 	size_t i;
-	int rc, blocked = 0;
+	int rc;
 
-	for (i = 0; i < s->hist.count; i++) {
-		const corm_mig_applied *a = &s->hist.items[i];
-		const corm_mig_entry *e = find_entry(&s->dir, a->version);
-		bool ed;
+	if ((rc = read_status(&st, s)))
+		return rc;
+	for (i = 0; i < st.count && !rc; i++) {
+		const corm_mig_status_item *it = &st.items[i];
 
-		if (strcmp(a->status, "running") == 0 ||
-			strcmp(a->status, "reverting") == 0) {
-			report_interrupted(s, a, e);
-			blocked = 1;
-			continue;
-		}
-		if (strcmp(a->status, "applied") != 0) {
-			fprintf(stderr, "%s migrate: %s_%s is %s at statement %lld; fix "
-				"the database by hand, then run 'corm migrate resolve %s "
-				"--applied' or '--rolled-back'\n", CLI_PROG, a->version,
-				a->name, a->status, (long long)a->step + 1, a->version);
-			blocked = 1;
-			continue;
-		}
-		if (!e)
-			continue; /* reported by status; nothing to compare */
-		if ((rc = edited(&ed, s, e, a)))
-			return rc;
-		if (ed) {
-			fprintf(stderr, "%s migrate: %s_%s was edited after it was "
-				"applied (its checksum changed); restore the file, or run "
-				"'corm migrate resolve %s --applied' to accept it\n",
-				CLI_PROG, a->version, a->name, a->version);
-			blocked = 1;
+		if (it->unreadable) {
+			fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, s->o->sub,
+				it->unreadable);
+			rc = CLI_EXIT_INVALID;
+		} else if (it->message) {
+			fprintf(stderr, "%s migrate: %s\n", CLI_PROG, it->message);
 		}
 	}
-	return blocked ? CLI_EXIT_DIFF : CLI_EXIT_OK;
+	if (!rc && st.blocked)
+		rc = CLI_EXIT_DIFF;
+	corm_mig_status_free(&st);
+	return rc;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -711,7 +605,7 @@ static int cmd_down(const opts *o)
 	if ((rc = session_open(&s, o, true)) || (rc = check_blocked(&s)))
 		goto done;
 	for (i = s.hist.count; i-- > 0 && done < n && !rc;) {
-		const corm_mig_entry *e = find_entry(&s.dir, s.hist.items[i].version);
+		const corm_mig_entry *e = corm_mig_dir_find(&s.dir, s.hist.items[i].version);
 
 		if (!e) {
 			rc = fail(o->sub, "applied migration %s is not in the "
@@ -743,82 +637,105 @@ static void json_str(corm_buf *b, const char *s)
 	corm_buf_putc(b, '"');
 }
 
+/* The text label of a state: as before the status API, a half-done
+ * (interrupted) migration reads "failed" with its status. */
+static const char *text_state(corm_mig_state st)
+{
+	return corm_mig_state_name(st == CORM_MIG_INTERRUPTED ? CORM_MIG_FAILED
+		: st);
+}
+
+static void status_text(corm_buf *out, const corm_mig_status_item *it,
+	const char *dir)
+{
+	const corm_mig_applied *a = it->applied;
+
+	if (!it->entry) {
+		corm_buf_printf(out, "%-8s %s_%s  (applied, not in %s)\n",
+			"missing", a->version, a->name, dir);
+		return;
+	}
+	corm_buf_printf(out, "%-8s %s_%s", text_state(it->state),
+		it->entry->version, it->entry->name);
+	if (it->state == CORM_MIG_FAILED || it->state == CORM_MIG_INTERRUPTED)
+		corm_buf_printf(out, "  (%s at statement %lld)", a->status,
+			(long long)a->step + 1);
+	else if (a)
+		corm_buf_printf(out, "  (%s)", a->applied_at);
+	corm_buf_putc(out, '\n');
+}
+
+/* One item as a JSON object (docs/migrations.md has the shape). */
+static void status_json(corm_buf *out, const corm_mig_status_item *it)
+{
+	const corm_mig_applied *a = it->applied;
+	const char *msg = it->message ? it->message : it->unreadable;
+
+	corm_buf_puts(out, "{\"version\": ");
+	json_str(out, it->entry ? it->entry->version : a->version);
+	corm_buf_puts(out, ", \"name\": ");
+	json_str(out, it->entry ? it->entry->name : a->name);
+	corm_buf_puts(out, ", \"state\": ");
+	json_str(out, corm_mig_state_name(it->state));
+	corm_buf_puts(out, ", \"applied_at\": ");
+	if (a)
+		json_str(out, a->applied_at);
+	else
+		corm_buf_puts(out, "null");
+	if (a && strcmp(a->status, "applied") != 0) {
+		corm_buf_puts(out, ", \"status\": ");
+		json_str(out, a->status);
+		corm_buf_printf(out, ", \"step\": %lld", (long long)a->step);
+	}
+	corm_buf_printf(out, ", \"blocks\": %s, \"message\": ",
+		it->blocks ? "true" : "false");
+	if (msg)
+		json_str(out, msg);
+	else
+		corm_buf_puts(out, "null");
+	corm_buf_putc(out, '}');
+}
+
 static int cmd_status(const opts *o)
 {
 	bool json = o->format && strcmp(o->format, "json") == 0;
 	corm_buf out = CORM_BUF_INIT;
+	corm_mig_status st = {NULL, 0, false};
 	session s;
 	size_t i, n = 0;
-	int rc;
+	int rc, pass;
 
-	if ((rc = session_open(&s, o, false)))
+	if ((rc = session_open(&s, o, false)) || (rc = read_status(&st, &s)))
 		goto done;
 	if (json)
 		corm_buf_puts(&out, "{\"migrations\": [");
-	for (i = 0; i < s.dir.count; i++) {
-		const corm_mig_entry *e = &s.dir.items[i];
-		const corm_mig_applied *a = applied_of(&s, e->version);
-		const char *state = "pending";
-		bool ed = false;
+	/* The folder's migrations, then those only the history knows. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < st.count; i++) {
+			const corm_mig_status_item *it = &st.items[i];
 
-		if (a && strcmp(a->status, "applied") != 0)
-			state = "failed";
-		else if (a && (rc = edited(&ed, &s, e, a)) == CLI_EXIT_OK && ed)
-			state = "edited";
-		else if (a)
-			state = "applied";
-		rc = CLI_EXIT_OK;
-		if (json) {
-			corm_buf_puts(&out, n++ ? ", {\"version\": " : "{\"version\": ");
-			json_str(&out, e->version);
-			corm_buf_puts(&out, ", \"name\": ");
-			json_str(&out, e->name);
-			corm_buf_puts(&out, ", \"state\": ");
-			json_str(&out, state);
-			corm_buf_puts(&out, ", \"applied_at\": ");
-			if (a)
-				json_str(&out, a->applied_at);
-			else
-				corm_buf_puts(&out, "null");
-			if (a && strcmp(state, "failed") == 0)
-				corm_buf_printf(&out, ", \"status\": \"%s\", \"step\": %lld",
-					a->status, (long long)a->step);
-			corm_buf_putc(&out, '}');
-		} else {
-			corm_buf_printf(&out, "%-8s %s_%s", state, e->version, e->name);
-			if (a && strcmp(state, "failed") == 0)
-				corm_buf_printf(&out, "  (%s at statement %lld)", a->status,
-					(long long)a->step + 1);
-			else if (a)
-				corm_buf_printf(&out, "  (%s)", a->applied_at);
-			corm_buf_putc(&out, '\n');
-		}
-	}
-	for (i = 0; i < s.hist.count; i++) {
-		const corm_mig_applied *a = &s.hist.items[i];
-
-		if (find_entry(&s.dir, a->version))
-			continue;
-		if (json) {
-			corm_buf_puts(&out, n++ ? ", {\"version\": " : "{\"version\": ");
-			json_str(&out, a->version);
-			corm_buf_puts(&out, ", \"name\": ");
-			json_str(&out, a->name);
-			corm_buf_puts(&out, ", \"state\": \"missing\", \"applied_at\": ");
-			json_str(&out, a->applied_at);
-			corm_buf_putc(&out, '}');
-		} else {
-			corm_buf_printf(&out, "%-8s %s_%s  (applied, not in %s)\n",
-				"missing", a->version, a->name, o->dir);
+			if ((it->entry == NULL) != (pass == 1))
+				continue;
+			if (it->unreadable)
+				fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, o->sub,
+					it->unreadable);
+			if (json) {
+				corm_buf_puts(&out, n++ ? ", " : "");
+				status_json(&out, it);
+			} else {
+				status_text(&out, it, o->dir);
+			}
 		}
 	}
 	if (json)
-		corm_buf_puts(&out, "]}\n");
-	else if (!s.dir.count && !s.hist.count)
+		corm_buf_printf(&out, "], \"blocked\": %s}\n",
+			st.blocked ? "true" : "false");
+	else if (!st.count)
 		corm_buf_puts(&out, "No migrations.\n");
 	rc = corm_buf_error(&out) ? CLI_EXIT_USAGE
 		: cli_write_stdout(corm_buf_cstr(&out), out.len);
 done:
+	corm_mig_status_free(&st);
 	corm_buf_free(&out);
 	session_close(&s);
 	return rc;
@@ -882,7 +799,7 @@ static int cmd_resolve(const opts *o)
 			"VERSION and one of --applied, --rolled-back");
 	if ((rc = session_open(&s, o, true)))
 		goto done;
-	if (!(e = find_entry(&s.dir, o->arg))) {
+	if (!(e = corm_mig_dir_find(&s.dir, o->arg))) {
 		rc = fail(o->sub, "no migration '%s' in the folder", o->arg,
 			CLI_EXIT_USAGE);
 		goto done;
