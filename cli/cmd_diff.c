@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cmd_migrate.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "corm/driver.h"
 
 static int run(int argc, char **argv);

@@ -24,10 +24,10 @@
 #include "corm/corm.h"
 #include "corm/driver.h" /* corm_calloc, corm_free */
 #include "ddl.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "migrate.h" /* corm_mig_check_name */
 
-/* The engine's DDL facts (engine.h). A dialect corm has no engine for
+/* The engine's DDL facts (migrate_engine.h). A dialect corm has no engine for
  * fails `out` with CORM_EINVAL, so no SQL is guessed for it. */
 static const corm_migrate_engine *facts(corm_buf *out, const corm_dialect *d)
 {

@@ -1,13 +1,13 @@
 /*
  * engine.c — the one lookup from an engine's name to its migration object
- * (see engine.h). The table below is the only list of engines in
+ * (see migrate_engine.h). The table below is the only list of engines in
  * migrate/ and cli/.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "corm/driver.h"
-#include "engine.h"
+#include "migrate_engine.h"
 
 static const corm_migrate_engine *const engines[] = {
 	&corm_mig_engine_sqlite,

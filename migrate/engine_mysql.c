@@ -1,5 +1,5 @@
 /*
- * engine_mysql.c — migrations on MySQL and MariaDB (see engine.h).
+ * engine_mysql.c — migrations on MySQL and MariaDB (see migrate_engine.h).
  *
  * Each DDL statement commits, so the history row is written first with
  * status "running" and its count of statements done is updated after
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "migrate_engine.h"
 #include "introspect_int.h"
 
 /* --------------------------------------------------------- the catalogue */

@@ -1,5 +1,5 @@
 /*
- * engine_postgres.c — migrations on PostgreSQL (see engine.h).
+ * engine_postgres.c — migrations on PostgreSQL (see migrate_engine.h).
  *
  * DDL is transactional: a migration and its history row commit or roll
  * back together. Migrators take pg_advisory_lock keyed by the database
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "migrate_engine.h"
 #include "introspect_int.h"
 
 /* --------------------------------------------------------- the catalogue */

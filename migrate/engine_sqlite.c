@@ -1,5 +1,5 @@
 /*
- * engine_sqlite.c — migrations on SQLite (see engine.h).
+ * engine_sqlite.c — migrations on SQLite (see migrate_engine.h).
  *
  * The migration runs in one BEGIN IMMEDIATE transaction, which is also
  * the lock between migrators: inside it the runner reads the history
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "migrate_engine.h"
 #include "introspect_int.h"
 
 /* SQLite reads "x" and `x` as identifiers; corm writes the first. */

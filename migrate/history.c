@@ -12,7 +12,7 @@
 
 #include "corm/driver.h"
 #include "corm_util.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
 int corm_history_ensure(corm_conn *c)

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "migrate_engine.h"
 #include "introspect_int.h"
 
 void ic_db_free(ic_db *db)

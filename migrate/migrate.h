@@ -6,7 +6,7 @@
  *
  * Sections: the diff (operations and plans), rendering, statement
  * splitting, introspection, the migration directory, history, the
- * runner and the status. What differs by engine is in engine.h.
+ * runner and the status. What differs by engine is in migrate_engine.h.
  *
  * Everything allocates through the corm allocator hook; every `**out` is
  * the caller's, freed by the matching NULL-safe function.

@@ -15,7 +15,7 @@
  * with CORM_MIG_MARK_FK_OFF and the runner switches it around the
  * transaction.
  *
- * What differs by engine is named by its object's facts (engine.h).
+ * What differs by engine is named by its object's facts (migrate_engine.h).
  *
  * Table names depend on the phase: operations before RENAME_TABLE use
  * the old names, the rest the new ones (see corm_op_kind).
@@ -24,7 +24,7 @@
 
 #include "corm/driver.h"
 #include "ddl.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
 static void q(corm_buf *out, const corm_dialect *d, const char *ident)

@@ -1,6 +1,6 @@
 /*
  * runner.c — applying one migration and recording it (see migrate.h);
- * what differs by engine comes from its object (engine.h).
+ * what differs by engine comes from its object (migrate_engine.h).
  *
  * Engines with transactional DDL (SQLite, PostgreSQL): the statements
  * and the history row go in one transaction, so a failure leaves schema
@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "corm/driver.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
 int corm_mig__query_int(int64_t *out, corm_conn *c, const char *sql)

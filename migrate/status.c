@@ -9,7 +9,7 @@
 
 #include "corm/driver.h"
 #include "corm_util.h"
-#include "engine.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
 const char *corm_mig_state_name(corm_mig_state s)

@@ -1,5 +1,5 @@
 /*
- * engine.h — what migrations do differently on each engine, as one object
+ * migrate_engine.h — what migrations do differently on each engine, as one object
  * per engine (migrate/engine_<name>.c): the migrator's lock, how a
  * migration is applied and recorded, the history table's catalogue
  * query, the catalogue reader (introspection), the ALTER/DDL rendering
@@ -11,8 +11,8 @@
  * character: it asks the engine object. Adding an engine: write
  * engine_<name>.c, list it in engine.c's table and in meson.build.
  */
-#ifndef CORM_MIGRATE_ENGINE_H
-#define CORM_MIGRATE_ENGINE_H
+#ifndef CORM_MIGRATE_MIGRATE_ENGINE_H
+#define CORM_MIGRATE_MIGRATE_ENGINE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -113,4 +113,4 @@ const corm_dialect *corm_mig_url_dialect(const char *url);
  * first column as an integer (0 when it is not one, as for a void). */
 int corm_mig__query_int(int64_t *out, corm_conn *c, const char *sql);
 
-#endif /* CORM_MIGRATE_ENGINE_H */
+#endif /* CORM_MIGRATE_MIGRATE_ENGINE_H */
