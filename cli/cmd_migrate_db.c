@@ -222,7 +222,8 @@ int mig_cmd_down(const opts *o)
 	if ((rc = session_open(&s, o, true)) || (rc = check_blocked(&s)))
 		goto done;
 	for (i = s.hist.count; i-- > 0 && done < n && !rc;) {
-		const corm_mig_entry *e = corm_mig_dir_find(&s.dir, s.hist.items[i].version);
+		const corm_mig_entry *e = corm_mig_dir_find(&s.dir,
+			s.hist.items[i].version);
 
 		if (!e) {
 			rc = mig_fail(o->sub, "applied migration %s is not in the "

@@ -78,7 +78,8 @@ static int make_folder(corm_buf *path, const opts *o, const corm_mig_dir *d)
 	if (corm_buf_error(path))
 		return mig_fail(o->sub, "%s", "out of memory", CLI_EXIT_USAGE);
 	if (mkdir(path->ptr, 0777) != 0)
-		return mig_fail(o->sub, "cannot create '%s'", path->ptr, CLI_EXIT_USAGE);
+		return mig_fail(o->sub, "cannot create '%s'", path->ptr,
+			CLI_EXIT_USAGE);
 	return CLI_EXIT_OK;
 }
 

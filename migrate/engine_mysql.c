@@ -19,7 +19,7 @@
 
 static void my_col(ic_db *db, ic_table *t, corm_stmt *st)
 {
-	ic_col *c = grow((void **)&t->cols, &t->ncols, sizeof(*c));
+	ic_col *c = grow((void **)&t->cols, &t->ncols, &t->cols_cap, sizeof(*c));
 	char up[128];
 	size_t n;
 	const char *s;
@@ -89,12 +89,12 @@ static void my_index(ic_db *db, ic_table *t, corm_stmt *st)
 	corm_column_int64(&nonunique, st, 1);
 	snprintf(nbuf, sizeof(nbuf), "%.*s", (int)n, name ? name : "");
 	if (strcmp(nbuf, "PRIMARY") == 0) {
-		push_str(db, &t->pk, &t->npk, col, cn);
+		push_str(db, &t->pk, &t->npk, &t->pk_cap, col, cn);
 	} else {
 		ic_idx *x = ic_add_idx(db, t, nbuf, nonunique == 0);
 
 		if (x)
-			push_str(db, &x->cols, &x->ncols, col, cn);
+			push_str(db, &x->cols, &x->ncols, &x->cols_cap, col, cn);
 	}
 }
 
@@ -169,7 +169,8 @@ static int read_mysql(ic_db *db, corm_conn *c)
 		}
 		corm_stmt_free(st);
 	}
-	error = ic_each_row(db, c, "SELECT TABLE_NAME FROM information_schema.TABLES "
+	error = ic_each_row(db, c, "SELECT TABLE_NAME FROM "
+		"information_schema.TABLES "
 		"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND "
 		"TABLE_NAME <> 'corm_migrations' ORDER BY TABLE_NAME", NULL, NULL,
 		ic_row_table);
@@ -186,7 +187,8 @@ static int read_mysql(ic_db *db, corm_conn *c)
 				"TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY "
 				"INDEX_NAME, SEQ_IN_INDEX", t->name, t, my_index);
 		if (!error)
-			error = ic_each_row(db, c, "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+			error = ic_each_row(db, c, "SELECT k.CONSTRAINT_NAME, "
+				"k.COLUMN_NAME, "
 				"k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
 				"r.DELETE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
 				"JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON "
@@ -355,7 +357,8 @@ static int pad_space_fks(corm_buf *drops, corm_buf *adds, corm_conn *c,
 		"k.ORDINAL_POSITION", NULL);
 	while (!error && (rc = corm_step(st)) == CORM_ROW) {
 		size_t tn, nn, n;
-		const char *t = ic_text_col(st, 0, &tn), *name = ic_text_col(st, 1, &nn);
+		const char *t = ic_text_col(st, 0, &tn);
+		const char *name = ic_text_col(st, 1, &nn);
 		const char *s;
 
 		if (!t || !name)

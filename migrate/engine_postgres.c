@@ -17,7 +17,7 @@
 
 static void pg_col(ic_db *db, ic_table *t, corm_stmt *st)
 {
-	ic_col *c = grow((void **)&t->cols, &t->ncols, sizeof(*c));
+	ic_col *c = grow((void **)&t->cols, &t->ncols, &t->cols_cap, sizeof(*c));
 	char up[128];
 	size_t n;
 	const char *s;
@@ -58,14 +58,15 @@ static void pg_col(ic_db *db, ic_table *t, corm_stmt *st)
 		ic_parse_default(db, c, s, n, false);
 }
 
-static void split_list(ic_db *db, char ***out, size_t *n, const char *s,
-	size_t len)
+/* The chr(1)-separated names in s[0..len), appended to *out. */
+static void split_list(ic_db *db, char ***out, size_t *n, size_t *cap,
+	const char *s, size_t len)
 {
 	size_t i, start = 0;
 
 	for (i = 0; i <= len; i++)
 		if (i == len || s[i] == '\x01') {
-			push_str(db, out, n, s + start, i - start);
+			push_str(db, out, n, cap, s + start, i - start);
 			start = i + 1;
 		}
 }
@@ -77,7 +78,7 @@ static void pg_con(ic_db *db, ic_table *t, corm_stmt *st)
 	const char *type = ic_text_col(st, 1, &n);
 	const char *cols = ic_text_col(st, 2, &cn);
 	char **list = NULL;
-	size_t nlist = 0, i;
+	size_t nlist = 0, list_cap = 0, i;
 	char nbuf[256];
 
 	if (!type || !cols)
@@ -85,17 +86,19 @@ static void pg_con(ic_db *db, ic_table *t, corm_stmt *st)
 	name = ic_text_col(st, 0, &n);
 	snprintf(nbuf, sizeof(nbuf), "%.*s", (int)n, name ? name : "");
 	type = ic_text_col(st, 1, &n);
-	split_list(db, &list, &nlist, cols, cn);
+	split_list(db, &list, &nlist, &list_cap, cols, cn);
 	if (db->error || !nlist)
 		goto done;
 	if (*type == 'p') {
 		for (i = 0; i < nlist; i++)
-			push_str(db, &t->pk, &t->npk, list[i], strlen(list[i]));
+			push_str(db, &t->pk, &t->npk, &t->pk_cap, list[i],
+				strlen(list[i]));
 	} else if (*type == 'u') {
 		ic_idx *x = ic_add_idx(db, t, nbuf, true);
 
 		for (i = 0; x && i < nlist; i++)
-			push_str(db, &x->cols, &x->ncols, list[i], strlen(list[i]));
+			push_str(db, &x->cols, &x->ncols, &x->cols_cap, list[i],
+				strlen(list[i]));
 	} else if (*type == 'f' && nlist == 1) {
 		ic_col *c = find_col(t, list[0]);
 		const char *s;
@@ -136,7 +139,7 @@ static void pg_index(ic_db *db, ic_table *t, corm_stmt *st)
 	snprintf(nbuf, sizeof(nbuf), "%.*s", (int)n, name ? name : "");
 	if (!cols || !(x = ic_add_idx(db, t, nbuf, unique)))
 		return;
-	split_list(db, &x->cols, &x->ncols, cols, cn);
+	split_list(db, &x->cols, &x->ncols, &x->cols_cap, cols, cn);
 }
 
 static int read_pg(ic_db *db, corm_conn *c)
@@ -144,7 +147,8 @@ static int read_pg(ic_db *db, corm_conn *c)
 	size_t i;
 	int error;
 
-	error = ic_each_row(db, c, "SELECT table_name FROM information_schema.tables "
+	error = ic_each_row(db, c, "SELECT table_name FROM "
+		"information_schema.tables "
 		"WHERE table_schema = current_schema() AND table_type = 'BASE "
 		"TABLE' AND table_name <> 'corm_migrations' ORDER BY table_name",
 		NULL, NULL, ic_row_table);

@@ -23,7 +23,7 @@
 
 static void sqlite_col(ic_db *db, ic_table *t, corm_stmt *st)
 {
-	ic_col *c = grow((void **)&t->cols, &t->ncols, sizeof(*c));
+	ic_col *c = grow((void **)&t->cols, &t->ncols, &t->cols_cap, sizeof(*c));
 	char up[128];
 	size_t n;
 	const char *s;
@@ -51,7 +51,7 @@ static void sqlite_pk(ic_db *db, ic_table *t, corm_stmt *st)
 	size_t n;
 	const char *s = ic_text_col(st, 0, &n);
 
-	push_str(db, &t->pk, &t->npk, s, n);
+	push_str(db, &t->pk, &t->npk, &t->pk_cap, s, n);
 }
 
 static void sqlite_fk(ic_db *db, ic_table *t, corm_stmt *st)
@@ -96,7 +96,7 @@ static void idx_col(ic_db *db, ic_table *t, corm_stmt *st)
 	const char *s = ic_text_col(st, 0, &n);
 	ic_idx *x = &t->idx[t->nidx - 1];
 
-	push_str(db, &x->cols, &x->ncols, s, n);
+	push_str(db, &x->cols, &x->ncols, &x->cols_cap, s, n);
 }
 
 /* Just past the quoted identifier that `s` starts with, or NULL. */
@@ -153,7 +153,8 @@ static int read_sqlite(ic_db *db, corm_conn *c)
 		ic_table *t = &db->t[i];
 		corm_stmt *st = NULL;
 
-		error = ic_each_row(db, c, "SELECT name, type, \"notnull\", dflt_value, "
+		error = ic_each_row(db, c, "SELECT name, type, \"notnull\", "
+			"dflt_value, "
 			"pk FROM pragma_table_info(?) ORDER BY cid", t->name, t,
 			sqlite_col);
 		if (!error)

@@ -6,9 +6,9 @@
  * pg_catalog, MySQL/MariaDB information_schema) fills the neutral
  * catalogue of introspect_int.h (tables, columns, keys, indexes, foreign
  * keys, enum CHECKs and MySQL ENUM types) with the parsing helpers here
- * for the engines' spellings of defaults and CHECKs; introspect_write.c names things
- * (using the hint schema where it agrees with the database) and prints
- * DSL text, which corm_schema_parse() turns into the IR. Building the
+ * for the engines' spellings of defaults and CHECKs; introspect_write.c
+ * names things (using the hint schema where it agrees with the
+ * database) and prints DSL text, which corm_schema_parse() turns into the IR. Building the
  * IR by parsing DSL keeps one validator for every producer.
  *
  * What a database cannot say and the hint supplies: DSL names of models,
@@ -64,7 +64,7 @@ ic_idx *ic_add_idx(ic_db *db, ic_table *t, const char *name, bool unique)
 	for (i = 0; i < t->nidx; i++)
 		if (strcmp(t->idx[i].name, name) == 0)
 			return &t->idx[i];
-	x = grow((void **)&t->idx, &t->nidx, sizeof(*x));
+	x = grow((void **)&t->idx, &t->nidx, &t->idx_cap, sizeof(*x));
 	if (!x) {
 		db->error = CORM_ENOMEM;
 		return NULL;
@@ -140,7 +140,8 @@ void ic_literals(ic_db *db, ic_col *c, const char *s, bool backslash)
 			db->error = CORM_ENOMEM;
 			break;
 		}
-		push_str(db, &c->members, &c->nmembers, corm_buf_cstr(&b), b.len);
+		push_str(db, &c->members, &c->nmembers, &c->members_cap,
+			corm_buf_cstr(&b), b.len);
 	}
 	corm_buf_free(&b);
 }
@@ -261,7 +262,8 @@ void ic_parse_default(ic_db *db, ic_col *c, const char *s, size_t n,
 		goto done;
 	}
 	if (c->type == CORM_COL_BOOL) {
-		c->def_b = ic_ieq(s, n, "true") || ic_ieq(s, n, "1") || ic_ieq(s, n, "t");
+		c->def_b = ic_ieq(s, n, "true") || ic_ieq(s, n, "1") ||
+			ic_ieq(s, n, "t");
 		if (c->def_b || ic_ieq(s, n, "false") || ic_ieq(s, n, "0") ||
 			ic_ieq(s, n, "f"))
 			c->def = CORM_DEFAULT_BOOL;
@@ -397,7 +399,7 @@ int ic_each_row(ic_db *db, corm_conn *c, const char *sql,
 
 void ic_row_table(ic_db *db, ic_table *unused, corm_stmt *st)
 {
-	ic_table *t = grow((void **)&db->t, &db->n, sizeof(*t));
+	ic_table *t = grow((void **)&db->t, &db->n, &db->cap, sizeof(*t));
 	size_t n;
 	const char *s = ic_text_col(st, 0, &n);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "corm/driver.h"
+#include "corm_util.h"
 #include "migrate.h"
 
 /* --------------------------------------------------------- the catalogue */
@@ -24,7 +25,7 @@ typedef struct ic_col {
 	char *def_text;
 	bool def_b;
 	char **members;     /* enum CHECK members, or NULL */
-	size_t nmembers;
+	size_t nmembers, members_cap;
 	bool json_check;    /* MariaDB's json_valid() CHECK */
 	bool sqlite_auto;   /* INTEGER PRIMARY KEY AUTOINCREMENT */
 	/* foreign key */
@@ -38,7 +39,7 @@ typedef struct ic_col {
 typedef struct ic_idx {
 	char *name;
 	char **cols;
-	size_t ncols;
+	size_t ncols, cols_cap;
 	bool unique;
 	bool hidden;  /* InnoDB's own index for a foreign key */
 } ic_idx;
@@ -46,11 +47,11 @@ typedef struct ic_idx {
 typedef struct ic_table {
 	char *name;
 	ic_col *cols;
-	size_t ncols;
+	size_t ncols, cols_cap;
 	char **pk;
-	size_t npk;
+	size_t npk, pk_cap;
 	ic_idx *idx;
-	size_t nidx;
+	size_t nidx, idx_cap;
 	/* chosen while writing */
 	char *model;
 	const corm_model *hint;
@@ -58,14 +59,15 @@ typedef struct ic_table {
 
 typedef struct ic_db {
 	ic_table *t;
-	size_t n;
+	size_t n, cap;
 	int error;     /* sticky: CORM_ENOMEM and friends */
 	bool mysql_bare_strings; /* MySQL 8: COLUMN_DEFAULT without quotes */
 } ic_db;
 
-static inline void *grow(void **arr, size_t *n, size_t size)
+/* Append a zeroed item to `arr` (*n items, room for *cap), or NULL. */
+static inline void *grow(void **arr, size_t *n, size_t *cap, size_t size)
 {
-	void *m = corm_realloc(*arr, (*n + 1) * size);
+	void *m = corm__grow(*arr, cap, *n + 1, size);
 
 	if (!m)
 		return NULL;
@@ -117,10 +119,10 @@ static inline ic_table *find_table(ic_db *db, const char *name)
 	return NULL;
 }
 
-static inline void push_str(ic_db *db, char ***arr, size_t *n, const char *s,
-	size_t len)
+static inline void push_str(ic_db *db, char ***arr, size_t *n, size_t *cap,
+	const char *s, size_t len)
 {
-	char **slot = grow((void **)arr, n, sizeof(char *));
+	char **slot = grow((void **)arr, n, cap, sizeof(char *));
 
 	if (!slot) {
 		db->error = CORM_ENOMEM;

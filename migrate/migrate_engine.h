@@ -1,9 +1,9 @@
 /*
- * migrate_engine.h — what migrations do differently on each engine, as one object
- * per engine (migrate/engine_<name>.c): the migrator's lock, how a
- * migration is applied and recorded, the history table's catalogue
- * query, the catalogue reader (introspection), the ALTER/DDL rendering
- * facts and the PAD SPACE check. Internal to migrate/ and cli/.
+ * migrate_engine.h — what migrations do differently on each engine, as
+ * one object per engine (migrate/engine_<name>.c): the migrator's lock,
+ * how a migration is applied and recorded, the history table's
+ * catalogue query, the catalogue reader (introspection), the ALTER/DDL
+ * rendering facts and the PAD SPACE check. Internal to migrate/ and cli/.
  *
  * An engine is found from its dialect's name once, by corm_mig_engine_find
  * (engine.c, a table of the three); an unknown name is an error, never a
@@ -44,9 +44,10 @@ typedef struct corm_migrate_engine {
 	/* A rendered table rebuild (CORM_MIG_MARK_FK_OFF) runs with the
 	 * foreign keys switched off around its transaction. */
 	bool fk_off_around_tx;
-	/* Take and release the migrator's lock (NULL-free: a no-op when the
-	 * engine's BEGIN is the lock). */
+	/* Take the migrator's lock, held until unlock or the session ends
+	 * (a no-op where the BEGIN is the lock). Required. */
 	int (*lock)(corm_conn *c);
+	/* Release it. Required. */
 	int (*unlock)(corm_conn *c);
 
 	/* ------------------------------------------------------ the history */
@@ -55,11 +56,12 @@ typedef struct corm_migrate_engine {
 	const char *history_exists_sql;
 
 	/* ---------------------------------------------------- the catalogue */
-	/* Read the database's tables into the neutral catalogue. */
+	/* Read the database's tables into the neutral catalogue (all but
+	 * corm_migrations). Required. */
 	int (*read_catalogue)(struct ic_db *db, corm_conn *c);
 	/* The SQL that converts tables under a PAD SPACE collation to the
 	 * NO PAD one corm creates (see corm_introspect_pad_space), or NULL
-	 * when the engine's text comparison has no such case. */
+	 * when the engine's text comparison has no such case. Optional. */
 	int (*pad_space)(corm_buf *out, corm_conn *c);
 
 	/* --------------------------------------------------- DDL rendering */

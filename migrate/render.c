@@ -405,7 +405,8 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 		q(out, d, tm->table);
 		/* PostgreSQL keeps the key's old name: constraints are named
 		 * after their table, so follow it. */
-		if (eng->rename_keeps_pk_name && strcmp(fm->pk.name, tm->pk.name) != 0) {
+		if (eng->rename_keeps_pk_name &&
+			strcmp(fm->pk.name, tm->pk.name) != 0) {
 			corm_buf_puts(out, ";\n");
 			alter_table(out, d, tm->table);
 			corm_buf_puts(out, "RENAME CONSTRAINT ");
