@@ -4,8 +4,10 @@
  * The migration runs in one BEGIN IMMEDIATE transaction, which is also
  * the lock between migrators: inside it the runner reads the history
  * again. ALTER TABLE only renames and adds columns, so other changes are
- * table rebuilds (render.c) with the foreign keys off around the
- * transaction. The catalogue is read with the table-valued pragmas and
+ * table rebuilds (here; render.c places them), the lesson of the SQLite
+ * manual (lang_altertable.html, "Making Other Kinds Of Table Schema
+ * Changes"), with the foreign keys off around the transaction and
+ * `PRAGMA foreign_key_check` at its end. The catalogue is read with the table-valued pragmas and
  * the CREATE TABLE text kept in sqlite_master (for AUTOINCREMENT and the
  * enum CHECKs).
  */
@@ -13,8 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "migrate_engine.h"
+#include "ddl.h"
 #include "introspect_int.h"
+#include "migrate_engine.h"
+
+#define D (&corm_dialect_sqlite)
 
 /* SQLite reads "x" and `x` as identifiers; corm writes the first. */
 #define IDENT_QUOTES "\"`"
@@ -211,6 +216,132 @@ static int read_sqlite(ic_db *db, corm_conn *c)
 	return error;
 }
 
+/* ------------------------------------------------------- table rebuilds */
+
+static bool simple_add(const corm_model *m, const corm_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->pk.nfields; i++)
+		if (m->pk.fields[i] == f->index)
+			return false;
+	return !f->is_auto && f->kind == CORM_FIELD_SCALAR &&
+		f->def.kind != CORM_DEFAULT_NOW &&
+		(f->nullable || f->def.kind != CORM_DEFAULT_NONE);
+}
+
+/* Must SQLite rebuild the (matched) table that `op` changes? */
+static bool needs_rebuild(const corm_op *op)
+{
+	if (!op->from_model || !op->to_model)
+		return false;
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+	case CORM_OP_DROP_UNIQUE:
+	case CORM_OP_DROP_CHECK:
+	case CORM_OP_DROP_PK:
+	case CORM_OP_ALTER_COLUMN:
+	case CORM_OP_DROP_COLUMN:
+	case CORM_OP_ADD_PK:
+	case CORM_OP_ADD_CHECK:
+	case CORM_OP_CREATE_UNIQUE:
+	case CORM_OP_ADD_FK:
+		return true;
+	case CORM_OP_ADD_COLUMN:
+		return !simple_add(op->to_model, op->to_field);
+	case CORM_OP_RENAME_COLUMN:
+		/* The column's range CHECK is named after it (ddl.c), and
+		 * RENAME COLUMN keeps constraint names: rebuild, so the
+		 * error for a value out of range names the new column. */
+		return corm_ddl_has_range_check(D, op->to_field);
+	default:
+		return false;
+	}
+}
+
+/* The documented rebuild of `tm`: a new table under a temporary name,
+ * every row copied, the AUTOINCREMENT sequence carried over, the old
+ * table dropped, the new one renamed, the indexes made again. */
+static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
+{
+	const corm_dialect *d = D;
+	const corm_model *fm = corm_plan_from_model(p, tm);
+	corm_buf tmp = CORM_BUF_INIT;
+	bool first = true, from_auto = false, to_auto = false;
+	size_t i;
+
+	corm_buf_printf(&tmp, "corm_new_%s", tm->table);
+	if (corm_buf_error(&tmp)) {
+		out->error = corm_buf_error(&tmp);
+		return;
+	}
+	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
+		"changes); every row is copied\n", tm->table);
+	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
+	corm_buf_puts(out, "INSERT INTO ");
+	corm_dialect_quote(out, d, tmp.ptr);
+	corm_buf_puts(out, " (");
+	for (i = 0; i < tm->nfields; i++) {
+		if (!corm_plan_from_field(p, tm, &tm->fields[i]))
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		corm_dialect_quote(out, d, tm->fields[i].column);
+		first = false;
+	}
+	corm_buf_puts(out, ")\nSELECT ");
+	first = true;
+	for (i = 0; i < tm->nfields; i++) {
+		const corm_field *tf = &tm->fields[i];
+		const corm_field *ff = corm_plan_from_field(p, tm, tf);
+
+		if (!ff)
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		first = false;
+		/* NOT NULL with a default: existing NULLs take the default. */
+		if (ff->nullable && !tf->nullable &&
+			tf->def.kind != CORM_DEFAULT_NONE) {
+			corm_buf_puts(out, "COALESCE(");
+			corm_dialect_quote(out, d, ff->column);
+			corm_buf_puts(out, ", ");
+			corm_ddl_default_value(out, d, tf);
+			corm_buf_putc(out, ')');
+		} else {
+			corm_dialect_quote(out, d, ff->column);
+		}
+	}
+	if (first)
+		corm_buf_puts(out, "NULL"); /* no column kept: copies nothing */
+	corm_buf_puts(out, " FROM ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, first ? " WHERE 0;\n" : ";\n");
+	for (i = 0; i < fm->nfields; i++)
+		from_auto |= fm->fields[i].is_auto;
+	for (i = 0; i < tm->nfields; i++)
+		to_auto |= tm->fields[i].is_auto;
+	if (from_auto && to_auto) {
+		/* The next id must not reuse ids of rows deleted earlier. */
+		corm_buf_puts(out, "DELETE FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ";\nINSERT INTO sqlite_sequence (name, seq) "
+			"SELECT ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ", seq FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tm->table, strlen(tm->table));
+		corm_buf_puts(out, ";\n");
+	}
+	corm_buf_puts(out, "DROP TABLE ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	corm_buf_puts(out, "ALTER TABLE ");
+	corm_dialect_quote(out, d, tmp.ptr);
+	corm_buf_puts(out, " RENAME TO ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	corm_ddl_create_indexes(out, d, tm);
+	corm_buf_free(&tmp);
+}
+
 /* ---------------------------------------------------------- the object */
 
 static int no_lock(corm_conn *c)
@@ -226,7 +357,9 @@ const corm_migrate_engine corm_mig_engine_sqlite = {
 	.backslash_escapes = false,
 	.begin_sql = "BEGIN IMMEDIATE",
 	.begin_is_lock = true,
-	.fk_off_around_tx = true,
+	.fk_off_sql = "PRAGMA foreign_keys=OFF",
+	.fk_on_sql = "PRAGMA foreign_keys=ON",
+	.fk_check_sql = "PRAGMA foreign_key_check",
 	.lock = no_lock,
 	.unlock = no_lock,
 	.history_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = "
@@ -234,6 +367,8 @@ const corm_migrate_engine corm_mig_engine_sqlite = {
 	.read_catalogue = read_sqlite,
 	.pad_space = NULL,
 	.rebuilds_tables = true,
+	.needs_rebuild = needs_rebuild,
+	.rebuild_table = rebuild,
 	.alter_restates_column = false,
 	.named_primary_key = true,
 	.rename_keeps_pk_name = false,

@@ -20,6 +20,7 @@
 #include "corm/buf.h"
 #include "corm/corm.h"
 #include "corm/dialect.h"
+#include "migrate.h"
 
 struct ic_db; /* the neutral catalogue (introspect_int.h) */
 
@@ -41,9 +42,13 @@ typedef struct corm_migrate_engine {
 	/* The BEGIN is the lock between migrators (it waits for a writer):
 	 * retry it while the engine says busy. */
 	bool begin_is_lock;
-	/* A rendered table rebuild (CORM_MIG_MARK_FK_OFF) runs with the
-	 * foreign keys switched off around its transaction. */
-	bool fk_off_around_tx;
+	/* A migration marked CORM_MIG_MARK_FK_OFF (a table rebuild) runs
+	 * between these two, outside its transaction; NULL: no such mark. */
+	const char *fk_off_sql;
+	const char *fk_on_sql;
+	/* A statement starting with this reports foreign keys that do not
+	 * hold, a row each: any row fails the migration. NULL: none. */
+	const char *fk_check_sql;
 	/* Take the migrator's lock, held until unlock or the session ends
 	 * (a no-op where the BEGIN is the lock). Required. */
 	int (*lock)(corm_conn *c);
@@ -69,6 +74,11 @@ typedef struct corm_migrate_engine {
 	 * table is the documented rebuild (render.c), foreign keys of a new
 	 * table's cycle go inline (references are checked late). */
 	bool rebuilds_tables;
+	/* With rebuilds_tables: must `op` rebuild its (matched) table, and
+	 * the SQL that rebuilds `tm` of plan `p`. NULL elsewhere. */
+	bool (*needs_rebuild)(const corm_op *op);
+	void (*rebuild_table)(corm_buf *out, const corm_plan *p,
+		const corm_model *tm);
 	/* A column is changed by restating it whole (MODIFY COLUMN), not by
 	 * ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT pieces. */
 	bool alter_restates_column;

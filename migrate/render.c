@@ -1,21 +1,16 @@
 /*
  * render.c — a plan's operations as SQL for one dialect (see migrate.h).
  *
- * PostgreSQL and MySQL get one ALTER TABLE (or CREATE/DROP) per change.
- * SQLite's ALTER TABLE only renames tables and columns and adds simple
- * columns, so every other change to an existing table is done by the
- * table rebuild the SQLite manual documents (lang_altertable.html,
- * "Making Other Kinds Of Table Schema Changes"): create the new table
- * under a temporary name, copy every row, carry the AUTOINCREMENT
- * sequence over, drop the old table, rename the new one, recreate the
- * indexes, and finally `PRAGMA foreign_key_check`. The foreign keys must
- * be off while that happens (DROP TABLE would otherwise cascade into, or
- * be refused by, the tables that reference it), and SQLite ignores
- * `PRAGMA foreign_keys` inside a transaction: the rendered SQL starts
- * with CORM_MIG_MARK_FK_OFF and the runner switches it around the
- * transaction.
- *
- * What differs by engine is named by its object's facts (migrate_engine.h).
+ * Where the engine's ALTER TABLE can make a change, it gets one ALTER
+ * TABLE (or CREATE/DROP) per change; what differs by engine is named by
+ * its object (migrate_engine.h). Where it cannot (SQLite), every other
+ * change to an existing table is a table rebuild, written by the engine
+ * (engine_sqlite.c) and placed here where column changes would go. The
+ * foreign keys must be off while that happens (DROP TABLE would
+ * otherwise cascade into, or be refused by, the tables that reference
+ * it), and SQLite ignores `PRAGMA foreign_keys` inside a transaction: the
+ * rendered SQL starts with CORM_MIG_MARK_FK_OFF, the runner switches them
+ * around the transaction, and the engine's foreign key check ends it.
  *
  * Table names depend on the phase: operations before RENAME_TABLE use
  * the old names, the rest the new ones (see corm_op_kind).
@@ -106,128 +101,6 @@ static void unenum_column(corm_buf *out, const corm_dialect *d,
 	plain.enum_type = NULL;
 	modify_column(out, d, op->from_model->table, op->from_field->column,
 		op->from_model, &plain);
-}
-
-/* ------------------------------------------------------ SQLite rebuilds */
-
-static bool simple_add(const corm_model *m, const corm_field *f)
-{
-	size_t i;
-
-	for (i = 0; i < m->pk.nfields; i++)
-		if (m->pk.fields[i] == f->index)
-			return false;
-	return !f->is_auto && f->kind == CORM_FIELD_SCALAR &&
-		f->def.kind != CORM_DEFAULT_NOW &&
-		(f->nullable || f->def.kind != CORM_DEFAULT_NONE);
-}
-
-/* Must SQLite rebuild the (matched) table that `op` changes? */
-static bool needs_rebuild(const corm_dialect *d, const corm_op *op)
-{
-	if (!op->from_model || !op->to_model)
-		return false;
-	switch (op->kind) {
-	case CORM_OP_DROP_FK:
-	case CORM_OP_DROP_UNIQUE:
-	case CORM_OP_DROP_CHECK:
-	case CORM_OP_DROP_PK:
-	case CORM_OP_ALTER_COLUMN:
-	case CORM_OP_DROP_COLUMN:
-	case CORM_OP_ADD_PK:
-	case CORM_OP_ADD_CHECK:
-	case CORM_OP_CREATE_UNIQUE:
-	case CORM_OP_ADD_FK:
-		return true;
-	case CORM_OP_ADD_COLUMN:
-		return !simple_add(op->to_model, op->to_field);
-	case CORM_OP_RENAME_COLUMN:
-		/* The column's range CHECK is named after it (ddl.c), and
-		 * RENAME COLUMN keeps constraint names: rebuild, so the
-		 * error for a value out of range names the new column. */
-		return corm_ddl_has_range_check(d, op->to_field);
-	default:
-		return false;
-	}
-}
-
-static void rebuild(corm_buf *out, const corm_dialect *d, const corm_plan *p,
-	const corm_model *tm)
-{
-	const corm_model *fm = corm_plan_from_model(p, tm);
-	corm_buf tmp = CORM_BUF_INIT;
-	bool first = true, from_auto = false, to_auto = false;
-	size_t i;
-
-	corm_buf_printf(&tmp, "corm_new_%s", tm->table);
-	if (corm_buf_error(&tmp)) {
-		out->error = corm_buf_error(&tmp);
-		return;
-	}
-	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
-		"changes); every row is copied\n", tm->table);
-	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
-	corm_buf_puts(out, "INSERT INTO ");
-	q(out, d, tmp.ptr);
-	corm_buf_puts(out, " (");
-	for (i = 0; i < tm->nfields; i++) {
-		if (!corm_plan_from_field(p, tm, &tm->fields[i]))
-			continue;
-		corm_buf_puts(out, first ? "" : ", ");
-		q(out, d, tm->fields[i].column);
-		first = false;
-	}
-	corm_buf_puts(out, ")\nSELECT ");
-	first = true;
-	for (i = 0; i < tm->nfields; i++) {
-		const corm_field *tf = &tm->fields[i];
-		const corm_field *ff = corm_plan_from_field(p, tm, tf);
-
-		if (!ff)
-			continue;
-		corm_buf_puts(out, first ? "" : ", ");
-		first = false;
-		/* NOT NULL with a default: existing NULLs take the default. */
-		if (ff->nullable && !tf->nullable &&
-			tf->def.kind != CORM_DEFAULT_NONE) {
-			corm_buf_puts(out, "COALESCE(");
-			q(out, d, ff->column);
-			corm_buf_puts(out, ", ");
-			corm_ddl_default_value(out, d, tf);
-			corm_buf_putc(out, ')');
-		} else {
-			q(out, d, ff->column);
-		}
-	}
-	if (first)
-		corm_buf_puts(out, "NULL"); /* no column kept: copies nothing */
-	corm_buf_puts(out, " FROM ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, first ? " WHERE 0;\n" : ";\n");
-	for (i = 0; i < fm->nfields; i++)
-		from_auto |= fm->fields[i].is_auto;
-	for (i = 0; i < tm->nfields; i++)
-		to_auto |= tm->fields[i].is_auto;
-	if (from_auto && to_auto) {
-		/* The next id must not reuse ids of rows deleted earlier. */
-		corm_buf_puts(out, "DELETE FROM sqlite_sequence WHERE name = ");
-		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
-		corm_buf_puts(out, ";\nINSERT INTO sqlite_sequence (name, seq) "
-			"SELECT ");
-		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
-		corm_buf_puts(out, ", seq FROM sqlite_sequence WHERE name = ");
-		corm_ddl_literal(out, d, tm->table, strlen(tm->table));
-		corm_buf_puts(out, ";\n");
-	}
-	corm_buf_puts(out, "DROP TABLE ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, ";\n");
-	alter_table(out, d, tmp.ptr);
-	corm_buf_puts(out, "RENAME TO ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, ";\n");
-	corm_ddl_create_indexes(out, d, tm);
-	corm_buf_free(&tmp);
 }
 
 /* --------------------------------------------------------- one operation */
@@ -517,7 +390,7 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		for (i = 0; i < p->nops; i++) {
 			const corm_op *op = &p->ops[i];
 
-			if (needs_rebuild(d, op)) {
+			if (eng->needs_rebuild(op)) {
 				rebuilt[op->to_model->index] = true;
 				any_rebuild = true;
 			}
@@ -537,7 +410,7 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 			(!op || op->kind >= CORM_OP_RENAME_COLUMN)) {
 			for (k = 0; k < B->nmodels; k++)
 				if (rebuilt[k])
-					rebuild(out, d, p, &B->models[k]);
+					eng->rebuild_table(out, p, &B->models[k]);
 			rebuilds_done = true;
 		}
 		if (!op)
@@ -576,8 +449,8 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		render_op(out, eng, op, NULL);
 	}
 	if (fk_off)
-		corm_buf_puts(out, "-- every foreign key must still hold\n"
-			"PRAGMA foreign_key_check;\n");
+		corm_buf_printf(out, "-- every foreign key must still hold\n"
+			"%s;\n", eng->fk_check_sql);
 	corm_free(rebuilt);
 	return corm_buf_error(out);
 }

@@ -178,14 +178,16 @@ static const char *code_of(const char *s)
 	}
 }
 
-/* One statement; a foreign_key_check that reports rows is an error. */
-static int run_statement(corm_conn *c, const char *stmt, corm_buf *err)
+/* One statement; the engine's foreign key check reporting rows is an
+ * error. */
+static int run_statement(corm_conn *c, const corm_migrate_engine *eng,
+	const char *stmt, corm_buf *err)
 {
 	const char *code = code_of(stmt);
 	corm_stmt *st = NULL;
 	int error;
 
-	if (!starts_with_ci(code, "PRAGMA foreign_key_check"))
+	if (!eng->fk_check_sql || !starts_with_ci(code, eng->fk_check_sql))
 		return corm_exec(c, stmt);
 	if ((error = corm_stmt_prepare(&st, c, code)))
 		return error;
@@ -196,7 +198,7 @@ static int run_statement(corm_conn *c, const char *stmt, corm_buf *err)
 
 		corm_column_text(&t, &n, st, 0);
 		corm_buf_printf(err, "foreign keys do not hold after the migration "
-			"(PRAGMA foreign_key_check reports table %.*s)", (int)n, t);
+			"(%s reports table %.*s)", eng->fk_check_sql, (int)n, t);
 		error = CORM_EFOREIGNKEY;
 	} else if (error == CORM_DONE) {
 		error = CORM_OK;
@@ -284,7 +286,7 @@ static int apply_tx(bool *skipped, corm_conn *c,
 		return corm_exec(c, "ROLLBACK");
 	}
 	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, stmts[i], err))) {
+		if ((error = run_statement(c, eng, stmts[i], err))) {
 			db_error(err, c, i, n, stmts[i]);
 			goto fail;
 		}
@@ -314,8 +316,8 @@ fail:
 
 /* DDL commits as it goes: record progress statement by statement. */
 static int apply_stepwise(bool *skipped, corm_conn *c,
-	const corm_mig_entry *e, char **stmts, size_t n, const char *checksum,
-	bool up, corm_buf *err)
+	const corm_migrate_engine *eng, const corm_mig_entry *e, char **stmts,
+	size_t n, const char *checksum, bool up, corm_buf *err)
 {
 	char status[32], at[32], step[32];
 	size_t i;
@@ -350,7 +352,7 @@ static int apply_stepwise(bool *skipped, corm_conn *c,
 		return error;
 	}
 	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, stmts[i], err))) {
+		if ((error = run_statement(c, eng, stmts[i], err))) {
 			db_error(err, c, i, n, stmts[i]);
 			snprintf(step, sizeof(step), "%zu", i);
 			/* DDL before it is committed: say where it stopped. */
@@ -402,7 +404,7 @@ int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 		corm_buf_puts(err, corm_errmsg(c));
 		return error;
 	}
-	fk_off = eng->fk_off_around_tx && has_marker(sql, len);
+	fk_off = eng->fk_off_sql && has_marker(sql, len);
 	corm_mig_sha256_hex(checksum, sql, len);
 	if ((error = corm_mig_split(&stmts, &n, sql, len,
 			eng->backslash_escapes)))
@@ -412,16 +414,17 @@ int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 			corm_errmsg(c));
 		goto done;
 	}
-	if (fk_off && (error = corm_exec(c, "PRAGMA foreign_keys=OFF")))
+	if (fk_off && (error = corm_exec(c, eng->fk_off_sql)))
 		goto done;
 	if (eng->transactional_ddl)
 		error = apply_tx(skipped, c, eng, e, stmts, n, checksum, up, err);
 	else
-		error = apply_stepwise(skipped, c, e, stmts, n, checksum, up, err);
+		error = apply_stepwise(skipped, c, eng, e, stmts, n, checksum, up,
+			err);
 	if (fk_off && error)
-		exec_keeping_error(c, "PRAGMA foreign_keys=ON", error);
+		exec_keeping_error(c, eng->fk_on_sql, error);
 	else if (fk_off)
-		error = corm_exec(c, "PRAGMA foreign_keys=ON");
+		error = corm_exec(c, eng->fk_on_sql);
 done:
 	corm_mig_statements_free(stmts, n);
 	return error;

@@ -361,6 +361,14 @@ static void test_status__an_unknown_engine_is_an_error(void **state)
 		assert_non_null(eng->read_catalogue);
 		assert_non_null(eng->lock);
 		assert_non_null(eng->unlock);
+		assert_non_null(eng->history_exists_sql);
+		assert_non_null(eng->begin_sql);
+		/* The optional slots come in pairs. */
+		assert_int_equal(eng->rebuilds_tables, eng->rebuild_table != NULL);
+		assert_int_equal(eng->rebuilds_tables, eng->needs_rebuild != NULL);
+		assert_int_equal(eng->fk_off_sql != NULL, eng->fk_on_sql != NULL);
+		assert_int_equal(eng->transactional_ddl,
+			corm_dialects[i]->transactional_ddl);
 	}
 	oracle.name = "oracle";
 	assert_null(corm_mig_engine_find("oracle"));
