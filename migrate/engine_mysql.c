@@ -222,14 +222,15 @@ static int read_mysql(ic_db *db, corm_conn *c)
 
 /* ------------------------------------------------------ PAD SPACE */
 
-/* Does collation `s` count trailing spaces? MariaDB names its NO PAD
- * collations *_nopad_*; MySQL 8's *_0900_* ones are all NO PAD. */
-static bool is_nopad(const char *s, size_t n)
+/* Does collation `s` compare by bytes, trailing spaces and case
+ * included? MariaDB's NO PAD binary collations are *_nopad_bin, MySQL
+ * 8's *_0900_bin; a *_nopad_ci one still ignores case. */
+static bool is_bytes(const char *s, size_t n)
 {
 	char name[128];
 
 	snprintf(name, sizeof(name), "%.*s", (int)n, s);
-	return strstr(name, "_nopad_") || strstr(name, "_0900_") ||
+	return strstr(name, "_nopad_bin") || strstr(name, "_0900_bin") ||
 		strcmp(name, "binary") == 0;
 }
 
@@ -281,7 +282,7 @@ static int pad_space_tables(corm_buf *list, corm_conn *c)
 	while (!error && (rc = corm_step(st)) == CORM_ROW) {
 		s = ic_text_col(st, 0, &n);
 		coll = ic_text_col(st, 1, &cn);
-		if (s && coll && !is_nopad(coll, cn) && !listed(list, s, n)) {
+		if (s && coll && !is_bytes(coll, cn) && !listed(list, s, n)) {
 			corm_buf_put(list, s, n);
 			corm_buf_putc(list, '\n');
 		}
