@@ -257,6 +257,8 @@ static model_stmt *stmt_for(pipeline *p, const corm_model_desc *m)
 	ms = &p->stmts[p->nstmts++];
 	ms->m = m;
 	ms->st = NULL;
+	if ((ms->error = corm_model__check_desc(db, m)) != CORM_OK)
+		return ms;
 	if (!sql || !sql->get)
 		ms->error = corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
 			"model %s has no get statement for %s", m->name,

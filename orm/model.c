@@ -26,24 +26,37 @@
 
 /* ----------------------------------------------------------- dialect choice */
 
+int corm_model__check_desc(corm_conn *db, const corm_model_desc *m)
+{
+	if (m->desc_version >= CORM_DESC_VERSION_MIN &&
+	    m->desc_version <= CORM_DESC_VERSION)
+		return CORM_OK;
+	return corm_conn__set_error(db, CORM_EINVAL, NULL,
+		"model %s: its descriptor is version %d, and this libcorm reads "
+		"versions %d to %d; run corm gen again with the corm of this "
+		"libcorm", m->name ? m->name : "?", m->desc_version,
+		CORM_DESC_VERSION_MIN, CORM_DESC_VERSION);
+}
+
 const corm_model_sql *corm_model__sql(corm_conn *db,
 	const corm_model_desc *m, int *dialect)
 {
-	const corm_dialect *d = db->driver->dialect; /* corm_conn_dialect() */
-	int i;
+	/* db->driver->dialect: corm_conn_dialect() */
+	int i = corm_dialect_index(db->driver->dialect);
 
-	for (i = 0; i < 3; i++) {
-		if (corm_dialects[i] == d) {
-			if (dialect)
-				*dialect = i;
-			return m->sql[i];
-		}
-	}
-	return NULL;
+	if (i < 0 || corm_model__check_desc(db, m) != CORM_OK)
+		return NULL;
+	if (dialect)
+		*dialect = i;
+	return m->sql[i];
 }
 
 static int no_sql(corm_conn *db, const corm_model_desc *m, const char *what)
 {
+	int error = corm_model__check_desc(db, m);
+
+	if (error)
+		return error;
 	return corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
 		"model %s has no %s statement for %s", m->name, what,
 		corm_conn_driver_name(db));
