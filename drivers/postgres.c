@@ -35,6 +35,7 @@
 #include <libpq-fe.h>
 
 #include "corm/driver.h"
+#include "corm_util.h"
 
 /* Type OIDs from pg_type.dat; stable across every server version. */
 #define PG_OID_BOOL 16
@@ -1338,17 +1339,6 @@ static const char *pg_column_name(const corm_stmt *base, int col)
 	return PQfname(res, col);
 }
 
-static int hex_digit(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decode a text-format bytea ("\x" and hex digits) into the column's
  * buffer. Anything else would mean the session left bytea_output=hex. */
 static int decode_bytea(struct pg_stmt *s, int col, const char *text,
@@ -1392,8 +1382,8 @@ static int decode_bytea(struct pg_stmt *s, int col, const char *text,
 		b->cap = n;
 	}
 	for (i = 0; i < n; i++) {
-		int hi = hex_digit((unsigned char)text[2 + 2 * i]);
-		int lo = hex_digit((unsigned char)text[3 + 2 * i]);
+		int hi = corm__hex_value((unsigned char)text[2 + 2 * i]);
+		int lo = corm__hex_value((unsigned char)text[3 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
 			return corm_conn__set_error(c, CORM_ERROR, NULL,

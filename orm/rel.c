@@ -28,6 +28,7 @@
 
 #include "corm/rel.h"
 #include "internal.h"
+#include "corm_util.h"
 
 /* -------------------------------------------------------------- test hooks */
 
@@ -408,13 +409,12 @@ static int push_rec(loader *l, size_t group)
 	rec r;
 
 	if (l->nrecs == l->caprecs) {
-		size_t cap = l->caprecs ? l->caprecs * 2 : 64;
-		rec *p = corm_realloc(l->recs, cap * sizeof(*p));
+		rec *p = corm__grow(l->recs, &l->caprecs, l->nrecs + 1,
+			sizeof(*p));
 
 		if (!p)
 			return oom(l);
 		l->recs = p;
-		l->caprecs = cap;
 	}
 	r.group = group;
 	r.row = l->rows + l->nrecs * l->m->size;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "corm/driver.h"
+#include "corm_util.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -30,17 +31,6 @@ static int url_error(const char *fmt, ...)
 
 #define BAD_PORT "the port must be a number from 1 to 65535"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len) into a new string. `part` names it in errors. */
 static int decode(char **out, const char *s, size_t len, const char *part)
 {
@@ -52,8 +42,8 @@ static int decode(char **out, const char *s, size_t len, const char *part)
 		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? corm__hex_value(s[i + 1]) : -1;
+			int lo = i + 2 < len ? corm__hex_value(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				corm_free(d);
