@@ -95,12 +95,22 @@ const corm_dialect corm_dialect_mysql = {
 	.limit_all = "18446744073709551615",
 	.text_match = CORM_TEXT_MATCH_LIKE_ESCAPE,
 	.has_nulls_order = false,
-	/* The tables' binary collation compares bytes; see pads_text. */
-	.text_order_collation = "",
 	.pads_text = true,
 	.backslash_escapes = true,
 	.decimal_collation = "",
 	.casts_decimal_params = true,
 	/* 65 digits, 30 after the point. */
 	.widest_decimal = "DECIMAL(65, 30)",
+	/* A value's explicit collation wins over a column's (a table corm
+	 * did not create may say utf8mb4_general_ci: 'abc' = 'ABC ') and
+	 * still lets an index of corm's own NO PAD binary columns serve.
+	 * ORDER BY keeps the column's collation: sorting by another one
+	 * gives up the index (a filesort) and fails on a latin1 column;
+	 * `corm migrate check` warns about such tables. */
+	.text_column_collate = "",
+	.text_sort_collate = "",
+	.text_eq_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE utf8mb4_0900_bin*/",
+	.text_order_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE utf8mb4_0900_bin*/",
 };

@@ -62,8 +62,6 @@ const corm_dialect corm_dialect_sqlite = {
 	 * connection); GLOB compares bytes as the other engines' LIKE does. */
 	.text_match = CORM_TEXT_MATCH_GLOB,
 	.has_nulls_order = true, /* since 3.30 */
-	/* BINARY, the default collation, compares bytes (memcmp). */
-	.text_order_collation = "",
 	/* DECIMAL_TEXT columns hold text, compared by value through the
 	 * collation drivers/sqlite_decimal.c registers on every connection,
 	 * and added and summed exactly by its functions. */
@@ -74,4 +72,11 @@ const corm_dialect corm_dialect_sqlite = {
 	 * fits; the driver's corm_int_sum() does not. */
 	.int_sum_fn = "corm_int_sum",
 	.file_database = true,
+	/* A column's COLLATE NOCASE or RTRIM would win over a bare value;
+	 * BINARY on the column side still uses an index of corm's own
+	 * (BINARY) columns. */
+	.text_column_collate = " COLLATE BINARY",
+	.text_sort_collate = " COLLATE BINARY",
+	.text_eq_collate = "",
+	.text_order_collate = "",
 };

@@ -178,7 +178,7 @@ void test_dialect__text_match_is_case_sensitive_and_escapes(void **state)
 }
 
 /* ORDER BY with the text collation sorts by bytes: 'B' < 'a' < 'b'. */
-void test_dialect__text_order_collation_sorts_by_bytes(void **state)
+void test_dialect__text_sort_collate_sorts_by_bytes(void **state)
 {
 	conf_fixture *fx = *state;
 	const corm_dialect *d = dialect_of(fx);
@@ -193,7 +193,7 @@ void test_dialect__text_order_collation_sorts_by_bytes(void **state)
 	conf_exec_ok(fx->c, "INSERT INTO %I (%I) VALUES ('b'), ('a'), ('B')",
 		t, "v");
 	s = conf_prepare_ok(fx->c, false, "SELECT %I FROM %I ORDER BY %I%s",
-		"v", t, "v", d->text_order_collation);
+		"v", t, "v", d->text_sort_collate);
 	while ((rc = corm_step(s)) == CORM_ROW) {
 		const char *v = NULL;
 		size_t len = 0;

@@ -137,9 +137,16 @@ struct corm_dialect {
 
 	/* ---- comparing text, byte by byte on every engine */
 
-	/* Appended to a text column in ORDER BY, MIN and MAX so it sorts by
-	 * its bytes ("" when the column's own collation already does). */
-	const char *text_order_collation;
+	/* Text compares and sorts by its bytes on every engine, whatever
+	 * collation a table corm did not create gives its column (a
+	 * case-insensitive, PAD SPACE or nondeterministic one). Each is
+	 * appended ("" for none): after a text column compared (= < LIKE IN)
+	 * or sorted (ORDER BY); after a value compared for equality or LIKE;
+	 * after a value compared for order (< BETWEEN), in parentheses. */
+	const char *text_column_collate;
+	const char *text_sort_collate;
+	const char *text_eq_collate;
+	const char *text_order_collate;
 	/* The text collation pads with spaces ('a' = 'a ', 'a\t' < 'a':
 	 * MySQL's utf8mb4_bin): text is grouped, compared and sorted as
 	 * CAST(col AS BINARY). */
