@@ -114,7 +114,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_dialect__limit_all_with_an_offset_reads_the_rest),
 	T(test_dialect__nulls_order_puts_nulls_first_or_last),
 	T(test_dialect__text_match_is_case_sensitive_and_escapes),
-	T(test_dialect__text_order_collation_sorts_by_bytes),
+	T(test_dialect__text_sort_collate_sorts_by_bytes),
 	T(test_dialect__backslash_escapes_in_literals),
 	T(test_dialect__descriptor_of_another_version_is_refused),
 };
