@@ -71,6 +71,7 @@ const corm_dialect corm_dialect_sqlite = {
 	/* sum() fails when a running sum leaves int64 even if the total
 	 * fits; the driver's corm_int_sum() does not. */
 	.int_sum_fn = "corm_int_sum",
+	.loose_column_types = true,
 	.file_database = true,
 	/* A column's COLLATE NOCASE or RTRIM would win over a bare value;
 	 * BINARY on the column side still uses an index of corm's own

@@ -176,6 +176,11 @@ struct corm_dialect {
 	const char *decimal_sum_fn;
 	const char *int_sum_fn;
 
+	/* Columns keep values their type cannot hold (SQLite's affinity): an
+	 * UPDATE adding to a number checks, with RETURNING, that every sum
+	 * fits its field, and undoes the update when one does not. */
+	bool loose_column_types;
+
 	/* ---- aggregates the engine lacks */
 
 	/* No MIN / MAX of booleans: bool_and / bool_or (PostgreSQL). */
