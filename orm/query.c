@@ -263,6 +263,8 @@ int corm_query_new(corm_query **out, corm_conn *db, const corm_model_desc *m)
 	*out = NULL;
 	if (!db || !m)
 		return CORM_EINVAL;
+	if (corm_model__check_desc(db, m) != CORM_OK)
+		return CORM_EINVAL;
 	q = corm_malloc(sizeof(*q));
 	if (!q)
 		return corm_conn__set_error(db, CORM_ENOMEM, NULL, "out of memory");
@@ -663,16 +665,6 @@ void corm_query_group_by(corm_query *q, int field)
 
 /* --------------------------------------------------------------- rendering */
 
-static bool is_mysql(const corm_query *q)
-{
-	return q->d->quote_open == '`';
-}
-
-static bool is_sqlite(const corm_query *q)
-{
-	return strcmp(q->d->name, "sqlite") == 0;
-}
-
 static void push_bind(corm_query *q, bind_item item)
 {
 	if (q->nbinds == q->capbinds) {
@@ -744,8 +736,8 @@ static void col(corm_query *q, int field)
 static void cmp_col(corm_query *q, int field)
 {
 	col(q, field);
-	if (q->m->fields[field].coltype == CORM_COL_DECIMAL && is_sqlite(q))
-		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+	if (q->m->fields[field].coltype == CORM_COL_DECIMAL)
+		corm_buf_puts(&q->sql, q->d->decimal_collation);
 	else if (is_byte_text(&q->m->fields[field]))
 		corm_buf_puts(&q->sql, q->d->text_column_collate);
 }
@@ -770,14 +762,17 @@ static void cmp_value_as(corm_query *q, int field, const void *value,
 		corm_buf_putc(&q->sql, ')');
 		return;
 	}
-	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) ||
+	if (f->coltype != CORM_COL_DECIMAL || !q->d->casts_decimal_params ||
 		f->precision <= 0) {
 		bind_field_value(q, field, value);
 		return;
 	}
 	corm_buf_puts(&q->sql, "CAST(");
 	bind_field_value(q, field, value);
-	corm_buf_printf(&q->sql, " AS DECIMAL(%d,%d))", f->precision, f->scale);
+	corm_buf_puts(&q->sql, " AS ");
+	corm_dialect_type(&q->sql, q->d, CORM_COL_DECIMAL, f->precision,
+		f->scale);
+	corm_buf_putc(&q->sql, ')');
 }
 
 static void cmp_value(corm_query *q, int field, const void *value)
@@ -790,7 +785,8 @@ static void cmp_value(corm_query *q, int field, const void *value)
 static corm_str match_pattern(corm_query *q, const corm_pred *p)
 {
 	corm_buf b = CORM_BUF_INIT;
-	bool glob = is_sqlite(q), like = p->how == CORM_MATCH_LIKE;
+	bool glob = q->d->text_match == CORM_TEXT_MATCH_GLOB;
+	bool like = p->how == CORM_MATCH_LIKE;
 	const char *wild = glob ? "*" : "%";
 	size_t i;
 	char *s;
@@ -884,12 +880,13 @@ static void render_pred(corm_query *q, const corm_pred *p)
 		return;
 	case PRED_MATCH: {
 		bind_item it = {NULL, NULL, match_pattern(q, p), false, 0};
+		bool glob = q->d->text_match == CORM_TEXT_MATCH_GLOB;
 
 		cmp_col(q, p->field);
-		corm_buf_puts(&q->sql, is_sqlite(q) ? " GLOB " : " LIKE ");
+		corm_buf_puts(&q->sql, glob ? " GLOB " : " LIKE ");
 		push_bind(q, it);
 		corm_buf_puts(&q->sql, q->d->text_eq_collate);
-		if (!is_sqlite(q))
+		if (!glob)
 			corm_buf_puts(&q->sql, " ESCAPE '!'");
 		return;
 	}
@@ -967,8 +964,8 @@ static void render_order(corm_query *q)
 		bool nullable = f->flags & CORM_FIELD_NULLABLE;
 
 		corm_buf_puts(&q->sql, i ? ", " : " ORDER BY ");
-		if (nullable && is_mysql(q)) {
-			/* MySQL has no NULLS FIRST/LAST: sort on IS NULL first. */
+		if (nullable && !q->d->has_nulls_order) {
+			/* No NULLS FIRST/LAST (MySQL): sort on IS NULL first. */
 			col(q, t->field);
 			corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
 							   : " IS NULL ASC, ");
@@ -981,7 +978,7 @@ static void render_order(corm_query *q)
 				corm_buf_puts(&q->sql, q->d->text_sort_collate);
 		}
 		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
-		if (nullable && !is_mysql(q))
+		if (nullable && q->d->has_nulls_order)
 			corm_buf_puts(&q->sql, nulls_first ? " NULLS FIRST"
 							   : " NULLS LAST");
 	}
@@ -994,12 +991,8 @@ static void render_limit(corm_query *q)
 	corm_buf_puts(&q->sql, " LIMIT ");
 	if (q->has_limit)
 		bind_int(q, q->limit);
-	else if (is_mysql(q))
-		corm_buf_puts(&q->sql, "18446744073709551615"); /* MySQL's "all" */
-	else if (is_sqlite(q))
-		corm_buf_puts(&q->sql, "-1");
 	else
-		corm_buf_puts(&q->sql, "ALL");
+		corm_buf_puts(&q->sql, q->d->limit_all);
 	if (q->has_offset) {
 		corm_buf_puts(&q->sql, " OFFSET ");
 		bind_int(q, q->offset);
@@ -1408,8 +1401,8 @@ static void render_decimal_add(corm_query *q, int field, const void *delta)
 {
 	const corm_field_desc *f = &q->m->fields[field];
 
-	if (is_sqlite(q)) {
-		corm_buf_puts(&q->sql, "corm_decimal_add(");
+	if (q->d->decimal_add_fn) {
+		corm_buf_printf(&q->sql, "%s(", q->d->decimal_add_fn);
 		col(q, field);
 		corm_buf_puts(&q->sql, ", ");
 		bind_field_value(q, field, delta);
@@ -1419,8 +1412,10 @@ static void render_decimal_add(corm_query *q, int field, const void *delta)
 	col(q, field);
 	corm_buf_puts(&q->sql, " + CAST(");
 	bind_field_value(q, field, delta);
-	corm_buf_printf(&q->sql, " AS %s(%d,%d))",
-		is_mysql(q) ? "DECIMAL" : "NUMERIC", f->precision, f->scale);
+	corm_buf_puts(&q->sql, " AS ");
+	corm_dialect_type(&q->sql, q->d, CORM_COL_DECIMAL, f->precision,
+		f->scale);
+	corm_buf_putc(&q->sql, ')');
 }
 
 /* A model with a @version field: every update moves the version on, so
@@ -1475,7 +1470,7 @@ int corm_query_update(int64_t *out, corm_query *q)
 		corm_buf_puts(&q->sql, " WHERE ");
 		render_pred(q, q->where);
 	}
-	if (q->has_add && is_sqlite(q))
+	if (q->has_add && q->d->loose_column_types)
 		return run_checked_add(out, q);
 	return run_changes(out, q);
 }
@@ -1857,11 +1852,6 @@ static void render_related(corm_query *q, const corm_pred *p)
  *     read_f32()).
  */
 
-static bool is_postgres(const corm_query *q)
-{
-	return strcmp(q->d->name, "postgres") == 0;
-}
-
 static bool is_int_field(const corm_field_desc *f)
 {
 	return f->ctype == CORM_C_I16 || f->ctype == CORM_C_I32 ||
@@ -1883,7 +1873,7 @@ static bool is_decimal_field(const corm_field_desc *f)
  * CAST(col AS BINARY), byte by byte like the other engines. */
 static bool pads_text(const corm_query *q, const corm_field_desc *f)
 {
-	return is_mysql(q) && f->ctype == CORM_C_STR &&
+	return q->d->pads_text && f->ctype == CORM_C_STR &&
 		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
 }
 
@@ -2111,13 +2101,13 @@ static void render_sum(corm_query *q, const agg_term *a)
 {
 	const corm_field_desc *f = &q->m->fields[a->field];
 
-	if (is_decimal_field(f) && is_sqlite(q)) {
-		corm_buf_puts(&q->sql, "corm_decimal_sum(");
+	if (is_decimal_field(f) && q->d->decimal_sum_fn) {
+		corm_buf_printf(&q->sql, "%s(", q->d->decimal_sum_fn);
 		col(q, a->field);
-	} else if (is_int_field(f) && is_sqlite(q)) {
-		/* sum() fails when a running sum leaves int64, even if the
-		 * total fits: the driver's corm_int_sum() does not. */
-		corm_buf_puts(&q->sql, "corm_int_sum(");
+	} else if (is_int_field(f) && q->d->int_sum_fn) {
+		/* SQLite's sum() fails when a running sum leaves int64, even
+		 * if the total fits: the driver's corm_int_sum() does not. */
+		corm_buf_printf(&q->sql, "%s(", q->d->int_sum_fn);
 		col(q, a->field);
 	} else if (f->ctype == CORM_C_F32) {
 		corm_buf_puts(&q->sql, "SUM(CAST(");
@@ -2138,20 +2128,21 @@ static void render_min_max(corm_query *q, const agg_term *a)
 	const corm_field_desc *f = &q->m->fields[a->field];
 	bool min = a->fn == CORM_AGG_MIN;
 
-	if (f->ctype == CORM_C_BOOL && is_postgres(q)) {
+	if (f->ctype == CORM_C_BOOL && q->d->min_max_bool_and_or) {
 		corm_buf_puts(&q->sql, min ? "bool_and(" : "bool_or(");
 		col(q, a->field);
-	} else if (f->ctype == CORM_C_UUID && is_postgres(q)) {
+	} else if (f->ctype == CORM_C_UUID && q->d->min_max_uuid_as_text) {
 		corm_buf_puts(&q->sql, min ? "MIN(CAST(" : "MAX(CAST(");
 		col(q, a->field);
-		corm_buf_puts(&q->sql, " AS TEXT) COLLATE \"C\"");
+		corm_buf_puts(&q->sql, " AS TEXT)");
+		corm_buf_puts(&q->sql, q->d->text_sort_collate);
 	} else {
 		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
 		group_col(q, a->field);
-		if (is_postgres(q) && is_text(f))
-			corm_buf_puts(&q->sql, " COLLATE \"C\"");
-		else if (is_sqlite(q) && is_decimal_field(f))
-			corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+		if (is_text(f))
+			corm_buf_puts(&q->sql, q->d->text_sort_collate);
+		else if (is_decimal_field(f))
+			corm_buf_puts(&q->sql, q->d->decimal_collation);
 	}
 	corm_buf_putc(&q->sql, ')');
 }
@@ -2191,8 +2182,8 @@ static void render_agg_value(corm_query *q, const agg_term *a)
 		break;
 	}
 	/* SQLite compares the text of a decimal by value only when told. */
-	if (a->type == CORM_AGGV_DECIMAL && is_sqlite(q))
-		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+	if (a->type == CORM_AGGV_DECIMAL)
+		corm_buf_puts(&q->sql, q->d->decimal_collation);
 }
 
 /* The columns an aggregate reads: AVG is two (the sum, the count). */
@@ -2250,11 +2241,14 @@ static void render_agg_pred(corm_query *q, const corm_pred *p)
 
 		/* MySQL compares a DECIMAL with text as doubles: make the value
 		 * a DECIMAL (65 digits, 30 after the point: MySQL's widest). */
-		if (a->type == CORM_AGGV_DECIMAL && is_mysql(q))
+		bool cast = a->type == CORM_AGGV_DECIMAL &&
+			q->d->casts_decimal_params;
+
+		if (cast)
 			corm_buf_puts(&q->sql, "CAST(");
 		push_bind(q, it);
-		if (a->type == CORM_AGGV_DECIMAL && is_mysql(q))
-			corm_buf_puts(&q->sql, " AS DECIMAL(65, 30))");
+		if (cast)
+			corm_buf_printf(&q->sql, " AS %s)", q->d->widest_decimal);
 		break;
 	}
 	default:
@@ -2316,8 +2310,9 @@ static void render_agg_order(corm_query *q)
 			return;
 		}
 		corm_buf_puts(&q->sql, i ? ", " : " ORDER BY ");
-		/* MySQL has no NULLS FIRST/LAST: sort on IS NULL first. */
-		for (pass = nullable && is_mysql(q) ? 0 : 1; pass < 2; pass++) {
+		/* No NULLS FIRST/LAST (MySQL): sort on IS NULL first. */
+		for (pass = nullable && !q->d->has_nulls_order ? 0 : 1; pass < 2;
+			pass++) {
 			if (by_agg) {
 				render_agg_value(q, &q->aggs[t->field]);
 			} else if (f->ctype == CORM_C_ENUM && q->d->native_enum) {
@@ -2327,17 +2322,17 @@ static void render_agg_order(corm_query *q)
 				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
 				group_col(q, t->field);
-				if (is_text(f) && is_postgres(q))
-					corm_buf_puts(&q->sql, " COLLATE \"C\"");
-				else if (is_decimal_field(f) && is_sqlite(q))
-					corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+				if (is_text(f))
+					corm_buf_puts(&q->sql, q->d->text_sort_collate);
+				else if (is_decimal_field(f))
+					corm_buf_puts(&q->sql, q->d->decimal_collation);
 			}
 			if (pass == 0)
 				corm_buf_puts(&q->sql, nulls_first ? " IS NULL DESC, "
 								   : " IS NULL ASC, ");
 		}
 		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
-		if (nullable && !is_mysql(q))
+		if (nullable && q->d->has_nulls_order)
 			corm_buf_puts(&q->sql, nulls_first ? " NULLS FIRST"
 							   : " NULLS LAST");
 	}
