@@ -30,6 +30,7 @@
 #include "corm/query.h"
 #include "corm/rel.h"
 #include "internal.h"
+#include "corm_util.h"
 
 /* ------------------------------------------------------------------ values */
 
@@ -668,15 +669,14 @@ void corm_query_group_by(corm_query *q, int field)
 static void push_bind(corm_query *q, bind_item item)
 {
 	if (q->nbinds == q->capbinds) {
-		size_t cap = q->capbinds ? q->capbinds * 2 : 16;
-		bind_item *p = corm_realloc(q->binds, cap * sizeof(*p));
+		bind_item *p = corm__grow(q->binds, &q->capbinds, q->nbinds + 1,
+			sizeof(*p));
 
 		if (!p) {
 			fail(q, CORM_ENOMEM, "out of memory");
 			return;
 		}
 		q->binds = p;
-		q->capbinds = cap;
 	}
 	q->binds[q->nbinds++] = item;
 	corm_dialect_placeholder(&q->sql, q->d, ++q->nparams);
