@@ -141,7 +141,7 @@ struct corm_dialect {
 	 * collation a table corm did not create gives its column (a
 	 * case-insensitive, PAD SPACE or nondeterministic one). Each is
 	 * appended ("" for none): after a text column compared (= < LIKE IN)
-	 * or sorted (ORDER BY); after a value compared for equality or LIKE;
+	 * or sorted (ORDER BY, MIN, MAX); after a value compared for equality or LIKE;
 	 * after a value compared for order (< BETWEEN), in parentheses. */
 	const char *text_column_collate;
 	const char *text_sort_collate;
@@ -165,11 +165,12 @@ struct corm_dialect {
 	 * doubles (MariaDB in BETWEEN and IN): the parameter is cast to the
 	 * column's DECIMAL(P,S), or to the widest decimal for an aggregate. */
 	bool casts_decimal_params;
-	/* "DECIMAL(65,30)": the widest decimal, for aggregate values. */
+	/* The widest decimal type, to cast an aggregate's value to (where
+	 * casts_decimal_params; NULL otherwise). */
 	const char *widest_decimal;
 	/* Functions the driver registers where the engine's own are not
 	 * exact (NULL: the engine's): decimal_add(col, delta, P, S) refuses
-	 * a result past (P,S) (the runtime then checks the rows changed);
+	 * a result past (P,S), as the engines' DECIMAL columns do;
 	 * decimal_sum(col) sums decimal text exactly; int_sum(col) fails
 	 * only when the total, not a running sum, leaves int64. */
 	const char *decimal_add_fn;
