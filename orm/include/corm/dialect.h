@@ -141,8 +141,9 @@ struct corm_dialect {
 	 * collation a table corm did not create gives its column (a
 	 * case-insensitive, PAD SPACE or nondeterministic one). Each is
 	 * appended ("" for none): after a text column compared (= < LIKE IN)
-	 * or sorted (ORDER BY, MIN, MAX); after a value compared for equality or LIKE;
-	 * after a value compared for order (< BETWEEN), in parentheses. */
+	 * or sorted (ORDER BY, MIN, MAX); after a value compared for equality
+	 * or LIKE; after a value compared for order (< BETWEEN), in
+	 * parentheses. */
 	const char *text_column_collate;
 	const char *text_sort_collate;
 	const char *text_eq_collate;
