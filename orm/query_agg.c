@@ -56,14 +56,19 @@ bool corm_q__pads_text(const corm_query *q, const corm_field_desc *f)
 		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
 }
 
-/* A column as GROUP BY and ORDER BY compare it (see corm_q__pads_text()). */
+/* A column as GROUP BY, MIN/MAX and ORDER BY compare it: text by its
+ * bytes whatever the column's collation (see corm_q__pads_text(); SQLite
+ * and PostgreSQL name a byte collation). */
 void corm_q__group_col(corm_query *q, int field)
 {
-	bool binary = corm_q__pads_text(q, &q->m->fields[field]);
+	const corm_field_desc *f = &q->m->fields[field];
+	bool binary = corm_q__pads_text(q, f);
 
 	corm_buf_puts(&q->sql, binary ? "CAST(" : "");
 	corm_q__col(q, field);
 	corm_buf_puts(&q->sql, binary ? " AS BINARY)" : "");
+	if (!binary && corm_q__is_byte_text(f))
+		corm_buf_puts(&q->sql, q->d->text_sort_collate);
 }
 
 /* The result type of fn over `f` (NULL: COUNT(*)); false when the engine

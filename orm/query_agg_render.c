@@ -54,8 +54,8 @@ static void render_min_max(corm_query *q, const agg_term *a)
 	} else {
 		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
 		corm_q__group_col(q, a->field);
-		if (corm_q__is_text(f))
-			corm_buf_puts(&q->sql, q->d->text_sort_collate);
+		if (corm_q__is_text(f) && !corm_q__is_byte_text(f))
+			corm_buf_puts(&q->sql, q->d->text_sort_collate); /* an enum */
 		else if (corm_q__is_decimal_field(f))
 			corm_buf_puts(&q->sql, q->d->decimal_collation);
 	}
@@ -237,7 +237,8 @@ static void render_agg_order(corm_query *q)
 				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
 				corm_q__group_col(q, t->field);
-				if (corm_q__is_text(f))
+				if (corm_q__is_text(f) && !corm_q__is_byte_text(f))
+					/* an enum */
 					corm_buf_puts(&q->sql, q->d->text_sort_collate);
 				else if (corm_q__is_decimal_field(f))
 					corm_buf_puts(&q->sql, q->d->decimal_collation);
@@ -260,9 +261,10 @@ void corm_q__render_aggregates(corm_query *q)
 	corm_q__start_render(q);
 	corm_buf_puts(&q->sql, "SELECT ");
 	for (i = 0; i < q->ngroup; i++) {
-		/* Grouped by its bytes on MySQL: every value of the group is
-		 * the same, and MIN() is allowed where the column is not. */
-		bool binary = corm_q__pads_text(q, &q->m->fields[q->group[i]]);
+		/* Text is grouped by its bytes (group_col()): every value of
+		 * the group is the same, and MIN() is allowed where the bare
+		 * column is not. */
+		bool binary = corm_q__is_byte_text(&q->m->fields[q->group[i]]);
 
 		corm_buf_puts(&q->sql, binary ? "MIN(" : "");
 		corm_q__col(q, q->group[i]);

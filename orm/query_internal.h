@@ -141,6 +141,7 @@ bool corm_q__pred_text_ok(corm_query *q, const corm_field_desc *f,
 corm_pred *corm_q__new_pred(corm_query *q, pred_kind kind);
 
 /* query_render.c */
+bool corm_q__is_byte_text(const corm_field_desc *f);
 void corm_q__push_bind(corm_query *q, bind_item item);
 void corm_q__bind_field_value(corm_query *q, int field, const void *value);
 void corm_q__bind_int(corm_query *q, int64_t i);
@@ -148,7 +149,7 @@ void corm_q__col(corm_query *q, int field);
 void corm_q__render_pred(corm_query *q, const corm_pred *p);
 void corm_q__render_from_where(corm_query *q);
 bool corm_q__selected(const corm_query *q, int field);
-void corm_q__render_columns(corm_query *q);
+void corm_q__render_columns(corm_query *q, bool distinct);
 bool corm_q__is_text(const corm_field_desc *f);
 void corm_q__render_order(corm_query *q);
 void corm_q__render_limit(corm_query *q);

@@ -38,7 +38,7 @@ void corm_q__bind_int(corm_query *q, int64_t i)
 }
 
 /* Text the engines must compare by its bytes (enums are checked members). */
-static bool is_byte_text(const corm_field_desc *f)
+bool corm_q__is_byte_text(const corm_field_desc *f)
 {
 	return f->ctype == CORM_C_STR &&
 		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
@@ -46,10 +46,12 @@ static bool is_byte_text(const corm_field_desc *f)
 
 void corm_q__col(corm_query *q, int field)
 {
-	/* A field predicate in HAVING, over a text field MySQL groups as
-	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
-	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
-	bool group_value = q->in_having && corm_q__pads_text(q, &q->m->fields[field]);
+	/* A field predicate in HAVING, over a text field grouped by its bytes
+	 * (group_col()): the engine does not see the bare column as grouped
+	 * (MySQL 1054, PostgreSQL 42803); MIN() is the group's one value, as
+	 * in the SELECT. */
+	bool group_value = q->in_having &&
+		corm_q__is_byte_text(&q->m->fields[field]);
 
 	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
@@ -76,7 +78,7 @@ static void cmp_col(corm_query *q, int field)
 	corm_q__col(q, field);
 	if (q->m->fields[field].coltype == CORM_COL_DECIMAL)
 		corm_buf_puts(&q->sql, q->d->decimal_collation);
-	else if (is_byte_text(&q->m->fields[field]))
+	else if (corm_q__is_byte_text(&q->m->fields[field]))
 		corm_buf_puts(&q->sql, q->d->text_column_collate);
 }
 
@@ -90,7 +92,7 @@ static void cmp_value_as(corm_query *q, int field, const void *value,
 	bool ordered)
 {
 	const corm_field_desc *f = &q->m->fields[field];
-	const char *collate = !is_byte_text(f) ? ""
+	const char *collate = !corm_q__is_byte_text(f) ? ""
 		: ordered ? q->d->text_order_collate : q->d->text_eq_collate;
 
 	if (*collate) {
@@ -262,16 +264,28 @@ bool corm_q__selected(const corm_query *q, int field)
 	return !q->only || q->only[field];
 }
 
-void corm_q__render_columns(corm_query *q)
+/* The selected columns; `distinct`: as DISTINCT must compare them, text
+ * by its bytes whatever the column's collation (`"name" COLLATE "C" AS
+ * "name"`: a case-insensitive one would merge 'abc' and 'ABC'). */
+void corm_q__render_columns(corm_query *q, bool distinct)
 {
 	int i, n = 0;
 
 	for (i = 0; i < q->m->nfields; i++) {
+		bool key = distinct && corm_q__is_byte_text(&q->m->fields[i]) &&
+			*q->d->text_key_close;
+
 		if (!corm_q__selected(q, i))
 			continue;
 		if (n++)
 			corm_buf_puts(&q->sql, ", ");
+		corm_buf_puts(&q->sql, key ? q->d->text_key_open : "");
 		corm_q__col(q, i);
+		if (key) {
+			corm_buf_puts(&q->sql, q->d->text_key_close);
+			corm_buf_puts(&q->sql, " AS ");
+			corm_dialect_quote(&q->sql, q->d, q->m->fields[i].column);
+		}
 	}
 	q->ncolumns = n;
 }
@@ -305,6 +319,12 @@ void corm_q__render_order(corm_query *q)
 		}
 		if (f->coltype == CORM_COL_DECIMAL) {
 			cmp_col(q, t->field); /* by value, exactly */
+		} else if (corm_q__is_byte_text(f) && corm_conn__foreign_text(q->db,
+				q->m->table, f->column)) {
+			/* A MySQL column of another collation (collations.c). */
+			corm_buf_puts(&q->sql, q->d->text_key_open);
+			corm_q__col(q, t->field);
+			corm_buf_puts(&q->sql, q->d->text_key_close);
 		} else {
 			corm_q__col(q, t->field);
 			if (corm_q__is_text(f))
@@ -389,9 +409,9 @@ static void render_distinct_ordered(corm_query *q)
 			corm_q__fail(q, CORM_EINVAL, "order_by() on a field that a "
 				"distinct() query does not select");
 	corm_buf_puts(&q->sql, "SELECT ");
-	corm_q__render_columns(q);
+	corm_q__render_columns(q, false);
 	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
-	corm_q__render_columns(q);
+	corm_q__render_columns(q, true);
 	corm_q__render_from_where(q);
 	corm_buf_puts(&q->sql, ") AS corm_distinct");
 	corm_q__render_order(q);
@@ -406,7 +426,7 @@ void corm_q__render_select(corm_query *q)
 		return;
 	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
-	corm_q__render_columns(q);
+	corm_q__render_columns(q, q->distinct);
 	corm_q__render_from_where(q);
 	corm_q__render_order(q);
 	corm_q__render_limit(q);

@@ -187,7 +187,7 @@ int corm_query_count(int64_t *out, corm_query *q)
 		/* COUNT over the rows the query would return. */
 		corm_buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT ");
 		corm_buf_puts(&q->sql, q->distinct ? "DISTINCT " : "");
-		corm_q__render_columns(q);
+		corm_q__render_columns(q, q->distinct);
 		corm_q__render_from_where(q);
 		corm_q__render_limit(q);
 		corm_buf_puts(&q->sql, ") AS corm_counted");
