@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_migrate.h"
+#include "migrate_engine.h"
 #include "corm/driver.h"
 
 static int run(int argc, char **argv);
@@ -37,7 +38,7 @@ const cli_command cli_cmd_diff = {
 
 bool mcli_is_url(const char *arg)
 {
-	return strncmp(arg, "sqlite:", 7) == 0 || strstr(arg, "://") != NULL;
+	return corm_mig_url_dialect(arg) != NULL || strstr(arg, "://") != NULL;
 }
 
 int mcli_connect(corm_conn **out, const char *cmd, const char *url)
