@@ -19,8 +19,8 @@
  * Building an IR by hand is not supported: a producer (introspection, a
  * test) writes DSL text and parses it, so every IR has been validated.
  */
-#ifndef CORM_CODEGEN_SCHEMA_H
-#define CORM_CODEGEN_SCHEMA_H
+#ifndef CORM_SCHEMA_SCHEMA_H
+#define CORM_SCHEMA_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -280,6 +280,18 @@ char *corm_snake_case(const char *name);
 /* NULL-safe. */
 void corm_schema_free(corm_schema *s);
 
+/* The shortest identifier limit among corm_dialects (0: none). */
+size_t corm_ident_limit(void);
+
+/*
+ * The constraint-name rule: `b` holds a full name ending in "_<suffix>"
+ * (`<table>_<cols>_key`, `<table>_<col>_check`, ...). When it is longer
+ * than corm_ident_limit(), it is cut (at a character boundary) and ends
+ * in "_<8 hex digits of its FNV-1a hash>_<suffix>" instead, so it stays
+ * unique, stable and valid on every engine.
+ */
+void corm_constraint_name_fit(corm_buf *b, const char *suffix);
+
 /* ----------------------------------------------------------------- parsing */
 
 /*
@@ -324,4 +336,4 @@ int corm_schema_dump(corm_buf *out, const corm_schema *s);
 }
 #endif
 
-#endif /* CORM_CODEGEN_SCHEMA_H */
+#endif /* CORM_SCHEMA_SCHEMA_H */

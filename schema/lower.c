@@ -127,7 +127,6 @@ typedef struct lower {
 	size_t nenums;
 	const char **type_cands; /* builtins, enums, models: for suggestions */
 	size_t ntype_cands;
-	size_t ident_limit;   /* the smallest max_ident_len of the dialects */
 } lower;
 
 /* ------------------------------------------------------------ IR memory */
@@ -1399,23 +1398,13 @@ static void check_ident_len(lower *l, const char *what, const char *name,
 	corm_buf_free(&b);
 }
 
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* `<table>_<cols>_<suffix>`, shortened with a hash to fit every engine. */
 static const char *constraint_name(lower *l, const corm_model *m,
 	const corm_field *fields, const size_t *idx, size_t n,
 	const char *suffix)
 {
 	corm_buf b = CORM_BUF_INIT;
-	size_t i, limit = l->ident_limit;
+	size_t i;
 
 	corm_buf_puts(&b, m->table);
 	for (i = 0; i < n; i++) {
@@ -1424,18 +1413,7 @@ static const char *constraint_name(lower *l, const corm_model *m,
 	}
 	corm_buf_putc(&b, '_');
 	corm_buf_puts(&b, suffix);
-	if (!corm_buf_error(&b) && limit && b.len > limit) {
-		uint32_t h = fnv1a(b.ptr, b.len);
-		size_t keep = limit - 10 - strlen(suffix);
-		char tail[32];
-
-		while (keep > 0 && ((unsigned char)b.ptr[keep] & 0xc0) == 0x80)
-			keep--;
-		b.len = keep;
-		b.ptr[keep] = '\0';
-		snprintf(tail, sizeof(tail), "_%08x_%s", (unsigned)h, suffix);
-		corm_buf_puts(&b, tail);
-	}
+	corm_constraint_name_fit(&b, suffix);
 	return ir_buf(l, &b);
 }
 
@@ -1443,14 +1421,6 @@ static void pass_names_sql(lower *l)
 {
 	cg_map tables = {NULL, 0, 0, true};
 	size_t i, j;
-
-	l->ident_limit = 0;
-	for (i = 0; i < sizeof(corm_dialects) / sizeof(corm_dialects[0]); i++) {
-		int lim = corm_dialects[i]->max_ident_len;
-
-		if (lim > 0 && (l->ident_limit == 0 || (size_t)lim < l->ident_limit))
-			l->ident_limit = (size_t)lim;
-	}
 
 	for (i = 0; i < l->nmodels && !l->c->stop; i++) {
 		model_info *mi = &l->mi[i];
