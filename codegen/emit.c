@@ -27,6 +27,8 @@ typedef struct emitter {
 	size_t nerrors;     /* reported by this emitter */
 } emitter;
 
+static bool ctype_by_pointer(corm_coltype t);
+
 /* ------------------------------------------------------------------- names */
 
 static const char *const c_keywords[] = {"auto", "break", "case", "char",
@@ -341,9 +343,7 @@ static int check_names(emitter *e)
 			cg_emit_member(&mem, f);
 			name_add(&set, f->loc, "field", "%s.%s", m->snake,
 				corm_buf_cstr(&mem));
-			if (f->nullable && f->type != CORM_COL_STRING &&
-				f->type != CORM_COL_TEXT && f->type != CORM_COL_DECIMAL &&
-				f->type != CORM_COL_JSON && f->type != CORM_COL_BYTES)
+			if (f->nullable && !ctype_by_pointer(f->type))
 				name_add(&set, f->loc, "field", "%s.has_%s", m->snake,
 					corm_buf_cstr(&mem));
 			corm_buf_free(&mem);
@@ -407,69 +407,37 @@ done:
 
 /* -------------------------------------------------------------------- types */
 
-static bool is_text_like(corm_coltype t)
+/* A corm_str or corm_bytes member: NULL is a NULL pointer. */
+static bool ctype_by_pointer(corm_coltype t)
 {
-	return t == CORM_COL_STRING || t == CORM_COL_TEXT ||
-		t == CORM_COL_DECIMAL || t == CORM_COL_JSON;
+	corm_ctype c = corm_coltype_info_of(t)->ctype;
+
+	return c == CORM_C_STR || c == CORM_C_BYTES;
 }
 
 /* NULL is a NULL pointer for these; other nullable fields get has_. */
 static bool null_by_pointer(const corm_field *f)
 {
-	return f->kind != CORM_FIELD_ENUM &&
-		(is_text_like(f->type) || f->type == CORM_COL_BYTES);
+	return f->kind != CORM_FIELD_ENUM && ctype_by_pointer(f->type);
 }
 
 const char *cg_emit_c_type(const corm_field *f)
 {
 	if (f->kind == CORM_FIELD_ENUM)
 		return f->enum_type->snake;
-	switch (f->type) {
-	case CORM_COL_I16: return "int16_t";
-	case CORM_COL_I32: return "int32_t";
-	case CORM_COL_I64: return "int64_t";
-	case CORM_COL_F32: return "float";
-	case CORM_COL_F64: return "double";
-	case CORM_COL_BOOL: return "bool";
-	case CORM_COL_BYTES: return "corm_bytes";
-	case CORM_COL_DATE: return "corm_date";
-	case CORM_COL_TIME: return "corm_time";
-	case CORM_COL_TIMESTAMP: return "corm_timestamp";
-	case CORM_COL_UUID: return "corm_uuid";
-	default: return "corm_str";
-	}
+	return corm_ctype_c_type(corm_coltype_info_of(f->type)->ctype);
 }
 
 static const char *c_ctype(const corm_field *f)
 {
 	if (f->kind == CORM_FIELD_ENUM)
 		return "CORM_C_ENUM";
-	switch (f->type) {
-	case CORM_COL_I16: return "CORM_C_I16";
-	case CORM_COL_I32: return "CORM_C_I32";
-	case CORM_COL_I64: return "CORM_C_I64";
-	case CORM_COL_F32: return "CORM_C_F32";
-	case CORM_COL_F64: return "CORM_C_F64";
-	case CORM_COL_BOOL: return "CORM_C_BOOL";
-	case CORM_COL_BYTES: return "CORM_C_BYTES";
-	case CORM_COL_DATE: return "CORM_C_DATE";
-	case CORM_COL_TIME: return "CORM_C_TIME";
-	case CORM_COL_TIMESTAMP: return "CORM_C_TIMESTAMP";
-	case CORM_COL_UUID: return "CORM_C_UUID";
-	default: return "CORM_C_STR";
-	}
+	return corm_coltype_info_of(f->type)->ctype_name;
 }
 
 static const char *coltype_const(corm_coltype t)
 {
-	static const char *const names[CORM_COL__COUNT] = {"CORM_COL_I16",
-		"CORM_COL_I32", "CORM_COL_I64", "CORM_COL_F32", "CORM_COL_F64",
-		"CORM_COL_BOOL", "CORM_COL_STRING", "CORM_COL_TEXT",
-		"CORM_COL_BYTES", "CORM_COL_DECIMAL", "CORM_COL_DATE",
-		"CORM_COL_TIME", "CORM_COL_TIMESTAMP", "CORM_COL_UUID",
-		"CORM_COL_JSON"};
-
-	return names[t];
+	return corm_coltype_info_of(t)->enum_name;
 }
 
 static bool in_pk(const corm_model *m, size_t field)
@@ -1208,18 +1176,14 @@ static void put_default(corm_buf *c, const corm_field *f)
 			corm_buf_printf(c, "\trow->%s = corm_timestamp_now();\n", mem);
 		break;
 	case CORM_DEFAULT_STRING: {
-		const char *parse = NULL;
+		/* A uuid or temporal literal: <its C type>_parse(), e.g.
+		 * corm_date_parse(); text-like ones are plain strings. */
+		bool parse = corm_coltype_info_of(f->type)->ctype != CORM_C_STR;
 
-		switch (f->type) {
-		case CORM_COL_DATE: parse = "corm_date_parse"; break;
-		case CORM_COL_TIME: parse = "corm_time_parse"; break;
-		case CORM_COL_TIMESTAMP: parse = "corm_timestamp_parse"; break;
-		case CORM_COL_UUID: parse = "corm_uuid_parse"; break;
-		default: break;
-		}
 		if (parse) {
 			/* The parser checked the literal, so this cannot fail. */
-			corm_buf_printf(c, "\t(void)%s(&row->%s, ", parse, mem);
+			corm_buf_printf(c, "\t(void)%s_parse(&row->%s, ",
+				cg_emit_c_type(f), mem);
 			put_c_string(c, d->text, d->text_len);
 			corm_buf_printf(c, ", %zu);\n", d->text_len);
 		} else {

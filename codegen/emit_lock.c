@@ -22,27 +22,26 @@
 
 /* ------------------------------------------------------- numeric families */
 
-static const struct {
-	corm_coltype type;
-	const char *family; /* as emit_query.c names the column handle */
-} numeric[] = {
-	{CORM_COL_I16, "i16"},
-	{CORM_COL_I32, "i32"},
-	{CORM_COL_I64, "i64"},
-	{CORM_COL_F32, "f32"},
-	{CORM_COL_F64, "f64"},
-	{CORM_COL_DECIMAL, "decimal"},
-};
-#define NNUMERIC (sizeof(numeric) / sizeof(numeric[0]))
+/* Families are numbered by corm_coltype; the numeric ones (corm/coltype.h)
+ * have these functions. The family's name, as emit_query.c names the
+ * column handle. */
+#define NFAMILIES ((size_t)CORM_COL__COUNT)
 
-/* The C type of family k ("int64_t"), from a field that has it. */
+static const char *family_name(size_t k)
+{
+	return corm_coltype_info_of((corm_coltype)k)->family;
+}
+
+/* A field of numeric family k (for its C type), or NULL. */
 static const corm_field *field_of(const corm_model *m, size_t k)
 {
 	size_t i;
 
+	if (!corm_coltype_is((corm_coltype)k, CORM_COLF_NUMERIC))
+		return NULL;
 	for (i = 0; i < m->nfields; i++)
 		if (m->fields[i].kind != CORM_FIELD_ENUM &&
-			m->fields[i].type == numeric[k].type)
+			m->fields[i].type == (corm_coltype)k)
 			return &m->fields[i];
 	return NULL;
 }
@@ -75,11 +74,11 @@ static void put_dispatch(corm_buf *h, const corm_model *m, const char *fn)
 	size_t k;
 
 	corm_buf_puts(h, "_Generic((c)");
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		if (!field_of(m, k))
 			continue;
 		corm_buf_printf(h, ", \\\n\t%s_%s_col: %s_%s_%s", m->snake,
-			numeric[k].family, m->snake, fn, numeric[k].family);
+			family_name(k), m->snake, fn, family_name(k));
 	}
 	corm_buf_puts(h, ")");
 }
@@ -88,7 +87,7 @@ static bool has_numeric(const corm_model *m)
 {
 	size_t k;
 
-	for (k = 0; k < NNUMERIC; k++)
+	for (k = 0; k < NFAMILIES; k++)
 		if (field_of(m, k))
 			return true;
 	return false;
@@ -115,9 +114,9 @@ void cg_emit_lock_decls(corm_buf *h, const corm_model *m)
 	corm_buf_puts(h, "/* SET col = col + delta, by the engine: no update is "
 		"lost. A sum out of\n * range is CORM_ERANGE; _add on a missing row "
 		"CORM_ENOTFOUND. */\n");
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		const corm_field *f = field_of(m, k);
-		const char *fam = numeric[k].family;
+		const char *fam = family_name(k);
 
 		if (!f)
 			continue;
@@ -156,9 +155,9 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_get_for_update(out, db, "
 		"&%s_desc, &key, arena);\n}\n\n", n);
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		const corm_field *f = field_of(m, k);
-		const char *fam = numeric[k].family;
+		const char *fam = family_name(k);
 
 		if (!f)
 			continue;

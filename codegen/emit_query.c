@@ -41,23 +41,7 @@ static const char *family(const corm_field *f)
 {
 	if (f->kind == CORM_FIELD_ENUM)
 		return f->enum_type->snake;
-	switch (f->type) {
-	case CORM_COL_I16: return "i16";
-	case CORM_COL_I32: return "i32";
-	case CORM_COL_I64: return "i64";
-	case CORM_COL_F32: return "f32";
-	case CORM_COL_F64: return "f64";
-	case CORM_COL_BOOL: return "bool";
-	case CORM_COL_BYTES: return "bytes";
-	case CORM_COL_DATE: return "date";
-	case CORM_COL_TIME: return "time";
-	case CORM_COL_TIMESTAMP: return "timestamp";
-	case CORM_COL_UUID: return "uuid";
-	/* Their own families, so SUM of a decimal compiles and of text not. */
-	case CORM_COL_DECIMAL: return "decimal";
-	case CORM_COL_JSON: return "json";
-	default: return "str";
-	}
+	return corm_coltype_info_of(f->type)->family;
 }
 
 /* The fields that start a family (the first field of each C type), in

@@ -57,18 +57,12 @@ static bool enum_member(const corm_enum *e, cg_str name, size_t *out)
 
 static bool is_integer_type(corm_coltype t)
 {
-	return t == CORM_COL_I16 || t == CORM_COL_I32 || t == CORM_COL_I64;
-}
-
-static bool is_float_type(corm_coltype t)
-{
-	return t == CORM_COL_F32 || t == CORM_COL_F64;
+	return corm_coltype_is(t, CORM_COLF_INTEGER);
 }
 
 static bool is_temporal(corm_coltype t)
 {
-	return t == CORM_COL_DATE || t == CORM_COL_TIME ||
-		t == CORM_COL_TIMESTAMP;
+	return corm_coltype_is(t, CORM_COLF_TEMPORAL);
 }
 
 const char *cg_type_text(cg_ctx *c, const corm_field *fd)
@@ -373,7 +367,7 @@ void cg_check_default(cg_ctx *c, corm_arena *ir, corm_field *fd,
 			def->f = (double)i;
 			return;
 		}
-		if (is_float_type(t) || t == CORM_COL_DECIMAL) {
+		if (corm_coltype_is(t, CORM_COLF_NUMERIC)) {
 			char tmp[128];
 			double f;
 
@@ -408,8 +402,7 @@ void cg_check_default(cg_ctx *c, corm_arena *ir, corm_field *fd,
 		const char *s = v->str.p;
 		size_t n = v->str.n;
 
-		if (t == CORM_COL_STRING || t == CORM_COL_TEXT ||
-			t == CORM_COL_JSON) {
+		if (corm_coltype_is(t, CORM_COLF_TEXT)) {
 			if (t == CORM_COL_STRING && utf8_chars(s, n) > (size_t)fd->len) {
 				cg_error(l->c, v->loc, v->len,
 					"default value is %zu characters long, but field '%s' "

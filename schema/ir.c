@@ -62,16 +62,40 @@ const corm_field *corm_model_key_field(const corm_model *m)
 	return &m->fields[m->pk.fields[0]];
 }
 
+static const corm_coltype_info coltypes[CORM_COL__COUNT] = {
+#define CORM_X_(name, dsl, ctype, family, nargs, flags)                   \
+	{dsl, "CORM_COL_" #name, "CORM_C_" #ctype, CORM_C_##ctype, family,   \
+		nargs, flags},
+	CORM_COLTYPES(CORM_X_)
+#undef CORM_X_
+};
+
+static const char *const c_types[] = {
+#define CORM_X_(name, c_type) #c_type,
+	CORM_CTYPES(CORM_X_)
+#undef CORM_X_
+};
+
+const corm_coltype_info *corm_coltype_info_of(corm_coltype t)
+{
+	return &coltypes[t];
+}
+
 const char *corm_coltype_name(corm_coltype t)
 {
-	static const char *const names[CORM_COL__COUNT] = {
-		"i16", "i32", "i64", "f32", "f64", "bool", "string", "text",
-		"bytes", "decimal", "date", "time", "timestamp", "uuid", "json",
-	};
-
 	if ((int)t < 0 || t >= CORM_COL__COUNT)
 		return "?";
-	return names[t];
+	return coltypes[t].dsl;
+}
+
+bool corm_coltype_is(corm_coltype t, unsigned flags)
+{
+	return (coltypes[t].flags & flags) == flags;
+}
+
+const char *corm_ctype_c_type(corm_ctype c)
+{
+	return c_types[c];
 }
 
 static bool is_upper(char c)

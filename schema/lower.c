@@ -38,21 +38,10 @@ typedef struct builtin_type {
 } builtin_type;
 
 static const builtin_type builtins[] = {
-	{"i16", CORM_COL_I16, 0},
-	{"i32", CORM_COL_I32, 0},
-	{"i64", CORM_COL_I64, 0},
-	{"f32", CORM_COL_F32, 0},
-	{"f64", CORM_COL_F64, 0},
-	{"bool", CORM_COL_BOOL, 0},
-	{"string", CORM_COL_STRING, 1},
-	{"text", CORM_COL_TEXT, 0},
-	{"bytes", CORM_COL_BYTES, 0},
-	{"decimal", CORM_COL_DECIMAL, 2},
-	{"date", CORM_COL_DATE, 0},
-	{"time", CORM_COL_TIME, 0},
-	{"timestamp", CORM_COL_TIMESTAMP, 0},
-	{"uuid", CORM_COL_UUID, 0},
-	{"json", CORM_COL_JSON, 0},
+#define CORM_X_(name, dsl, ctype, family, nargs, flags)                   \
+	{dsl, CORM_COL_##name, nargs},
+	CORM_COLTYPES(CORM_X_)
+#undef CORM_X_
 };
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
 
@@ -965,8 +954,7 @@ static void version_semantics(lower *l, model_info *mi, corm_field *fd,
 {
 	size_t i;
 
-	if (fd->kind != CORM_FIELD_SCALAR || (fd->type != CORM_COL_I16 &&
-			fd->type != CORM_COL_I32 && fd->type != CORM_COL_I64))
+	if (fd->kind != CORM_FIELD_SCALAR || !corm_coltype_is(fd->type, CORM_COLF_INTEGER))
 		cg_error(l->c, a->loc, a->len, "'@version' needs an integer field "
 			"(i16, i32 or i64); '%s' is %s", fd->name,
 			cg_type_text(l->c, fd));
@@ -1057,8 +1045,7 @@ static void field_semantics(lower *l, model_info *mi, size_t fidx)
 				"write '%s %s?'", fd->name, fd->type_name);
 	}
 	if (a[FA_AUTO]) {
-		if (fd->kind != CORM_FIELD_SCALAR || (fd->type != CORM_COL_I16 &&
-				fd->type != CORM_COL_I32 && fd->type != CORM_COL_I64))
+		if (fd->kind != CORM_FIELD_SCALAR || !corm_coltype_is(fd->type, CORM_COLF_INTEGER))
 			cg_error(l->c, a[FA_AUTO]->loc, a[FA_AUTO]->len,
 				"'@auto' needs an integer field (i16, i32 or i64); '%s' "
 				"is %s", fd->name, cg_type_text(l->c, fd));
@@ -1089,8 +1076,7 @@ static void check_indexable(lower *l, model_info *mi, const corm_index *ix,
 	for (i = 0; i < ix->nfields; i++) {
 		const corm_field *f = &mi->m->fields[ix->fields[i]];
 
-		if (f->type == CORM_COL_TEXT || f->type == CORM_COL_BYTES ||
-			f->type == CORM_COL_JSON)
+		if (corm_coltype_is(f->type, CORM_COLF_UNKEYED))
 			cg_error(l->c, ix->loc, 1, "field '%s' is %s and cannot be in %s "
 				"(MySQL keys only a prefix of such columns); use "
 				"string(N)%s", f->name, corm_coltype_name(f->type), what,

@@ -28,6 +28,7 @@
 
 #include "corm/buf.h"
 #include "corm/dialect.h"
+#include "corm/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -272,6 +273,29 @@ const corm_field *corm_model_key_field(const corm_model *m);
 
 /* "i64", "string", ... for a corm_coltype; never NULL. */
 const char *corm_coltype_name(corm_coltype t);
+
+/* What corm/coltype.h says about one column type, as strings for the
+ * emitter and numbers for the checks. */
+typedef struct corm_coltype_info {
+	const char *dsl;          /* "string" */
+	const char *enum_name;    /* "CORM_COL_STRING" */
+	const char *ctype_name;   /* "CORM_C_STR" */
+	corm_ctype ctype;         /* CORM_C_STR: the struct member's layout */
+	const char *family;       /* "str": corm_col_str..., <model>_str... */
+	int nargs;                /* 0, 1 (string(N)), 2 (decimal(P, S)) */
+	unsigned flags;           /* CORM_COLF_* */
+} corm_coltype_info;
+
+/* The row of `t` in corm/coltype.h (t < CORM_COL__COUNT). */
+const corm_coltype_info *corm_coltype_info_of(corm_coltype t);
+
+/* Does type `t` have every fact in `flags` (CORM_COLF_*)? */
+bool corm_coltype_is(corm_coltype t, unsigned flags);
+
+/* The C type of a struct member laid out as `c` ("int16_t",
+ * "corm_str"); "int" for CORM_C_ENUM, whose member has the enum's own
+ * type. */
+const char *corm_ctype_c_type(corm_ctype c);
 
 /* The snake_case of `name` ("PostStatus" -> "post_status", "HTTPRequest"
  * -> "http_request"), allocated with corm_malloc; NULL on no memory. */
