@@ -17,6 +17,7 @@
 #include "corm/driver.h"
 #include "emit.h"
 #include "emit_internal.h"
+#include "corm_util.h"
 
 typedef struct emitter {
 	corm_buf *h, *c;
@@ -201,15 +202,14 @@ static void name_add(name_set *set, corm_loc loc, const char *what,
 	if (set->oom)
 		return;
 	if (set->count == set->cap) {
-		size_t ncap = set->cap ? set->cap * 2 : 64;
-		gen_name *p = corm_realloc(set->items, ncap * sizeof(*p));
+		gen_name *p = corm__grow(set->items, &set->cap, set->count + 1,
+			sizeof(*p));
 
 		if (!p) {
 			set->oom = true;
 			return;
 		}
 		set->items = p;
-		set->cap = ncap;
 	}
 	va_start(ap, fmt);
 	corm_buf_vprintf(&b, fmt, ap);
@@ -255,13 +255,12 @@ static int report(emitter *e, corm_diag_level level, corm_loc loc,
 	if (!d)
 		return CORM_OK;
 	if (d->count == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 16;
-		corm_diag *p = corm_realloc(d->items, ncap * sizeof(*p));
+		corm_diag *p = corm__grow(d->items, &d->cap, d->count + 1,
+			sizeof(*p));
 
 		if (!p)
 			return CORM_ENOMEM;
 		d->items = p;
-		d->cap = ncap;
 	}
 	va_start(ap, fmt);
 	corm_buf_vprintf(&b, fmt, ap);

@@ -14,6 +14,7 @@
 
 #include "corm/corm.h"
 #include "internal.h"
+#include "corm_util.h"
 
 typedef struct defaults {
 	cg_ctx *c;
@@ -230,16 +231,6 @@ static bool valid_uuid(const char *s, size_t n)
 	return true;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
 static const char *value_desc(defaults *l, const cg_value *v)
 {
 	corm_buf b = CORM_BUF_INIT;
@@ -403,10 +394,10 @@ void cg_check_default(cg_ctx *c, corm_arena *ir, corm_field *fd,
 		size_t n = v->str.n;
 
 		if (corm_coltype_is(t, CORM_COLF_TEXT)) {
-			if (t == CORM_COL_STRING && utf8_chars(s, n) > (size_t)fd->len) {
+			if (t == CORM_COL_STRING && corm__utf8_count(s, n) > (size_t)fd->len) {
 				cg_error(l->c, v->loc, v->len,
 					"default value is %zu characters long, but field '%s' "
-					"is %s", utf8_chars(s, n), fd->name, cg_type_text(l->c, fd));
+					"is %s", corm__utf8_count(s, n), fd->name, cg_type_text(l->c, fd));
 				return;
 			}
 		} else if (t == CORM_COL_UUID) {
