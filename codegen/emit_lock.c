@@ -46,19 +46,6 @@ static const corm_field *field_of(const corm_model *m, size_t k)
 	return NULL;
 }
 
-/* Key parameters of the model in a prototype: ", int64_t id". */
-static void put_key_params(corm_buf *b, const corm_model *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->pk.nfields; i++) {
-		const corm_field *f = &m->fields[m->pk.fields[i]];
-
-		corm_buf_printf(b, ", %s ", cg_emit_c_type(f));
-		cg_emit_member(b, f);
-	}
-}
-
 /* "k0, k1" (macro parameters standing for the key). */
 static void put_key_names(corm_buf *b, const corm_model *m)
 {
@@ -105,7 +92,7 @@ void cg_emit_lock_decls(corm_buf *h, const corm_model *m)
 		"transaction ends (CORM_EINVAL outside one). */\n", m->name);
 	corm_buf_printf(h, "void %s_for_update(%s_query *q);\n", n, n);
 	corm_buf_printf(h, "int %s_get_for_update(%s *out, corm_conn *db", n, n);
-	put_key_params(h, m);
+	cg_emit_key_params(h, m);
 	corm_buf_puts(h, ", corm_arena *arena);\n");
 	if (!has_numeric(m)) {
 		corm_buf_putc(h, '\n');
@@ -123,7 +110,7 @@ void cg_emit_lock_decls(corm_buf *h, const corm_model *m)
 		corm_buf_printf(h, "void %s_set_add_%s(%s_query *q, %s_%s_col c, "
 			"%s delta);\n", n, fam, n, n, fam, cg_emit_c_type(f));
 		corm_buf_printf(h, "int %s_add_%s(corm_conn *db", n, fam);
-		put_key_params(h, m);
+		cg_emit_key_params(h, m);
 		corm_buf_printf(h, ", %s_%s_col c, %s delta);\n", n, fam,
 			cg_emit_c_type(f));
 	}
@@ -150,7 +137,7 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 	corm_buf_printf(c, "void %s_for_update(%s_query *q)\n{\n"
 		"\tcorm_query_for_update((corm_query *)q);\n}\n\n", n, n);
 	corm_buf_printf(c, "int %s_get_for_update(%s *out, corm_conn *db", n, n);
-	put_key_params(c, m);
+	cg_emit_key_params(c, m);
 	corm_buf_puts(c, ", corm_arena *arena)\n{\n");
 	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_get_for_update(out, db, "
@@ -165,7 +152,7 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 			"%s delta)\n{\n\tcorm_query_set_add((corm_query *)q, c.field, "
 			"&delta);\n}\n\n", n, fam, n, n, fam, cg_emit_c_type(f));
 		corm_buf_printf(c, "int %s_add_%s(corm_conn *db", n, fam);
-		put_key_params(c, m);
+		cg_emit_key_params(c, m);
 		corm_buf_printf(c, ", %s_%s_col c, %s delta)\n{\n", n, fam,
 			cg_emit_c_type(f));
 		cg_emit_key_struct(c, m);
