@@ -71,7 +71,7 @@ static const corm_coltype_info coltypes[CORM_COL__COUNT] = {
 };
 
 static const char *const c_types[] = {
-#define CORM_X_(name, c_type) #c_type,
+#define CORM_X_(name, c_type, agg) #c_type,
 	CORM_CTYPES(CORM_X_)
 #undef CORM_X_
 };
@@ -96,6 +96,17 @@ bool corm_coltype_is(corm_coltype t, unsigned flags)
 const char *corm_ctype_c_type(corm_ctype c)
 {
 	return c_types[c];
+}
+
+static const char *const agg_members[] = {
+#define CORM_X_(name, c_type, agg) #agg,
+	CORM_CTYPES(CORM_X_)
+#undef CORM_X_
+};
+
+const char *corm_ctype_agg_member(corm_ctype c)
+{
+	return agg_members[c];
 }
 
 static bool is_upper(char c)

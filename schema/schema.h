@@ -297,6 +297,10 @@ bool corm_coltype_is(corm_coltype t, unsigned flags);
  * type. */
 const char *corm_ctype_c_type(corm_ctype c);
 
+/* The member of corm_agg_value's union holding a MIN / MAX of a value
+ * laid out as `c` ("i64", "text", "enum_value"; "none" for bytes). */
+const char *corm_ctype_agg_member(corm_ctype c);
+
 /* The snake_case of `name` ("PostStatus" -> "post_status", "HTTPRequest"
  * -> "http_request"), allocated with corm_malloc; NULL on no memory. */
 char *corm_snake_case(const char *name);

@@ -16,24 +16,25 @@
 
 /*
  * How a field is laid out in the generated struct:
- *	X(NAME, C type)
- * gives CORM_C_<NAME>. Order is the enum's order.
+ *	X(NAME, C type, agg)
+ * gives CORM_C_<NAME>; `agg` is the member of corm_agg_value's union
+ * (corm/query.h) that holds a MIN / MAX of it. Order is the enum's order.
  */
 #define CORM_CTYPES(X)                                                     \
-	X(I16, int16_t)                                                         \
-	X(I32, int32_t)                                                         \
-	X(I64, int64_t)                                                         \
-	X(F32, float)                                                           \
-	X(F64, double)                                                          \
-	X(BOOL, bool)                                                           \
-	X(STR, corm_str)     /* string(N), text, decimal, json */               \
-	X(BYTES, corm_bytes)                                                    \
-	X(DATE, corm_date)                                                      \
-	X(TIME, corm_time)                                                      \
-	X(TIMESTAMP, corm_timestamp) /* UTC */                                  \
-	X(UUID, corm_uuid)                                                      \
-	X(ENUM, int) /* a C enum (int-sized, the schema enum's own type);       \
-	              * stored as the member name */
+	X(I16, int16_t, i64)                                                    \
+	X(I32, int32_t, i64)                                                    \
+	X(I64, int64_t, i64)                                                    \
+	X(F32, float, f64)                                                      \
+	X(F64, double, f64)                                                     \
+	X(BOOL, bool, b)                                                        \
+	X(STR, corm_str, text) /* string(N), text, decimal, json */             \
+	X(BYTES, corm_bytes, none) /* no MIN / MAX */                           \
+	X(DATE, corm_date, date)                                                \
+	X(TIME, corm_time, time)                                                \
+	X(TIMESTAMP, corm_timestamp, timestamp) /* UTC */                       \
+	X(UUID, corm_uuid, uuid)                                                \
+	X(ENUM, int, enum_value) /* a C enum (int-sized, the schema enum's own  \
+	                          * type); stored as the member name */
 
 /* Facts about a column type (the last column of CORM_COLTYPES). */
 #define CORM_COLF_INTEGER  0x01u /* i16 i32 i64: @auto, @version keys */
@@ -44,6 +45,7 @@
 #define CORM_COLF_TEXT     0x10u /* any string literal is a default */
 #define CORM_COLF_UNKEYED  0x20u /* not in a key or index (MySQL keys
                                   * only a prefix of such columns) */
+#define CORM_COLF_UNORDERED 0x40u /* no MIN / MAX (bytes, json) */
 
 /*
  * The DSL's column types:
@@ -66,13 +68,15 @@
 	X(BOOL, "bool", BOOL, "bool", 0, 0)                                     \
 	X(STRING, "string", STR, "str", 1, CORM_COLF_TEXT)                      \
 	X(TEXT, "text", STR, "str", 0, CORM_COLF_TEXT | CORM_COLF_UNKEYED)      \
-	X(BYTES, "bytes", BYTES, "bytes", 0, CORM_COLF_UNKEYED)                 \
+	X(BYTES, "bytes", BYTES, "bytes", 0,                                    \
+		CORM_COLF_UNKEYED | CORM_COLF_UNORDERED)                            \
 	/* its own family, so SUM of a decimal compiles and of text not */      \
 	X(DECIMAL, "decimal", STR, "decimal", 2, CORM_COLF_NUMERIC)             \
 	X(DATE, "date", DATE, "date", 0, CORM_COLF_TEMPORAL)                    \
 	X(TIME, "time", TIME, "time", 0, CORM_COLF_TEMPORAL)                    \
 	X(TIMESTAMP, "timestamp", TIMESTAMP, "timestamp", 0, CORM_COLF_TEMPORAL) \
 	X(UUID, "uuid", UUID, "uuid", 0, 0)                                     \
-	X(JSON, "json", STR, "json", 0, CORM_COLF_TEXT | CORM_COLF_UNKEYED)
+	X(JSON, "json", STR, "json", 0,                                         \
+		CORM_COLF_TEXT | CORM_COLF_UNKEYED | CORM_COLF_UNORDERED)
 
 #endif /* CORM_COLTYPE_H */

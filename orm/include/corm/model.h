@@ -36,7 +36,7 @@ extern "C" {
 
 /* How a field is laid out in the generated struct (corm/coltype.h). */
 typedef enum corm_ctype {
-#define CORM_X_(name, c_type) CORM_C_##name,
+#define CORM_X_(name, c_type, agg) CORM_C_##name,
 	CORM_CTYPES(CORM_X_)
 #undef CORM_X_
 } corm_ctype;
