@@ -707,12 +707,20 @@ static void bind_int(corm_query *q, int64_t i)
 static void put_alias(corm_query *q);
 static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
+/* Text the engines must compare by its bytes (enums are checked members). */
+static bool is_byte_text(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_STR &&
+		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+}
+
 static void col(corm_query *q, int field)
 {
-	/* A field predicate in HAVING, over a text field MySQL groups as
-	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
-	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
-	bool group_value = q->in_having && pads_text(q, &q->m->fields[field]);
+	/* A field predicate in HAVING, over a text field grouped by its bytes
+	 * (group_col()): the engine does not see the bare column as grouped
+	 * (MySQL 1054, PostgreSQL 42803); MIN() is the group's one value, as
+	 * in the SELECT. */
+	bool group_value = q->in_having && is_byte_text(&q->m->fields[field]);
 
 	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
@@ -739,12 +747,30 @@ static void cmp_col(corm_query *q, int field)
 	col(q, field);
 	if (q->m->fields[field].coltype == CORM_COL_DECIMAL && is_sqlite(q))
 		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+	else if (is_byte_text(&q->m->fields[field]))
+		corm_buf_puts(&q->sql, q->d->text_column_collate);
 }
 
-static void cmp_value(corm_query *q, int field, const void *value)
+/*
+ * Text compares by its bytes whatever the column's collation: a table
+ * corm did not create may compare 'abc' equal to 'ABC' or 'abc '. The
+ * dialect says which collation the value takes (text_eq_collate for =,
+ * <> and LIKE; text_order_collate for <, BETWEEN; docs/queries.md).
+ */
+static void cmp_value_as(corm_query *q, int field, const void *value,
+	bool ordered)
 {
 	const corm_field_desc *f = &q->m->fields[field];
+	const char *collate = !is_byte_text(f) ? ""
+		: ordered ? q->d->text_order_collate : q->d->text_eq_collate;
 
+	if (*collate) {
+		corm_buf_putc(&q->sql, '(');
+		bind_field_value(q, field, value);
+		corm_buf_puts(&q->sql, collate);
+		corm_buf_putc(&q->sql, ')');
+		return;
+	}
 	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) ||
 		f->precision <= 0) {
 		bind_field_value(q, field, value);
@@ -753,6 +779,11 @@ static void cmp_value(corm_query *q, int field, const void *value)
 	corm_buf_puts(&q->sql, "CAST(");
 	bind_field_value(q, field, value);
 	corm_buf_printf(&q->sql, " AS DECIMAL(%d,%d))", f->precision, f->scale);
+}
+
+static void cmp_value(corm_query *q, int field, const void *value)
+{
+	cmp_value_as(q, field, value, false);
 }
 
 /* A match pattern for the engine: LIKE with '!' as the escape character,
@@ -814,14 +845,15 @@ static void render_pred(corm_query *q, const corm_pred *p)
 	case PRED_CMP:
 		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, ops[p->op]);
-		cmp_value(q, p->field, p->v1);
+		cmp_value_as(q, p->field, p->v1,
+			p->op != CORM_CMP_EQ && p->op != CORM_CMP_NE);
 		return;
 	case PRED_BETWEEN:
 		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, " BETWEEN ");
-		cmp_value(q, p->field, p->v1);
+		cmp_value_as(q, p->field, p->v1, true);
 		corm_buf_puts(&q->sql, " AND ");
-		cmp_value(q, p->field, p->v2);
+		cmp_value_as(q, p->field, p->v2, true);
 		return;
 	case PRED_IN:
 		if (p->n == 0) {
@@ -854,9 +886,10 @@ static void render_pred(corm_query *q, const corm_pred *p)
 	case PRED_MATCH: {
 		bind_item it = {NULL, NULL, match_pattern(q, p), false, 0};
 
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, is_sqlite(q) ? " GLOB " : " LIKE ");
 		push_bind(q, it);
+		corm_buf_puts(&q->sql, q->d->text_eq_collate);
 		if (!is_sqlite(q))
 			corm_buf_puts(&q->sql, " ESCAPE '!'");
 		return;
@@ -898,16 +931,28 @@ static bool selected(const corm_query *q, int field)
 	return !q->only || q->only[field];
 }
 
-static void render_columns(corm_query *q)
+/* The selected columns; `distinct`: as DISTINCT must compare them, text
+ * by its bytes whatever the column's collation (`"name" COLLATE "C" AS
+ * "name"`: a case-insensitive one would merge 'abc' and 'ABC'). */
+static void render_columns(corm_query *q, bool distinct)
 {
 	int i, n = 0;
 
 	for (i = 0; i < q->m->nfields; i++) {
+		bool key = distinct && is_byte_text(&q->m->fields[i]) &&
+			*q->d->text_key_close;
+
 		if (!selected(q, i))
 			continue;
 		if (n++)
 			corm_buf_puts(&q->sql, ", ");
+		corm_buf_puts(&q->sql, key ? q->d->text_key_open : "");
 		col(q, i);
+		if (key) {
+			corm_buf_puts(&q->sql, q->d->text_key_close);
+			corm_buf_puts(&q->sql, " AS ");
+			corm_dialect_quote(&q->sql, q->d, q->m->fields[i].column);
+		}
 	}
 	q->ncolumns = n;
 }
@@ -943,10 +988,16 @@ static void render_order(corm_query *q)
 		}
 		if (f->coltype == CORM_COL_DECIMAL) {
 			cmp_col(q, t->field); /* by value, exactly */
+		} else if (is_byte_text(f) && corm_conn__foreign_text(q->db,
+				q->m->table, f->column)) {
+			/* A MySQL column of another collation (collations.c). */
+			corm_buf_puts(&q->sql, q->d->text_key_open);
+			col(q, t->field);
+			corm_buf_puts(&q->sql, q->d->text_key_close);
 		} else {
 			col(q, t->field);
-			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
-				corm_buf_puts(&q->sql, " COLLATE \"C\"");
+			if (is_text(f))
+				corm_buf_puts(&q->sql, q->d->text_sort_collate);
 		}
 		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
 		if (nullable && !is_mysql(q))
@@ -1031,9 +1082,9 @@ static void render_distinct_ordered(corm_query *q)
 			fail(q, CORM_EINVAL, "order_by() on a field that a "
 				"distinct() query does not select");
 	corm_buf_puts(&q->sql, "SELECT ");
-	render_columns(q);
+	render_columns(q, false);
 	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
-	render_columns(q);
+	render_columns(q, true);
 	render_from_where(q);
 	corm_buf_puts(&q->sql, ") AS corm_distinct");
 	render_order(q);
@@ -1048,7 +1099,7 @@ static void render_select(corm_query *q)
 		return;
 	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
-	render_columns(q);
+	render_columns(q, q->distinct);
 	render_from_where(q);
 	render_order(q);
 	render_limit(q);
@@ -1239,7 +1290,7 @@ int corm_query_count(int64_t *out, corm_query *q)
 		/* COUNT over the rows the query would return. */
 		corm_buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT ");
 		corm_buf_puts(&q->sql, q->distinct ? "DISTINCT " : "");
-		render_columns(q);
+		render_columns(q, q->distinct);
 		render_from_where(q);
 		render_limit(q);
 		corm_buf_puts(&q->sql, ") AS corm_counted");
@@ -1855,14 +1906,19 @@ static bool pads_text(const corm_query *q, const corm_field_desc *f)
 		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
 }
 
-/* A column as GROUP BY and ORDER BY compare it (see pads_text()). */
+/* A column as GROUP BY, MIN/MAX and ORDER BY compare it: text by its
+ * bytes whatever the column's collation (see pads_text(); SQLite and
+ * PostgreSQL name a byte collation). */
 static void group_col(corm_query *q, int field)
 {
-	bool binary = pads_text(q, &q->m->fields[field]);
+	const corm_field_desc *f = &q->m->fields[field];
+	bool binary = pads_text(q, f);
 
 	corm_buf_puts(&q->sql, binary ? "CAST(" : "");
 	col(q, field);
 	corm_buf_puts(&q->sql, binary ? " AS BINARY)" : "");
+	if (!binary && is_byte_text(f))
+		corm_buf_puts(&q->sql, q->d->text_sort_collate);
 }
 
 /* The result type of fn over `f` (NULL: COUNT(*)); false when the engine
@@ -2116,8 +2172,8 @@ static void render_min_max(corm_query *q, const agg_term *a)
 	} else {
 		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
 		group_col(q, a->field);
-		if (is_postgres(q) && is_text(f))
-			corm_buf_puts(&q->sql, " COLLATE \"C\"");
+		if (is_postgres(q) && is_text(f) && !is_byte_text(f))
+			corm_buf_puts(&q->sql, " COLLATE \"C\""); /* an enum */
 		else if (is_sqlite(q) && is_decimal_field(f))
 			corm_buf_puts(&q->sql, " COLLATE corm_decimal");
 	}
@@ -2295,8 +2351,8 @@ static void render_agg_order(corm_query *q)
 				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
 				group_col(q, t->field);
-				if (is_text(f) && is_postgres(q))
-					corm_buf_puts(&q->sql, " COLLATE \"C\"");
+				if (is_text(f) && !is_byte_text(f) && is_postgres(q))
+					corm_buf_puts(&q->sql, " COLLATE \"C\""); /* an enum */
 				else if (is_decimal_field(f) && is_sqlite(q))
 					corm_buf_puts(&q->sql, " COLLATE corm_decimal");
 			}
@@ -2318,9 +2374,10 @@ static void render_aggregates(corm_query *q)
 	start_render(q);
 	corm_buf_puts(&q->sql, "SELECT ");
 	for (i = 0; i < q->ngroup; i++) {
-		/* Grouped by its bytes on MySQL: every value of the group is
-		 * the same, and MIN() is allowed where the column is not. */
-		bool binary = pads_text(q, &q->m->fields[q->group[i]]);
+		/* Text is grouped by its bytes (group_col()): every value of
+		 * the group is the same, and MIN() is allowed where the bare
+		 * column is not. */
+		bool binary = is_byte_text(&q->m->fields[q->group[i]]);
 
 		corm_buf_puts(&q->sql, binary ? "MIN(" : "");
 		col(q, q->group[i]);
