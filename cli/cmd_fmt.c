@@ -1,6 +1,6 @@
 /*
  * cmd_fmt.c — `corm fmt SCHEMA.corm [--check]`: rewrite a schema in
- * canonical form (codegen/print.c has the rules). The file is replaced
+ * canonical form (schema/print.c has the rules). The file is replaced
  * atomically and only when its text changes; `-` filters stdin to
  * stdout; an invalid schema is never formatted.
  */

@@ -22,42 +22,28 @@
 
 /* ------------------------------------------------------- numeric families */
 
-static const struct {
-	corm_coltype type;
-	const char *family; /* as emit_query.c names the column handle */
-} numeric[] = {
-	{CORM_COL_I16, "i16"},
-	{CORM_COL_I32, "i32"},
-	{CORM_COL_I64, "i64"},
-	{CORM_COL_F32, "f32"},
-	{CORM_COL_F64, "f64"},
-	{CORM_COL_DECIMAL, "decimal"},
-};
-#define NNUMERIC (sizeof(numeric) / sizeof(numeric[0]))
+/* Families are numbered by corm_coltype; the numeric ones (corm/coltype.h)
+ * have these functions. The family's name, as emit_query.c names the
+ * column handle. */
+#define NFAMILIES ((size_t)CORM_COL__COUNT)
 
-/* The C type of family k ("int64_t"), from a field that has it. */
+static const char *family_name(size_t k)
+{
+	return corm_coltype_info_of((corm_coltype)k)->family;
+}
+
+/* A field of numeric family k (for its C type), or NULL. */
 static const corm_field *field_of(const corm_model *m, size_t k)
 {
 	size_t i;
 
+	if (!corm_coltype_is((corm_coltype)k, CORM_COLF_NUMERIC))
+		return NULL;
 	for (i = 0; i < m->nfields; i++)
 		if (m->fields[i].kind != CORM_FIELD_ENUM &&
-			m->fields[i].type == numeric[k].type)
+			m->fields[i].type == (corm_coltype)k)
 			return &m->fields[i];
 	return NULL;
-}
-
-/* Key parameters of the model in a prototype: ", int64_t id". */
-static void put_key_params(corm_buf *b, const corm_model *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->pk.nfields; i++) {
-		const corm_field *f = &m->fields[m->pk.fields[i]];
-
-		corm_buf_printf(b, ", %s ", cg_emit_c_type(f));
-		cg_emit_member(b, f);
-	}
 }
 
 /* "k0, k1" (macro parameters standing for the key). */
@@ -75,11 +61,11 @@ static void put_dispatch(corm_buf *h, const corm_model *m, const char *fn)
 	size_t k;
 
 	corm_buf_puts(h, "_Generic((c)");
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		if (!field_of(m, k))
 			continue;
 		corm_buf_printf(h, ", \\\n\t%s_%s_col: %s_%s_%s", m->snake,
-			numeric[k].family, m->snake, fn, numeric[k].family);
+			family_name(k), m->snake, fn, family_name(k));
 	}
 	corm_buf_puts(h, ")");
 }
@@ -88,7 +74,7 @@ static bool has_numeric(const corm_model *m)
 {
 	size_t k;
 
-	for (k = 0; k < NNUMERIC; k++)
+	for (k = 0; k < NFAMILIES; k++)
 		if (field_of(m, k))
 			return true;
 	return false;
@@ -106,7 +92,7 @@ void cg_emit_lock_decls(corm_buf *h, const corm_model *m)
 		"transaction ends (CORM_EINVAL outside one). */\n", m->name);
 	corm_buf_printf(h, "void %s_for_update(%s_query *q);\n", n, n);
 	corm_buf_printf(h, "int %s_get_for_update(%s *out, corm_conn *db", n, n);
-	put_key_params(h, m);
+	cg_emit_key_params(h, m);
 	corm_buf_puts(h, ", corm_arena *arena);\n");
 	if (!has_numeric(m)) {
 		corm_buf_putc(h, '\n');
@@ -115,16 +101,16 @@ void cg_emit_lock_decls(corm_buf *h, const corm_model *m)
 	corm_buf_puts(h, "/* SET col = col + delta, by the engine: no update is "
 		"lost. A sum out of\n * range is CORM_ERANGE; _add on a missing row "
 		"CORM_ENOTFOUND. */\n");
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		const corm_field *f = field_of(m, k);
-		const char *fam = numeric[k].family;
+		const char *fam = family_name(k);
 
 		if (!f)
 			continue;
 		corm_buf_printf(h, "void %s_set_add_%s(%s_query *q, %s_%s_col c, "
 			"%s delta);\n", n, fam, n, n, fam, cg_emit_c_type(f));
 		corm_buf_printf(h, "int %s_add_%s(corm_conn *db", n, fam);
-		put_key_params(h, m);
+		cg_emit_key_params(h, m);
 		corm_buf_printf(h, ", %s_%s_col c, %s delta);\n", n, fam,
 			cg_emit_c_type(f));
 	}
@@ -151,14 +137,14 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 	corm_buf_printf(c, "void %s_for_update(%s_query *q)\n{\n"
 		"\tcorm_query_for_update((corm_query *)q);\n}\n\n", n, n);
 	corm_buf_printf(c, "int %s_get_for_update(%s *out, corm_conn *db", n, n);
-	put_key_params(c, m);
+	cg_emit_key_params(c, m);
 	corm_buf_puts(c, ", corm_arena *arena)\n{\n");
 	cg_emit_key_struct(c, m);
 	corm_buf_printf(c, "\treturn corm_model_get_for_update(out, db, "
 		"&%s_desc, &key, arena);\n}\n\n", n);
-	for (k = 0; k < NNUMERIC; k++) {
+	for (k = 0; k < NFAMILIES; k++) {
 		const corm_field *f = field_of(m, k);
-		const char *fam = numeric[k].family;
+		const char *fam = family_name(k);
 
 		if (!f)
 			continue;
@@ -166,7 +152,7 @@ void cg_emit_lock_defs(corm_buf *c, const corm_model *m)
 			"%s delta)\n{\n\tcorm_query_set_add((corm_query *)q, c.field, "
 			"&delta);\n}\n\n", n, fam, n, n, fam, cg_emit_c_type(f));
 		corm_buf_printf(c, "int %s_add_%s(corm_conn *db", n, fam);
-		put_key_params(c, m);
+		cg_emit_key_params(c, m);
 		corm_buf_printf(c, ", %s_%s_col c, %s delta)\n{\n", n, fam,
 			cg_emit_c_type(f));
 		cg_emit_key_struct(c, m);

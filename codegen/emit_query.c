@@ -41,23 +41,7 @@ static const char *family(const corm_field *f)
 {
 	if (f->kind == CORM_FIELD_ENUM)
 		return f->enum_type->snake;
-	switch (f->type) {
-	case CORM_COL_I16: return "i16";
-	case CORM_COL_I32: return "i32";
-	case CORM_COL_I64: return "i64";
-	case CORM_COL_F32: return "f32";
-	case CORM_COL_F64: return "f64";
-	case CORM_COL_BOOL: return "bool";
-	case CORM_COL_BYTES: return "bytes";
-	case CORM_COL_DATE: return "date";
-	case CORM_COL_TIME: return "time";
-	case CORM_COL_TIMESTAMP: return "timestamp";
-	case CORM_COL_UUID: return "uuid";
-	/* Their own families, so SUM of a decimal compiles and of text not. */
-	case CORM_COL_DECIMAL: return "decimal";
-	case CORM_COL_JSON: return "json";
-	default: return "str";
-	}
+	return corm_coltype_info_of(f->type)->family;
 }
 
 /* The fields that start a family (the first field of each C type), in
@@ -354,25 +338,38 @@ void cg_emit_query_defs(corm_buf *c, const corm_model *m)
  * exist only for number families, MIN and MAX not for bytes and json.
  */
 
+/* The facts (corm/coltype.h) of the column types of family `fam`; 0 for
+ * an enum's family. */
+static unsigned family_flags(const char *fam)
+{
+	int t;
+
+	for (t = 0; t < CORM_COL__COUNT; t++)
+		if (strcmp(corm_coltype_info_of((corm_coltype)t)->family, fam) == 0)
+			return corm_coltype_info_of((corm_coltype)t)->flags;
+	return 0;
+}
+
 static bool is_int_family(const char *fam)
 {
-	return strcmp(fam, "i16") == 0 || strcmp(fam, "i32") == 0 ||
-		strcmp(fam, "i64") == 0;
+	return (family_flags(fam) & CORM_COLF_INTEGER) != 0;
 }
 
 static bool is_float_family(const char *fam)
 {
-	return strcmp(fam, "f32") == 0 || strcmp(fam, "f64") == 0;
+	return (family_flags(fam) & CORM_COLF_FLOAT) != 0;
 }
 
-/* The result kind of SUM over a family, or NULL when it has no SUM. */
+/* The result kind of SUM over a family, or NULL when it has no SUM:
+ * i64 for integers, f64 for floats, the family itself (decimal) for
+ * the other numbers. */
 static const char *sum_kind(const char *fam)
 {
 	if (is_int_family(fam))
 		return "i64";
 	if (is_float_family(fam))
 		return "f64";
-	return strcmp(fam, "decimal") == 0 ? "decimal" : NULL;
+	return family_flags(fam) & CORM_COLF_NUMERIC ? fam : NULL;
 }
 
 /* The result kind of MIN / MAX over field `f`, or NULL for none. */
@@ -384,7 +381,7 @@ static const char *minmax_kind(const corm_field *f)
 		return "i64";
 	if (is_float_family(fam))
 		return "f64";
-	if (strcmp(fam, "bytes") == 0 || strcmp(fam, "json") == 0)
+	if (family_flags(fam) & CORM_COLF_UNORDERED)
 		return NULL;
 	return fam;
 }
@@ -407,15 +404,11 @@ static const char *kind_ctype(const agg_kind *k)
 /* The member of corm_agg_value's union that holds a kind. */
 static const char *kind_member(const agg_kind *k)
 {
-	static const char *const members[] = {"i64", "i64", "f64", "f64",
-		"decimal", "text", "str", "text", "bool", "b", "date", "date",
-		"time", "time", "timestamp", "timestamp", "uuid", "uuid"};
-	size_t i;
-
-	for (i = 0; i < sizeof(members) / sizeof(members[0]); i += 2)
-		if (strcmp(k->name, members[i]) == 0)
-			return members[i + 1];
-	return "enum_value";
+	if (strcmp(k->name, "i64") == 0 || strcmp(k->name, "f64") == 0)
+		return k->name;
+	if (k->f->kind == CORM_FIELD_ENUM)
+		return "enum_value";
+	return corm_ctype_agg_member(corm_coltype_info_of(k->f->type)->ctype);
 }
 
 /* The model's result kinds: i64 (COUNT), f64 when it has a number (AVG),

@@ -25,48 +25,14 @@
 
 /* -------------------------------------------------------------- helpers */
 
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-/* The shortest identifier limit among the dialects (63, PostgreSQL). */
-static size_t ident_limit(void)
-{
-	size_t lim = 0, i;
-
-	for (i = 0; i < CORM_NDIALECTS; i++) {
-		int l = corm_dialects[i]->max_ident_len;
-
-		if (l > 0 && (lim == 0 || (size_t)l < lim))
-			lim = (size_t)l;
-	}
-	return lim;
-}
-
-/* Same shortening rule as the IR's constraint names (codegen/lower.c). */
+/* The IR's constraint-name rule (schema/constraint_name.c). */
 int corm_mig_check_name(corm_buf *out, const char *table, const char *column)
 {
 	corm_buf b = CORM_BUF_INIT;
-	size_t limit = ident_limit();
 	int error;
 
 	corm_buf_printf(&b, "%s_%s_check", table, column);
-	if (!corm_buf_error(&b) && limit && b.len > limit) {
-		uint32_t h = fnv1a(b.ptr, b.len);
-		size_t keep = limit - 10 - strlen("check");
-
-		while (keep > 0 && ((unsigned char)b.ptr[keep] & 0xc0) == 0x80)
-			keep--;
-		b.len = keep;
-		b.ptr[keep] = '\0';
-		corm_buf_printf(&b, "_%08x_check", (unsigned)h);
-	}
+	corm_constraint_name_fit(&b, "check");
 	error = corm_buf_error(&b);
 	if (!error)
 		corm_buf_put(out, b.ptr, b.len);

@@ -482,6 +482,60 @@ static void test_parser__constraint_names_fit_every_engine(void **state)
 	corm_schema_free(s);
 }
 
+/* FNV-1a, written out again: the test's own account of the rule. */
+static uint32_t test_fnv1a(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The one constraint-name rule (schema/constraint_name.c), used by the
+ * IR and by migrate's CHECK names: short names stay, long ones keep a
+ * prefix cut at a character boundary and end in _<hash>_<suffix>. */
+static void test_parser__constraint_name_rule(void **state)
+{
+	size_t limit = corm_ident_limit(), keep;
+	corm_buf b = CORM_BUF_INIT;
+	char full[256], want[256];
+	int i;
+
+	(void)state;
+	assert_int_equal(limit, 63); /* PostgreSQL's, the shortest */
+	corm_buf_puts(&b, "author_email_key");
+	corm_constraint_name_fit(&b, "key");
+	assert_string_equal(corm_buf_cstr(&b), "author_email_key");
+	corm_buf_free(&b);
+
+	for (i = 0; i < 70; i++)
+		full[i] = (char)('a' + i % 26);
+	memcpy(full + 70, "_check", 7);
+	corm_buf_puts(&b, full);
+	corm_constraint_name_fit(&b, "check");
+	keep = limit - 10 - strlen("check");
+	snprintf(want, sizeof(want), "%.*s_%08x_check", (int)keep, full,
+		(unsigned)test_fnv1a(full, strlen(full)));
+	assert_string_equal(corm_buf_cstr(&b), want);
+	assert_int_equal(b.len, limit);
+	corm_buf_free(&b);
+
+	/* "é" (2 bytes) straddles the cut: the whole character goes. */
+	keep = limit - 10 - strlen("key");
+	memset(full, 'x', sizeof(full));
+	full[keep - 1] = '\xc3';
+	full[keep] = '\xa9';
+	memcpy(full + 80, "_key", 5);
+	corm_buf_puts(&b, full);
+	corm_constraint_name_fit(&b, "key");
+	snprintf(want, sizeof(want), "%.*s_%08x_key", (int)(keep - 1), full,
+		(unsigned)test_fnv1a(full, strlen(full)));
+	assert_string_equal(corm_buf_cstr(&b), want);
+	corm_buf_free(&b);
+}
+
 static void test_parser__empty_and_comment_only_schemas_are_valid(
 	void **state)
 {
@@ -621,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_parser__sql_and_c_reserved_words_are_valid_names),
 		cmocka_unit_test(test_parser__doc_comments_attach_to_what_follows),
 		cmocka_unit_test(test_parser__constraint_names_fit_every_engine),
+		cmocka_unit_test(test_parser__constraint_name_rule),
 		cmocka_unit_test(
 			test_parser__empty_and_comment_only_schemas_are_valid),
 		cmocka_unit_test(test_parser__warnings_leave_the_schema_valid),

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "coltype.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,23 +70,13 @@ typedef enum corm_text_match {
 	CORM_TEXT_MATCH_LIKE_ESCAPE /* col LIKE 'pattern%' ESCAPE '!' */
 } corm_text_match;
 
-/* The DSL's column types, as the engines need to name them. */
+/* The DSL's column types, as the engines need to name them
+ * (corm/coltype.h). type_format gets string(N) as a = N and
+ * decimal(P,S) as a = P, b = S; timestamps are UTC. */
 typedef enum corm_coltype {
-	CORM_COL_I16,
-	CORM_COL_I32,
-	CORM_COL_I64,
-	CORM_COL_F32,
-	CORM_COL_F64,
-	CORM_COL_BOOL,
-	CORM_COL_STRING,    /* string(N): a = N */
-	CORM_COL_TEXT,
-	CORM_COL_BYTES,
-	CORM_COL_DECIMAL,   /* decimal(P,S): a = P, b = S */
-	CORM_COL_DATE,
-	CORM_COL_TIME,
-	CORM_COL_TIMESTAMP, /* UTC */
-	CORM_COL_UUID,
-	CORM_COL_JSON,
+#define CORM_X_(name, dsl, ctype, family, nargs, flags) CORM_COL_##name,
+	CORM_COLTYPES(CORM_X_)
+#undef CORM_X_
 	CORM_COL__COUNT
 } corm_coltype;
 

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "coltype.h"
 #include "corm.h"
 #include "dialect.h"
 #include "types.h"
@@ -46,21 +47,11 @@ extern "C" {
 #define CORM_DESC_VERSION 1
 #define CORM_DESC_VERSION_MIN 1
 
-/* How a field is laid out in the generated struct. */
+/* How a field is laid out in the generated struct (corm/coltype.h). */
 typedef enum corm_ctype {
-	CORM_C_I16,       /* int16_t */
-	CORM_C_I32,       /* int32_t */
-	CORM_C_I64,       /* int64_t */
-	CORM_C_F32,       /* float */
-	CORM_C_F64,       /* double */
-	CORM_C_BOOL,      /* bool */
-	CORM_C_STR,       /* corm_str: string(N), text, decimal, json */
-	CORM_C_BYTES,     /* corm_bytes */
-	CORM_C_DATE,      /* corm_date */
-	CORM_C_TIME,      /* corm_time */
-	CORM_C_TIMESTAMP, /* corm_timestamp */
-	CORM_C_UUID,      /* corm_uuid */
-	CORM_C_ENUM       /* a C enum (int-sized); stored as the member name */
+#define CORM_X_(name, c_type, agg) CORM_C_##name,
+	CORM_CTYPES(CORM_X_)
+#undef CORM_X_
 } corm_ctype;
 
 /* A schema enum: member i of the C enum has the value i. */

@@ -14,6 +14,7 @@
 
 #include "corm/corm.h"
 #include "internal.h"
+#include "corm_util.h"
 
 typedef struct defaults {
 	cg_ctx *c;
@@ -57,18 +58,12 @@ static bool enum_member(const corm_enum *e, cg_str name, size_t *out)
 
 static bool is_integer_type(corm_coltype t)
 {
-	return t == CORM_COL_I16 || t == CORM_COL_I32 || t == CORM_COL_I64;
-}
-
-static bool is_float_type(corm_coltype t)
-{
-	return t == CORM_COL_F32 || t == CORM_COL_F64;
+	return corm_coltype_is(t, CORM_COLF_INTEGER);
 }
 
 static bool is_temporal(corm_coltype t)
 {
-	return t == CORM_COL_DATE || t == CORM_COL_TIME ||
-		t == CORM_COL_TIMESTAMP;
+	return corm_coltype_is(t, CORM_COLF_TEMPORAL);
 }
 
 const char *cg_type_text(cg_ctx *c, const corm_field *fd)
@@ -236,16 +231,6 @@ static bool valid_uuid(const char *s, size_t n)
 	return true;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
 static const char *value_desc(defaults *l, const cg_value *v)
 {
 	corm_buf b = CORM_BUF_INIT;
@@ -373,7 +358,7 @@ void cg_check_default(cg_ctx *c, corm_arena *ir, corm_field *fd,
 			def->f = (double)i;
 			return;
 		}
-		if (is_float_type(t) || t == CORM_COL_DECIMAL) {
+		if (corm_coltype_is(t, CORM_COLF_NUMERIC)) {
 			char tmp[128];
 			double f;
 
@@ -408,12 +393,11 @@ void cg_check_default(cg_ctx *c, corm_arena *ir, corm_field *fd,
 		const char *s = v->str.p;
 		size_t n = v->str.n;
 
-		if (t == CORM_COL_STRING || t == CORM_COL_TEXT ||
-			t == CORM_COL_JSON) {
-			if (t == CORM_COL_STRING && utf8_chars(s, n) > (size_t)fd->len) {
+		if (corm_coltype_is(t, CORM_COLF_TEXT)) {
+			if (t == CORM_COL_STRING && corm__utf8_count(s, n) > (size_t)fd->len) {
 				cg_error(l->c, v->loc, v->len,
 					"default value is %zu characters long, but field '%s' "
-					"is %s", utf8_chars(s, n), fd->name, cg_type_text(l->c, fd));
+					"is %s", corm__utf8_count(s, n), fd->name, cg_type_text(l->c, fd));
 				return;
 			}
 		} else if (t == CORM_COL_UUID) {

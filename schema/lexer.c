@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "corm_util.h"
 
 static bool is_alpha(int c)
 {
@@ -83,34 +84,11 @@ static unsigned char peek_at(const cg_lexer *lx, size_t pos)
 	return pos < lx->len ? (unsigned char)lx->src[pos] : 0;
 }
 
-/* Bytes of a valid UTF-8 character at pos, or 0. */
+/* Bytes of a valid UTF-8 character at pos (< len), or 0. */
 static size_t utf8_at(const cg_lexer *lx, size_t pos)
 {
-	const unsigned char *p = (const unsigned char *)lx->src + pos;
-	size_t n = lx->len - pos, need, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
+	return corm__utf8_next((const unsigned char *)lx->src + pos,
+		lx->len - pos, NULL);
 }
 
 /* Can a token start with byte c? */

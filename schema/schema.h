@@ -19,8 +19,8 @@
  * Building an IR by hand is not supported: a producer (introspection, a
  * test) writes DSL text and parses it, so every IR has been validated.
  */
-#ifndef CORM_CODEGEN_SCHEMA_H
-#define CORM_CODEGEN_SCHEMA_H
+#ifndef CORM_SCHEMA_SCHEMA_H
+#define CORM_SCHEMA_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +28,7 @@
 
 #include "corm/buf.h"
 #include "corm/dialect.h"
+#include "corm/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -273,12 +274,51 @@ const corm_field *corm_model_key_field(const corm_model *m);
 /* "i64", "string", ... for a corm_coltype; never NULL. */
 const char *corm_coltype_name(corm_coltype t);
 
+/* What corm/coltype.h says about one column type, as strings for the
+ * emitter and numbers for the checks. */
+typedef struct corm_coltype_info {
+	const char *dsl;          /* "string" */
+	const char *enum_name;    /* "CORM_COL_STRING" */
+	const char *ctype_name;   /* "CORM_C_STR" */
+	corm_ctype ctype;         /* CORM_C_STR: the struct member's layout */
+	const char *family;       /* "str": corm_col_str..., <model>_str... */
+	int nargs;                /* 0, 1 (string(N)), 2 (decimal(P, S)) */
+	unsigned flags;           /* CORM_COLF_* */
+} corm_coltype_info;
+
+/* The row of `t` in corm/coltype.h (t < CORM_COL__COUNT). */
+const corm_coltype_info *corm_coltype_info_of(corm_coltype t);
+
+/* Does type `t` have every fact in `flags` (CORM_COLF_*)? */
+bool corm_coltype_is(corm_coltype t, unsigned flags);
+
+/* The C type of a struct member laid out as `c` ("int16_t",
+ * "corm_str"); "int" for CORM_C_ENUM, whose member has the enum's own
+ * type. */
+const char *corm_ctype_c_type(corm_ctype c);
+
+/* The member of corm_agg_value's union holding a MIN / MAX of a value
+ * laid out as `c` ("i64", "text", "enum_value"; "none" for bytes). */
+const char *corm_ctype_agg_member(corm_ctype c);
+
 /* The snake_case of `name` ("PostStatus" -> "post_status", "HTTPRequest"
  * -> "http_request"), allocated with corm_malloc; NULL on no memory. */
 char *corm_snake_case(const char *name);
 
 /* NULL-safe. */
 void corm_schema_free(corm_schema *s);
+
+/* The shortest identifier limit among corm_dialects (0: none). */
+size_t corm_ident_limit(void);
+
+/*
+ * The constraint-name rule: `b` holds a full name ending in "_<suffix>"
+ * (`<table>_<cols>_key`, `<table>_<col>_check`, ...). When it is longer
+ * than corm_ident_limit(), it is cut (at a character boundary) and ends
+ * in "_<8 hex digits of its FNV-1a hash>_<suffix>" instead, so it stays
+ * unique, stable and valid on every engine.
+ */
+void corm_constraint_name_fit(corm_buf *b, const char *suffix);
 
 /* ----------------------------------------------------------------- parsing */
 
@@ -324,4 +364,4 @@ int corm_schema_dump(corm_buf *out, const corm_schema *s);
 }
 #endif
 
-#endif /* CORM_CODEGEN_SCHEMA_H */
+#endif /* CORM_SCHEMA_SCHEMA_H */

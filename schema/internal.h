@@ -1,5 +1,5 @@
 /*
- * internal.h — what the files of codegen/ share and nobody else sees:
+ * internal.h — what the files of schema/ share and nobody else sees:
  * the parse context (arena + diagnostics), the token and syntax-tree
  * types, and the entry points between lexer, parser, lowering and the
  * printer.
@@ -9,11 +9,12 @@
  * lines) -> lower.c (cg_file -> corm_schema, with every semantic check)
  * and print.c (cg_file -> canonical text, for `corm fmt`).
  *
- * Internal names use the short prefix cg_: they never leave the static
- * library, and the long corm_codegen__ form would drown the code.
+ * Internal names use the short prefix cg_ (from the days this lived in
+ * codegen/): they never leave the static library, and a long
+ * corm_schema__ form would drown the code.
  */
-#ifndef CORM_CODEGEN_INTERNAL_H
-#define CORM_CODEGEN_INTERNAL_H
+#ifndef CORM_SCHEMA_INTERNAL_H
+#define CORM_SCHEMA_INTERNAL_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -267,4 +268,4 @@ int cg_print(corm_buf *out, const cg_file *f);
 /* Append `s` as a DSL string literal, quotes and escapes included. */
 int cg_put_string_literal(corm_buf *out, cg_str s);
 
-#endif /* CORM_CODEGEN_INTERNAL_H */
+#endif /* CORM_SCHEMA_INTERNAL_H */

@@ -26,6 +26,7 @@
 
 #include "corm/driver.h"
 #include "internal.h"
+#include "corm_util.h"
 
 typedef struct parser {
 	cg_ctx *c;
@@ -53,15 +54,14 @@ static bool fill(parser *p)
 			p->qhead = 0;
 		}
 		if (p->qlen == p->qcap) {
-			size_t ncap = p->qcap ? p->qcap * 2 : 16;
-			cg_token *nq = corm_realloc(p->q, ncap * sizeof(*nq));
+			cg_token *nq = corm__grow(p->q, &p->qcap, p->qlen + 1,
+				sizeof(*nq));
 
 			if (!nq) {
 				p->c->oom = true;
 				return false;
 			}
 			p->q = nq;
-			p->qcap = ncap;
 		}
 	}
 	cg_lex(&p->lx, &p->q[p->qlen++]);
@@ -141,15 +141,14 @@ static cg_comments take(parser *p)
 static cg_item *push_item(parser *p)
 {
 	if (p->nitems == p->items_cap) {
-		size_t ncap = p->items_cap ? p->items_cap * 2 : 16;
-		cg_item *n = corm_realloc(p->items, ncap * sizeof(*n));
+		cg_item *n = corm__grow(p->items, &p->items_cap, p->nitems + 1,
+			sizeof(*n));
 
 		if (!n) {
 			p->c->oom = true;
 			return NULL;
 		}
 		p->items = n;
-		p->items_cap = ncap;
 	}
 	memset(&p->items[p->nitems], 0, sizeof(*p->items));
 	return &p->items[p->nitems++];

@@ -14,6 +14,7 @@
 #include "corm/corm.h"
 #include "corm/driver.h"
 #include "internal.h"
+#include "corm_util.h"
 
 /* ------------------------------------------------------------ arena helpers */
 
@@ -119,15 +120,14 @@ static bool diags_push(cg_ctx *c, corm_diag_level level, corm_loc loc,
 	char *msg;
 
 	if (d->count == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 16;
-		corm_diag *p = corm_realloc(d->items, ncap * sizeof(*p));
+		corm_diag *p = corm__grow(d->items, &d->cap, d->count + 1,
+			sizeof(*p));
 
 		if (!p) {
 			c->oom = true;
 			return false;
 		}
 		d->items = p;
-		d->cap = ncap;
 	}
 	corm_buf_vprintf(&b, fmt, ap);
 	msg = corm_buf_detach(&b);
@@ -268,39 +268,6 @@ done:
 
 /* ---------------------------------------------------------------- rendering */
 
-/* Bytes of the valid UTF-8 sequence at p (at most n), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t need, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		need = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 /* Append line bytes [from, to) with control and invalid bytes as '?';
  * then the caret line for byte `at` (underlining `len` bytes). */
 static void render_excerpt(corm_buf *out, const char *line, size_t linelen,
@@ -325,7 +292,7 @@ static void render_excerpt(corm_buf *out, const char *line, size_t linelen,
 	if (cut_left)
 		corm_buf_puts(out, "...");
 	for (i = from; i < to;) {
-		size_t n = utf8_len(s + i, to - i);
+		size_t n = corm__utf8_next(s + i, to - i, NULL);
 
 		if (s[i] == '\t')
 			corm_buf_putc(out, '\t');
@@ -344,7 +311,7 @@ static void render_excerpt(corm_buf *out, const char *line, size_t linelen,
 	if (cut_left)
 		corm_buf_puts(out, "   ");
 	for (i = from; i < at && i < to;) {
-		size_t n = utf8_len(s + i, to - i);
+		size_t n = corm__utf8_next(s + i, to - i, NULL);
 
 		corm_buf_putc(out, s[i] == '\t' ? '\t' : ' ');
 		i += n ? n : 1;
