@@ -172,8 +172,8 @@ int cg_emit_check_names(emitter *e)
 	int error = CORM_OK;
 	static const char *const model_fns[] = {"", "_desc", "_init", "_insert",
 		"_insert_many", "_get", "_get_batched", "_update", "_delete", "_upsert", "_fields",
-		"_pk", "_insert_fields", "_update_fields", "_sql_sqlite",
-		"_sql_postgres", "_sql_mysql", "_uniques", "_query", "_pred",
+		"_pk", "_insert_fields", "_update_fields", "_uniques", "_query",
+		"_pred",
 		"_list", "_list_free", "_query_new", "_query_free", "_query_all",
 		"_query_first", "_query_next", "_query_count", "_query_exists",
 		"_query_update", "_query_delete", "_query_sql", "_where", "_and",
@@ -210,6 +210,9 @@ int cg_emit_check_names(emitter *e)
 
 		for (fn = model_fns; *fn; fn++)
 			name_add(&set, m->loc, "model", "%s%s", m->snake, *fn);
+		for (i = 0; i < CORM_NDIALECTS; i++) /* <model>_sql_<dialect> */
+			name_add(&set, m->loc, "model", "%s_sql_%s", m->snake,
+				corm_dialects[i]->name);
 		for (ui = 0; ui < m->nuniques; ui++) {
 			corm_buf u = CORM_BUF_INIT;
 
