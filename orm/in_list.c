@@ -60,27 +60,18 @@ bool corm_in__by_value(const corm_dialect *d, const corm_field_desc *f)
 
 /* ---------------------------------------------------------------- rendering */
 
-/* The element type of the array on PostgreSQL. */
-static const char *array_type(const corm_field_desc *f)
+/* The element type of the array on PostgreSQL: the column's own type
+ * from the dialect without its arguments (NUMERIC(12,2) -> NUMERIC);
+ * text of any length, and an enum (VARCHAR(64) with a CHECK), as TEXT. */
+static void put_array_type(corm_buf *sql, const corm_dialect *d,
+	const corm_field_desc *f)
 {
-	if (f->ctype == CORM_C_ENUM)
-		return "TEXT"; /* VARCHAR(64) with a CHECK */
-	switch (f->coltype) {
-	case CORM_COL_I16: return "SMALLINT";
-	case CORM_COL_I32: return "INTEGER";
-	case CORM_COL_I64: return "BIGINT";
-	case CORM_COL_F32: return "REAL";
-	case CORM_COL_F64: return "DOUBLE PRECISION";
-	case CORM_COL_BOOL: return "BOOLEAN";
-	case CORM_COL_BYTES: return "BYTEA";
-	case CORM_COL_DECIMAL: return "NUMERIC";
-	case CORM_COL_DATE: return "DATE";
-	case CORM_COL_TIME: return "TIME";
-	case CORM_COL_TIMESTAMP: return "TIMESTAMPTZ";
-	case CORM_COL_UUID: return "UUID";
-	case CORM_COL_JSON: return "JSONB";
-	default: return "TEXT";
-	}
+	const char *t = d->type_format[f->coltype];
+
+	if (f->ctype == CORM_C_ENUM || f->coltype == CORM_COL_STRING ||
+		f->coltype == CORM_COL_TEXT || !t)
+		t = "TEXT";
+	corm_buf_put(sql, t, strcspn(t, "("));
 }
 
 /* Text wider than this goes as LONGBLOB: a VARBINARY column's limit. */
@@ -137,9 +128,10 @@ void corm_in__close(corm_buf *sql, const corm_dialect *d,
 	switch (d->in_list) {
 	case CORM_IN_LIST_ARRAY:
 		/* Text by its bytes, as in = (dialect text_eq_collate). */
-		corm_buf_printf(sql, "::%s[]%s)", array_type(f),
-			f->ctype == CORM_C_STR && (f->coltype == CORM_COL_STRING ||
-				f->coltype == CORM_COL_TEXT) ? d->text_eq_collate : "");
+		corm_buf_puts(sql, "::");
+		put_array_type(sql, d, f);
+		corm_buf_printf(sql, "[]%s)", corm_field__is_byte_text(f)
+				? d->text_eq_collate : "");
 		break;
 	case CORM_IN_LIST_JSON_EACH:
 		corm_buf_puts(sql, "))");

@@ -7,8 +7,8 @@
  *
  * Adding a column type: a row in CORM_COLTYPES (and in CORM_CTYPES when
  * it needs a new C representation), its SQL spelling in each dialect's
- * type_format (drivers/dialect_<engine>.c) and in introspection's type
- * map (migrate/introspect.c), and its runtime conversions where a new
+ * type_format (orm/dialect/dialect_<engine>.c) and in introspection's type
+ * map (migrate/introspect.c, type_map), and its runtime conversions where a new
  * C representation is bound and read (docs/internals.md).
  */
 #ifndef CORM_COLTYPE_H
