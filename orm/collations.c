@@ -86,8 +86,9 @@ int corm_conn__read_collations(corm_conn *c)
 		corm_conn__free_collations(c);
 		return error;
 	}
-	qsort(c->foreign_text, c->nforeign_text, sizeof(*c->foreign_text),
-		cmp_keys);
+	if (c->nforeign_text) /* qsort(NULL, 0) is undefined */
+		qsort(c->foreign_text, c->nforeign_text,
+			sizeof(*c->foreign_text), cmp_keys);
 	return CORM_OK;
 }
 
