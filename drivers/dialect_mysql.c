@@ -89,4 +89,16 @@ const corm_dialect corm_dialect_mysql = {
 	 * row, and the members read back from COLUMN_TYPE. In strict mode an
 	 * unknown member fails (error 1265) as the CHECK would. */
 	.native_enum = true,
+	/* A value's explicit collation wins over a column's (a table corm
+	 * did not create may say utf8mb4_general_ci: 'abc' = 'ABC ') and
+	 * still lets an index of corm's own NO PAD binary columns serve.
+	 * ORDER BY keeps the column's collation: sorting by another one
+	 * gives up the index (a filesort) and fails on a latin1 column;
+	 * `corm migrate check` warns about such tables. */
+	.text_column_collate = "",
+	.text_sort_collate = "",
+	.text_eq_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE utf8mb4_0900_bin*/",
+	.text_order_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE utf8mb4_0900_bin*/",
 };

@@ -60,6 +60,15 @@ const corm_dialect corm_dialect_postgres = {
 	/* The transaction's start time; in a UTC session, a UTC instant. */
 	.now_sql = "CURRENT_TIMESTAMP",
 	.create_table_suffix = "",
+	/* Equality under the database's default collation, which is always
+	 * deterministic (equal only when the bytes are): a column with a
+	 * nondeterministic ICU collation would otherwise match 'ABC' for
+	 * 'abc', and "default" keeps an index of corm's own columns usable.
+	 * Order is the bytes' ("C"), as in ORDER BY. */
+	.text_column_collate = "",
+	.text_sort_collate = " COLLATE \"C\"",
+	.text_eq_collate = " COLLATE \"default\"",
+	.text_order_collate = " COLLATE \"C\"",
 	/* COPY loads rows faster than multi-row INSERT: 10,000 rows in
 	 * ~49 ms against ~60 ms on a loopback server. */
 	.has_copy = true,

@@ -55,4 +55,11 @@ const corm_dialect corm_dialect_sqlite = {
 	.auto_includes_pk = true,
 	.now_sql = "CURRENT_TIMESTAMP",
 	.create_table_suffix = "",
+	/* A column's COLLATE NOCASE or RTRIM would win over a bare value;
+	 * BINARY on the column side still uses an index of corm's own
+	 * (BINARY) columns. */
+	.text_column_collate = " COLLATE BINARY",
+	.text_sort_collate = " COLLATE BINARY",
+	.text_eq_collate = "",
+	.text_order_collate = "",
 };

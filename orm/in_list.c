@@ -135,7 +135,10 @@ void corm_in__close(corm_buf *sql, const corm_dialect *d,
 
 	switch (d->in_list) {
 	case CORM_IN_LIST_ARRAY:
-		corm_buf_printf(sql, "::%s[])", array_type(f));
+		/* Text by its bytes, as in = (dialect text_eq_collate). */
+		corm_buf_printf(sql, "::%s[]%s)", array_type(f),
+			f->ctype == CORM_C_STR && (f->coltype == CORM_COL_STRING ||
+				f->coltype == CORM_COL_TEXT) ? d->text_eq_collate : "");
 		break;
 	case CORM_IN_LIST_JSON_EACH:
 		corm_buf_puts(sql, "))");

@@ -707,6 +707,13 @@ static void bind_int(corm_query *q, int64_t i)
 static void put_alias(corm_query *q);
 static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
+/* Text the engines must compare by its bytes (enums are checked members). */
+static bool is_byte_text(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_STR &&
+		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+}
+
 static void col(corm_query *q, int field)
 {
 	/* A field predicate in HAVING, over a text field MySQL groups as
@@ -739,12 +746,30 @@ static void cmp_col(corm_query *q, int field)
 	col(q, field);
 	if (q->m->fields[field].coltype == CORM_COL_DECIMAL && is_sqlite(q))
 		corm_buf_puts(&q->sql, " COLLATE corm_decimal");
+	else if (is_byte_text(&q->m->fields[field]))
+		corm_buf_puts(&q->sql, q->d->text_column_collate);
 }
 
-static void cmp_value(corm_query *q, int field, const void *value)
+/*
+ * Text compares by its bytes whatever the column's collation: a table
+ * corm did not create may compare 'abc' equal to 'ABC' or 'abc '. The
+ * dialect says which collation the value takes (text_eq_collate for =,
+ * <> and LIKE; text_order_collate for <, BETWEEN; docs/queries.md).
+ */
+static void cmp_value_as(corm_query *q, int field, const void *value,
+	bool ordered)
 {
 	const corm_field_desc *f = &q->m->fields[field];
+	const char *collate = !is_byte_text(f) ? ""
+		: ordered ? q->d->text_order_collate : q->d->text_eq_collate;
 
+	if (*collate) {
+		corm_buf_putc(&q->sql, '(');
+		bind_field_value(q, field, value);
+		corm_buf_puts(&q->sql, collate);
+		corm_buf_putc(&q->sql, ')');
+		return;
+	}
 	if (f->coltype != CORM_COL_DECIMAL || !is_mysql(q) ||
 		f->precision <= 0) {
 		bind_field_value(q, field, value);
@@ -753,6 +778,11 @@ static void cmp_value(corm_query *q, int field, const void *value)
 	corm_buf_puts(&q->sql, "CAST(");
 	bind_field_value(q, field, value);
 	corm_buf_printf(&q->sql, " AS DECIMAL(%d,%d))", f->precision, f->scale);
+}
+
+static void cmp_value(corm_query *q, int field, const void *value)
+{
+	cmp_value_as(q, field, value, false);
 }
 
 /* A match pattern for the engine: LIKE with '!' as the escape character,
@@ -814,14 +844,15 @@ static void render_pred(corm_query *q, const corm_pred *p)
 	case PRED_CMP:
 		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, ops[p->op]);
-		cmp_value(q, p->field, p->v1);
+		cmp_value_as(q, p->field, p->v1,
+			p->op != CORM_CMP_EQ && p->op != CORM_CMP_NE);
 		return;
 	case PRED_BETWEEN:
 		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, " BETWEEN ");
-		cmp_value(q, p->field, p->v1);
+		cmp_value_as(q, p->field, p->v1, true);
 		corm_buf_puts(&q->sql, " AND ");
-		cmp_value(q, p->field, p->v2);
+		cmp_value_as(q, p->field, p->v2, true);
 		return;
 	case PRED_IN:
 		if (p->n == 0) {
@@ -854,9 +885,10 @@ static void render_pred(corm_query *q, const corm_pred *p)
 	case PRED_MATCH: {
 		bind_item it = {NULL, NULL, match_pattern(q, p), false, 0};
 
-		col(q, p->field);
+		cmp_col(q, p->field);
 		corm_buf_puts(&q->sql, is_sqlite(q) ? " GLOB " : " LIKE ");
 		push_bind(q, it);
+		corm_buf_puts(&q->sql, q->d->text_eq_collate);
 		if (!is_sqlite(q))
 			corm_buf_puts(&q->sql, " ESCAPE '!'");
 		return;
@@ -945,8 +977,8 @@ static void render_order(corm_query *q)
 			cmp_col(q, t->field); /* by value, exactly */
 		} else {
 			col(q, t->field);
-			if (is_text(f) && strcmp(q->d->name, "postgres") == 0)
-				corm_buf_puts(&q->sql, " COLLATE \"C\"");
+			if (is_text(f))
+				corm_buf_puts(&q->sql, q->d->text_sort_collate);
 		}
 		corm_buf_puts(&q->sql, desc ? " DESC" : " ASC");
 		if (nullable && !is_mysql(q))

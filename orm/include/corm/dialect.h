@@ -98,6 +98,16 @@ struct corm_dialect {
 	/* Enum columns are the engine's ENUM('a', 'b', ...) type (MySQL);
 	 * otherwise VARCHAR(64) with a named CHECK listing the members. */
 	bool native_enum;
+	/* Text compares and sorts by its bytes on every engine, whatever
+	 * collation a table corm did not create gives its column (a
+	 * case-insensitive, PAD SPACE or nondeterministic one). Each is
+	 * appended ("" for none): after a text column compared (= < LIKE IN)
+	 * or sorted (ORDER BY); after a value compared for equality or LIKE;
+	 * after a value compared for order (< BETWEEN), in parentheses. */
+	const char *text_column_collate;
+	const char *text_sort_collate;
+	const char *text_eq_collate;
+	const char *text_order_collate;
 };
 
 typedef struct corm_dialect corm_dialect;
