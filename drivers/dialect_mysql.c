@@ -92,13 +92,23 @@ const corm_dialect corm_dialect_mysql = {
 	/* A value's explicit collation wins over a column's (a table corm
 	 * did not create may say utf8mb4_general_ci: 'abc' = 'ABC ') and
 	 * still lets an index of corm's own NO PAD binary columns serve.
-	 * ORDER BY keeps the column's collation: sorting by another one
-	 * gives up the index (a filesort) and fails on a latin1 column;
-	 * `corm migrate check` warns about such tables. */
+	 * ORDER BY sorts corm's own columns as they are: sorting by another
+	 * collation gives up the index (a filesort); a column of another
+	 * collation (foreign_text_sql, read when a connection opens) is
+	 * sorted converted (text_key_open/close). */
 	.text_column_collate = "",
 	.text_sort_collate = "",
 	.text_eq_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
 		" /*!80017 COLLATE utf8mb4_0900_bin*/",
 	.text_order_collate = " /*M!100202 COLLATE utf8mb4_nopad_bin*/"
 		" /*!80017 COLLATE utf8mb4_0900_bin*/",
+	.text_key_open = "CONVERT(",
+	.text_key_close = " USING utf8mb4)"
+		" /*M!100202 COLLATE utf8mb4_nopad_bin*/"
+		" /*!80017 COLLATE utf8mb4_0900_bin*/",
+	.foreign_text_sql = "SELECT TABLE_NAME, COLUMN_NAME FROM "
+		"information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+		"DATA_TYPE IN ('char', 'varchar', 'tinytext', 'text', "
+		"'mediumtext', 'longtext') AND COLLATION_NAME NOT IN "
+		"('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
 };

@@ -69,6 +69,8 @@ const corm_dialect corm_dialect_postgres = {
 	.text_sort_collate = " COLLATE \"C\"",
 	.text_eq_collate = " COLLATE \"default\"",
 	.text_order_collate = " COLLATE \"C\"",
+	.text_key_open = "",
+	.text_key_close = " COLLATE \"C\"",
 	/* COPY loads rows faster than multi-row INSERT: 10,000 rows in
 	 * ~49 ms against ~60 ms on a loopback server. */
 	.has_copy = true,

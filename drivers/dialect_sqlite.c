@@ -62,4 +62,6 @@ const corm_dialect corm_dialect_sqlite = {
 	.text_sort_collate = " COLLATE BINARY",
 	.text_eq_collate = "",
 	.text_order_collate = "",
+	.text_key_open = "",
+	.text_key_close = " COLLATE BINARY",
 };

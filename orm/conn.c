@@ -71,6 +71,13 @@ int corm_conn_open(corm_conn **out, const char *url_text)
 		c = NULL;
 		goto done;
 	}
+	if ((error = corm_conn__read_collations(c)) != CORM_OK) {
+		corm_error__set_thread(error, NULL, "reading the database's "
+			"collations: %s", c->err_msg);
+		corm_conn_close(c);
+		c = NULL;
+		goto done;
+	}
 	*out = c;
 done:
 	corm_url_free(url);
@@ -82,6 +89,7 @@ void corm_conn_close(corm_conn *c)
 	if (!c)
 		return;
 	corm_cache__free(c->cache);
+	corm_conn__free_collations(c);
 	c->driver->close(c);
 }
 

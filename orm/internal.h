@@ -18,6 +18,14 @@ static inline void corm_conn__begin_call(corm_conn *c)
 		corm_conn__clear_error(c);
 }
 
+/* collations.c: the text columns of the connected database whose
+ * collation is not the bytes (the dialect's foreign_text_sql), read when
+ * the connection opens; is table.column one of them? */
+int corm_conn__read_collations(corm_conn *c);
+bool corm_conn__foreign_text(const corm_conn *c, const char *table,
+	const char *column);
+void corm_conn__free_collations(corm_conn *c);
+
 /* arena.c: a block in a chunk of its own (`n` bytes), and the same block
  * resized to `n` bytes, keeping its contents; it may move (NULL when out
  * of memory: the old block is left as it was). The block is freed with

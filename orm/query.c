@@ -716,10 +716,11 @@ static bool is_byte_text(const corm_field_desc *f)
 
 static void col(corm_query *q, int field)
 {
-	/* A field predicate in HAVING, over a text field MySQL groups as
-	 * CAST(col AS BINARY): MySQL does not see the bare column as grouped
-	 * (error 1054); MIN() is the group's one value, as in the SELECT. */
-	bool group_value = q->in_having && pads_text(q, &q->m->fields[field]);
+	/* A field predicate in HAVING, over a text field grouped by its bytes
+	 * (group_col()): the engine does not see the bare column as grouped
+	 * (MySQL 1054, PostgreSQL 42803); MIN() is the group's one value, as
+	 * in the SELECT. */
+	bool group_value = q->in_having && is_byte_text(&q->m->fields[field]);
 
 	corm_buf_puts(&q->sql, group_value ? "MIN(" : "");
 	if (q->aliased) {
@@ -930,16 +931,28 @@ static bool selected(const corm_query *q, int field)
 	return !q->only || q->only[field];
 }
 
-static void render_columns(corm_query *q)
+/* The selected columns; `distinct`: as DISTINCT must compare them, text
+ * by its bytes whatever the column's collation (`"name" COLLATE "C" AS
+ * "name"`: a case-insensitive one would merge 'abc' and 'ABC'). */
+static void render_columns(corm_query *q, bool distinct)
 {
 	int i, n = 0;
 
 	for (i = 0; i < q->m->nfields; i++) {
+		bool key = distinct && is_byte_text(&q->m->fields[i]) &&
+			*q->d->text_key_close;
+
 		if (!selected(q, i))
 			continue;
 		if (n++)
 			corm_buf_puts(&q->sql, ", ");
+		corm_buf_puts(&q->sql, key ? q->d->text_key_open : "");
 		col(q, i);
+		if (key) {
+			corm_buf_puts(&q->sql, q->d->text_key_close);
+			corm_buf_puts(&q->sql, " AS ");
+			corm_dialect_quote(&q->sql, q->d, q->m->fields[i].column);
+		}
 	}
 	q->ncolumns = n;
 }
@@ -975,6 +988,12 @@ static void render_order(corm_query *q)
 		}
 		if (f->coltype == CORM_COL_DECIMAL) {
 			cmp_col(q, t->field); /* by value, exactly */
+		} else if (is_byte_text(f) && corm_conn__foreign_text(q->db,
+				q->m->table, f->column)) {
+			/* A MySQL column of another collation (collations.c). */
+			corm_buf_puts(&q->sql, q->d->text_key_open);
+			col(q, t->field);
+			corm_buf_puts(&q->sql, q->d->text_key_close);
 		} else {
 			col(q, t->field);
 			if (is_text(f))
@@ -1063,9 +1082,9 @@ static void render_distinct_ordered(corm_query *q)
 			fail(q, CORM_EINVAL, "order_by() on a field that a "
 				"distinct() query does not select");
 	corm_buf_puts(&q->sql, "SELECT ");
-	render_columns(q);
+	render_columns(q, false);
 	corm_buf_puts(&q->sql, " FROM (SELECT DISTINCT ");
-	render_columns(q);
+	render_columns(q, true);
 	render_from_where(q);
 	corm_buf_puts(&q->sql, ") AS corm_distinct");
 	render_order(q);
@@ -1080,7 +1099,7 @@ static void render_select(corm_query *q)
 		return;
 	}
 	corm_buf_puts(&q->sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
-	render_columns(q);
+	render_columns(q, q->distinct);
 	render_from_where(q);
 	render_order(q);
 	render_limit(q);
@@ -1271,7 +1290,7 @@ int corm_query_count(int64_t *out, corm_query *q)
 		/* COUNT over the rows the query would return. */
 		corm_buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT ");
 		corm_buf_puts(&q->sql, q->distinct ? "DISTINCT " : "");
-		render_columns(q);
+		render_columns(q, q->distinct);
 		render_from_where(q);
 		render_limit(q);
 		corm_buf_puts(&q->sql, ") AS corm_counted");
@@ -1887,14 +1906,19 @@ static bool pads_text(const corm_query *q, const corm_field_desc *f)
 		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
 }
 
-/* A column as GROUP BY and ORDER BY compare it (see pads_text()). */
+/* A column as GROUP BY, MIN/MAX and ORDER BY compare it: text by its
+ * bytes whatever the column's collation (see pads_text(); SQLite and
+ * PostgreSQL name a byte collation). */
 static void group_col(corm_query *q, int field)
 {
-	bool binary = pads_text(q, &q->m->fields[field]);
+	const corm_field_desc *f = &q->m->fields[field];
+	bool binary = pads_text(q, f);
 
 	corm_buf_puts(&q->sql, binary ? "CAST(" : "");
 	col(q, field);
 	corm_buf_puts(&q->sql, binary ? " AS BINARY)" : "");
+	if (!binary && is_byte_text(f))
+		corm_buf_puts(&q->sql, q->d->text_sort_collate);
 }
 
 /* The result type of fn over `f` (NULL: COUNT(*)); false when the engine
@@ -2148,8 +2172,8 @@ static void render_min_max(corm_query *q, const agg_term *a)
 	} else {
 		corm_buf_puts(&q->sql, min ? "MIN(" : "MAX(");
 		group_col(q, a->field);
-		if (is_postgres(q) && is_text(f))
-			corm_buf_puts(&q->sql, " COLLATE \"C\"");
+		if (is_postgres(q) && is_text(f) && !is_byte_text(f))
+			corm_buf_puts(&q->sql, " COLLATE \"C\""); /* an enum */
 		else if (is_sqlite(q) && is_decimal_field(f))
 			corm_buf_puts(&q->sql, " COLLATE corm_decimal");
 	}
@@ -2327,8 +2351,8 @@ static void render_agg_order(corm_query *q)
 				corm_buf_puts(&q->sql, " AS BINARY)");
 			} else {
 				group_col(q, t->field);
-				if (is_text(f) && is_postgres(q))
-					corm_buf_puts(&q->sql, " COLLATE \"C\"");
+				if (is_text(f) && !is_byte_text(f) && is_postgres(q))
+					corm_buf_puts(&q->sql, " COLLATE \"C\""); /* an enum */
 				else if (is_decimal_field(f) && is_sqlite(q))
 					corm_buf_puts(&q->sql, " COLLATE corm_decimal");
 			}
@@ -2350,9 +2374,10 @@ static void render_aggregates(corm_query *q)
 	start_render(q);
 	corm_buf_puts(&q->sql, "SELECT ");
 	for (i = 0; i < q->ngroup; i++) {
-		/* Grouped by its bytes on MySQL: every value of the group is
-		 * the same, and MIN() is allowed where the column is not. */
-		bool binary = pads_text(q, &q->m->fields[q->group[i]]);
+		/* Text is grouped by its bytes (group_col()): every value of
+		 * the group is the same, and MIN() is allowed where the bare
+		 * column is not. */
+		bool binary = is_byte_text(&q->m->fields[q->group[i]]);
 
 		corm_buf_puts(&q->sql, binary ? "MIN(" : "");
 		col(q, q->group[i]);

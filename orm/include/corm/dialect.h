@@ -108,6 +108,13 @@ struct corm_dialect {
 	const char *text_sort_collate;
 	const char *text_eq_collate;
 	const char *text_order_collate;
+	/* Around a text column that DISTINCT must tell apart by its bytes
+	 * (`key_open col key_close AS col`). */
+	const char *text_key_open, *text_key_close;
+	/* Lists (table, column) of the current database's text columns whose
+	 * collation is not the bytes, for ORDER BY to convert (NULL: ORDER BY
+	 * names a byte collation on every column). orm/collations.c. */
+	const char *foreign_text_sql;
 };
 
 typedef struct corm_dialect corm_dialect;

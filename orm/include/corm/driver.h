@@ -84,6 +84,10 @@ struct corm_conn {
 	int max_params;            /* the engine's parameter limit, when the
 	                            * driver knows it better than its dialect
 	                            * (0: the dialect's max_params) */
+	/* Text columns of the database that do not compare by their bytes,
+	 * as sorted "table\x1fcolumn" keys (orm/collations.c). */
+	char **foreign_text;
+	size_t nforeign_text;
 };
 
 /* One bound parameter. Text and blobs point at the caller's bytes. */
