@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_migrate.h"
+#include "migrate_engine.h"
 #include "corm/driver.h"
 
 static int run(int argc, char **argv);
@@ -37,7 +38,7 @@ const cli_command cli_cmd_diff = {
 
 bool mcli_is_url(const char *arg)
 {
-	return strncmp(arg, "sqlite:", 7) == 0 || strstr(arg, "://") != NULL;
+	return corm_mig_url_dialect(arg) != NULL || strstr(arg, "://") != NULL;
 }
 
 int mcli_connect(corm_conn **out, const char *cmd, const char *url)
@@ -78,17 +79,19 @@ bool mcli_pad_space_seen(void)
 	return pad_space_seen;
 }
 
-/* Warn about MySQL tables whose text ignores trailing spaces (see
+/* Warn about MySQL tables whose text ignores trailing spaces or case (see
  * corm_introspect_pad_space()), with the SQL that converts them. */
 static void warn_pad_space(corm_conn *c, const char *cmd)
 {
 	corm_buf fix = CORM_BUF_INIT;
 
 	if (corm_introspect_pad_space(&fix, c) == CORM_OK && fix.len) {
-		fprintf(stderr, "%s %s: warning: tables compare text under a PAD "
-			"SPACE collation ('x' = 'x '), unlike the NO PAD one corm "
-			"creates tables with; convert them in a migration (corm "
-			"migrate new) with:\n%s", CLI_PROG, cmd, corm_buf_cstr(&fix));
+		fprintf(stderr, "%s %s: warning: tables hold text under a PAD "
+			"SPACE or case-insensitive collation ('x' = 'x ', 'x' = 'X'), "
+			"unlike the NO PAD binary one corm creates tables with: corm's "
+			"queries still compare it by bytes, but the tables' UNIQUE "
+			"keys do not; convert them in a migration (corm migrate new) "
+			"with:\n%s", CLI_PROG, cmd, corm_buf_cstr(&fix));
 		pad_space_seen = true;
 	}
 	corm_buf_free(&fix);

@@ -24,21 +24,32 @@
 #include "corm/corm.h"
 #include "corm/driver.h" /* corm_calloc, corm_free */
 #include "ddl.h"
+#include "migrate_engine.h"
 #include "migrate.h" /* corm_mig_check_name */
 
-static bool is_mysql(const corm_dialect *d)
+/* The engine's DDL facts (migrate_engine.h). A dialect corm has no engine for
+ * fails `out` with CORM_EINVAL, so no SQL is guessed for it. */
+static const corm_migrate_engine *facts(corm_buf *out, const corm_dialect *d)
 {
-	return d->quote_open == '`';
+	static const corm_migrate_engine none;
+	const corm_migrate_engine *eng = corm_mig_engine_of_dialect(d);
+
+	if (eng)
+		return eng;
+	if (!out->error)
+		out->error = CORM_EINVAL;
+	return &none;
 }
 
 void corm_ddl_literal(corm_buf *out, const corm_dialect *d, const char *s,
 	size_t len)
 {
+	bool backslash = facts(out, d)->backslash_escapes;
 	size_t i;
 
 	corm_buf_putc(out, '\'');
 	for (i = 0; i < len; i++) {
-		if (s[i] == '\'' || (s[i] == '\\' && is_mysql(d)))
+		if (s[i] == '\'' || (s[i] == '\\' && backslash))
 			corm_buf_putc(out, s[i]);
 		corm_buf_putc(out, s[i]);
 	}
@@ -85,8 +96,6 @@ void corm_ddl_column_type(corm_buf *out, const corm_dialect *d,
 	corm_dialect_type(out, d, f->type, a, f->scale);
 }
 
-static bool is_sqlite(const corm_dialect *d);
-
 /*
  * A decimal default on SQLite: a number literal there is a REAL (digits
  * past the 15th lost: 12345678901234567890.5 is stored as
@@ -126,11 +135,12 @@ void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
 	const corm_field *f)
 {
 	const corm_default *def = &f->def;
+	const corm_migrate_engine *eng = facts(out, d);
 
 	switch (def->kind) {
 	case CORM_DEFAULT_INT:
 	case CORM_DEFAULT_FLOAT:
-		if (f->type == CORM_COL_DECIMAL && is_sqlite(d))
+		if (f->type == CORM_COL_DECIMAL && eng->decimal_default_as_text)
 			sqlite_decimal_default(out, d, def->text, f->scale);
 		else
 			corm_buf_puts(out, def->text); /* the literal as written */
@@ -142,11 +152,11 @@ void corm_ddl_default_value(corm_buf *out, const corm_dialect *d,
 		/* MySQL takes expressions as defaults only in parentheses,
 		 * except CURRENT_TIMESTAMP itself. */
 		if (f->type == CORM_COL_DATE)
-			corm_buf_puts(out, is_mysql(d) ? "(CURRENT_DATE)"
-						       : "CURRENT_DATE");
+			corm_buf_puts(out, eng->paren_date_defaults
+				? "(CURRENT_DATE)" : "CURRENT_DATE");
 		else if (f->type == CORM_COL_TIME)
-			corm_buf_puts(out, is_mysql(d) ? "(CURRENT_TIME)"
-						       : "CURRENT_TIME");
+			corm_buf_puts(out, eng->paren_date_defaults
+				? "(CURRENT_TIME)" : "CURRENT_TIME");
 		else
 			corm_buf_puts(out, d->now_sql);
 		break;
@@ -165,14 +175,11 @@ static void put_default(corm_buf *out, const corm_dialect *d,
 	corm_ddl_default_value(out, d, f);
 }
 
-static bool is_sqlite(const corm_dialect *d)
-{
-	return strcmp(d->name, "sqlite") == 0;
-}
-
 bool corm_ddl_has_range_check(const corm_dialect *d, const corm_field *f)
 {
-	return is_sqlite(d) && f->kind != CORM_FIELD_ENUM &&
+	const corm_migrate_engine *eng = corm_mig_engine_of_dialect(d);
+
+	return eng && eng->range_checks && f->kind != CORM_FIELD_ENUM &&
 		(f->type == CORM_COL_I16 || f->type == CORM_COL_I32);
 }
 
@@ -208,6 +215,7 @@ int corm_ddl_range_check(corm_buf *out, const corm_dialect *d,
 int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f)
 {
+	facts(out, d);
 	if (f->is_auto) {
 		int slot = f->type == CORM_COL_I64 ? 0 : f->type == CORM_COL_I32 ? 1
 										 : 2;
@@ -307,6 +315,7 @@ int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
 {
 	size_t i;
 
+	facts(out, d);
 	corm_buf_puts(out, "CREATE TABLE ");
 	corm_dialect_quote(out, d, table);
 	corm_buf_puts(out, " (\n");

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corm_util.h"
 #include "corm/driver.h" /* corm_malloc, corm_calloc, corm_free */
 #include "migrate.h"
 
@@ -92,15 +93,11 @@ static corm_op *push(corm_plan *p, corm_op_kind kind)
 {
 	corm_op *op;
 
-	if (p->nops == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		corm_op *n = corm_realloc(p->ops, cap * sizeof(*n));
+	corm_op *n = corm__grow(p->ops, &p->cap, p->nops + 1, sizeof(*n));
 
-		if (!n)
-			return NULL;
-		p->ops = n;
-		p->cap = cap;
-	}
+	if (!n)
+		return NULL;
+	p->ops = n;
 	op = &p->ops[p->nops++];
 	memset(op, 0, sizeof(*op));
 	op->kind = kind;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "corm_util.h"
 #include "corm/driver.h"
 #include "migrate.h"
 
@@ -170,18 +171,13 @@ int corm_mig_dir_read(corm_mig_dir *out, corm_buf *err, const char *path)
 			error = CORM_EINVAL;
 			break;
 		}
-		if (out->count == cap) {
-			size_t c = cap ? cap * 2 : 16;
-			corm_mig_entry *m = corm_realloc(out->items, c * sizeof(*m));
-
-			if (!m) {
-				corm_buf_free(&full);
-				error = CORM_ENOMEM;
-				break;
-			}
-			out->items = m;
-			cap = c;
+		e = corm__grow(out->items, &cap, out->count + 1, sizeof(*e));
+		if (!e) {
+			corm_buf_free(&full);
+			error = CORM_ENOMEM;
+			break;
 		}
+		out->items = e;
 		e = &out->items[out->count];
 		e->version = corm_strndup(ent->d_name, 14);
 		e->name = corm_strdup(ent->d_name + 15);

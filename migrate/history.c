@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "corm/driver.h"
+#include "corm_util.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
 int corm_history_ensure(corm_conn *c)
@@ -75,23 +77,14 @@ static char *col_dup(corm_stmt *st, int col)
  * statement leaves PostgreSQL's transaction aborted. */
 static int history_exists(bool *out, corm_conn *c)
 {
-	const corm_dialect *d = corm_conn_dialect(c);
-	const char *sql;
+	const corm_migrate_engine *eng;
 	corm_stmt *st = NULL;
 	int error;
 
 	*out = false;
-	if (strcmp(d->name, "sqlite") == 0)
-		sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-			"name = 'corm_migrations'";
-	else if (strcmp(d->name, "postgres") == 0)
-		sql = "SELECT 1 FROM information_schema.tables WHERE "
-			"table_schema = current_schema() AND "
-			"table_name = 'corm_migrations'";
-	else
-		sql = "SELECT 1 FROM information_schema.tables WHERE "
-			"table_schema = DATABASE() AND table_name = 'corm_migrations'";
-	error = corm_stmt_prepare(&st, c, sql);
+	if ((error = corm_mig_engine_of(&eng, c)))
+		return error;
+	error = corm_stmt_prepare(&st, c, eng->history_exists_sql);
 	if (!error) {
 		error = corm_step(st);
 		*out = error == CORM_ROW;
@@ -123,19 +116,14 @@ int corm_history_read(corm_mig_history *out, corm_conn *c)
 	if ((error = corm_stmt_prepare(&st, c, sql.ptr)))
 		goto done;
 	while ((rc = corm_step(st)) == CORM_ROW) {
-		corm_mig_applied *a;
+		corm_mig_applied *a, *m = corm__grow(out->items, &cap,
+			out->count + 1, sizeof(*m));
 
-		if (out->count == cap) {
-			size_t n = cap ? cap * 2 : 16;
-			corm_mig_applied *m = corm_realloc(out->items, n * sizeof(*m));
-
-			if (!m) {
-				error = CORM_ENOMEM;
-				goto done;
-			}
-			out->items = m;
-			cap = n;
+		if (!m) {
+			error = CORM_ENOMEM;
+			goto done;
 		}
+		out->items = m;
 		a = &out->items[out->count++];
 		memset(a, 0, sizeof(*a));
 		a->version = col_dup(st, 0);

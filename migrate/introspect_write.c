@@ -90,7 +90,7 @@ static void dsl_string(corm_buf *b, const char *s)
 typedef struct ic_enum {
 	char *name;
 	char **members;
-	size_t n;
+	size_t n, cap;
 	const corm_enum *hint;
 } ic_enum;
 
@@ -98,7 +98,7 @@ typedef struct ic_writer {
 	ic_db *db;
 	const corm_schema *hint;
 	ic_enum *enums;
-	size_t nenums;
+	size_t nenums, enums_cap;
 	corm_buf names; /* "\x01name\x01name\x01": every top-level name */
 } ic_writer;
 
@@ -225,7 +225,8 @@ static const char *enum_for(ic_writer *w, ic_table *t, ic_col *c)
 		name = unique_name(&w->names, &b);
 		corm_buf_free(&b);
 	}
-	if (!name || !(e = grow((void **)&w->enums, &w->nenums, sizeof(*e)))) {
+	if (!name || !(e = grow((void **)&w->enums, &w->nenums, &w->enums_cap,
+			sizeof(*e)))) {
 		w->db->error = CORM_ENOMEM;
 		corm_free(name);
 		return "E";
@@ -234,11 +235,11 @@ static const char *enum_for(ic_writer *w, ic_table *t, ic_col *c)
 	e->hint = he;
 	if (he) {
 		for (i = 0; i < he->nmembers; i++)
-			push_str(w->db, &e->members, &e->n, he->members[i].name,
+			push_str(w->db, &e->members, &e->n, &e->cap, he->members[i].name,
 				strlen(he->members[i].name));
 	} else {
 		for (i = 0; i < c->nmembers; i++)
-			push_str(w->db, &e->members, &e->n, c->members[i],
+			push_str(w->db, &e->members, &e->n, &e->cap, c->members[i],
 				strlen(c->members[i]));
 	}
 	return e->name;

@@ -5,8 +5,8 @@
  * table in step.
  *
  * Sections: the diff (operations and plans), rendering, statement
- * splitting, introspection, the migration directory, history and the
- * runner.
+ * splitting, introspection, the migration directory, history, the
+ * runner and the status. What differs by engine is in migrate_engine.h.
  *
  * Everything allocates through the corm allocator hook; every `**out` is
  * the caller's, freed by the matching NULL-safe function.
@@ -248,5 +248,70 @@ int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
  * (the row is removed). */
 int corm_mig_resolve(corm_conn *c, const corm_mig_entry *e,
 	const char *checksum, bool applied);
+
+/* ---------------------------------------------------------------- status */
+
+/* The state of one migration, the folder and the history side by side. */
+typedef enum corm_mig_state {
+	CORM_MIG_PENDING,     /* in the folder, not applied */
+	CORM_MIG_APPLIED,
+	CORM_MIG_EDITED,      /* applied, but its up SQL changed since */
+	CORM_MIG_FAILED,      /* a statement failed where DDL commits as it
+	                       * goes (MySQL): fix by hand, then resolve */
+	CORM_MIG_INTERRUPTED, /* its migrator died while applying or
+	                       * reverting it (MySQL): half done */
+	CORM_MIG_MISSING      /* applied, no longer in the folder */
+} corm_mig_state;
+
+/* "pending", "applied", "edited", "failed", "interrupted", "missing". */
+const char *corm_mig_state_name(corm_mig_state s);
+
+typedef struct corm_mig_status_item {
+	corm_mig_state state;
+	const corm_mig_entry *entry;     /* NULL when missing */
+	const corm_mig_applied *applied; /* NULL when pending */
+	/* Blocks `up` and `down`: failed, interrupted, edited, or an applied
+	 * migration whose up SQL cannot be read (`unreadable`). A row that
+	 * is failed or interrupted blocks even when its folder is gone. */
+	bool blocks;
+	/* What is wrong and what to do, for the blocking states (lines
+	 * after the first start with two blanks); NULL otherwise. */
+	char *message;
+	/* "cannot read DIR/up.ENGINE.sql" when the edit check could not
+	 * read the file (the state stays applied); NULL otherwise. */
+	char *unreadable;
+} corm_mig_status_item;
+
+typedef struct corm_mig_status {
+	corm_mig_status_item *items; /* by version: folder and history merged */
+	size_t count;
+	bool blocked;                /* some item blocks */
+} corm_mig_status;
+
+/*
+ * The state of every migration of `dir` and `hist`, for dialect `d`
+ * (whose up files the edit check reads). CORM_EINVAL when corm has no
+ * migration engine for `d`; CORM_ENOMEM. Free with corm_mig_status_free.
+ */
+int corm_mig_status_read(corm_mig_status *out, const corm_mig_dir *dir,
+	const corm_mig_history *hist, const corm_dialect *d);
+void corm_mig_status_free(corm_mig_status *s);
+
+/* The migration of `d` with `version` (or the folder name ending in it),
+ * or NULL. */
+const corm_mig_entry *corm_mig_dir_find(const corm_mig_dir *d,
+	const char *version);
+
+/*
+ * The dialect whose SQL files a command reads: `name` (--dialect) when
+ * given, else the one the database URL's scheme names, else (no URL)
+ * SQLite. NULL when `name` or the scheme names no dialect.
+ */
+const corm_dialect *corm_mig_choose_dialect(const char *name,
+	const char *url);
+
+/* The name of a migration's SQL file for `d`: "up.<dialect>.sql" or
+ * "down.<dialect>.sql", into `out` (cleared first). */
+int corm_mig_sql_file(corm_buf *out, const corm_dialect *d, bool up);
 
 #endif /* CORM_MIGRATE_H */

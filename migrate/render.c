@@ -1,19 +1,16 @@
 /*
  * render.c — a plan's operations as SQL for one dialect (see migrate.h).
  *
- * PostgreSQL and MySQL get one ALTER TABLE (or CREATE/DROP) per change.
- * SQLite's ALTER TABLE only renames tables and columns and adds simple
- * columns, so every other change to an existing table is done by the
- * table rebuild the SQLite manual documents (lang_altertable.html,
- * "Making Other Kinds Of Table Schema Changes"): create the new table
- * under a temporary name, copy every row, carry the AUTOINCREMENT
- * sequence over, drop the old table, rename the new one, recreate the
- * indexes, and finally `PRAGMA foreign_key_check`. The foreign keys must
- * be off while that happens (DROP TABLE would otherwise cascade into, or
- * be refused by, the tables that reference it), and SQLite ignores
- * `PRAGMA foreign_keys` inside a transaction: the rendered SQL starts
- * with CORM_MIG_MARK_FK_OFF and the runner switches it around the
- * transaction.
+ * Where the engine's ALTER TABLE can make a change, it gets one ALTER
+ * TABLE (or CREATE/DROP) per change; what differs by engine is named by
+ * its object (migrate_engine.h). Where it cannot (SQLite), every other
+ * change to an existing table is a table rebuild, written by the engine
+ * (engine_sqlite.c) and placed here where column changes would go. The
+ * foreign keys must be off while that happens (DROP TABLE would
+ * otherwise cascade into, or be refused by, the tables that reference
+ * it), and SQLite ignores `PRAGMA foreign_keys` inside a transaction: the
+ * rendered SQL starts with CORM_MIG_MARK_FK_OFF, the runner switches them
+ * around the transaction, and the engine's foreign key check ends it.
  *
  * Table names depend on the phase: operations before RENAME_TABLE use
  * the old names, the rest the new ones (see corm_op_kind).
@@ -22,22 +19,8 @@
 
 #include "corm/driver.h"
 #include "ddl.h"
+#include "migrate_engine.h"
 #include "migrate.h"
-
-static bool is_mysql(const corm_dialect *d)
-{
-	return strcmp(d->name, "mysql") == 0;
-}
-
-static bool is_pg(const corm_dialect *d)
-{
-	return strcmp(d->name, "postgres") == 0;
-}
-
-static bool is_sqlite(const corm_dialect *d)
-{
-	return strcmp(d->name, "sqlite") == 0;
-}
 
 static void q(corm_buf *out, const corm_dialect *d, const char *ident)
 {
@@ -120,131 +103,9 @@ static void unenum_column(corm_buf *out, const corm_dialect *d,
 		op->from_model, &plain);
 }
 
-/* ------------------------------------------------------ SQLite rebuilds */
-
-static bool simple_add(const corm_model *m, const corm_field *f)
-{
-	size_t i;
-
-	for (i = 0; i < m->pk.nfields; i++)
-		if (m->pk.fields[i] == f->index)
-			return false;
-	return !f->is_auto && f->kind == CORM_FIELD_SCALAR &&
-		f->def.kind != CORM_DEFAULT_NOW &&
-		(f->nullable || f->def.kind != CORM_DEFAULT_NONE);
-}
-
-/* Must SQLite rebuild the (matched) table that `op` changes? */
-static bool needs_rebuild(const corm_dialect *d, const corm_op *op)
-{
-	if (!op->from_model || !op->to_model)
-		return false;
-	switch (op->kind) {
-	case CORM_OP_DROP_FK:
-	case CORM_OP_DROP_UNIQUE:
-	case CORM_OP_DROP_CHECK:
-	case CORM_OP_DROP_PK:
-	case CORM_OP_ALTER_COLUMN:
-	case CORM_OP_DROP_COLUMN:
-	case CORM_OP_ADD_PK:
-	case CORM_OP_ADD_CHECK:
-	case CORM_OP_CREATE_UNIQUE:
-	case CORM_OP_ADD_FK:
-		return true;
-	case CORM_OP_ADD_COLUMN:
-		return !simple_add(op->to_model, op->to_field);
-	case CORM_OP_RENAME_COLUMN:
-		/* The column's range CHECK is named after it (ddl.c), and
-		 * RENAME COLUMN keeps constraint names: rebuild, so the
-		 * error for a value out of range names the new column. */
-		return corm_ddl_has_range_check(d, op->to_field);
-	default:
-		return false;
-	}
-}
-
-static void rebuild(corm_buf *out, const corm_dialect *d, const corm_plan *p,
-	const corm_model *tm)
-{
-	const corm_model *fm = corm_plan_from_model(p, tm);
-	corm_buf tmp = CORM_BUF_INIT;
-	bool first = true, from_auto = false, to_auto = false;
-	size_t i;
-
-	corm_buf_printf(&tmp, "corm_new_%s", tm->table);
-	if (corm_buf_error(&tmp)) {
-		out->error = corm_buf_error(&tmp);
-		return;
-	}
-	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
-		"changes); every row is copied\n", tm->table);
-	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
-	corm_buf_puts(out, "INSERT INTO ");
-	q(out, d, tmp.ptr);
-	corm_buf_puts(out, " (");
-	for (i = 0; i < tm->nfields; i++) {
-		if (!corm_plan_from_field(p, tm, &tm->fields[i]))
-			continue;
-		corm_buf_puts(out, first ? "" : ", ");
-		q(out, d, tm->fields[i].column);
-		first = false;
-	}
-	corm_buf_puts(out, ")\nSELECT ");
-	first = true;
-	for (i = 0; i < tm->nfields; i++) {
-		const corm_field *tf = &tm->fields[i];
-		const corm_field *ff = corm_plan_from_field(p, tm, tf);
-
-		if (!ff)
-			continue;
-		corm_buf_puts(out, first ? "" : ", ");
-		first = false;
-		/* NOT NULL with a default: existing NULLs take the default. */
-		if (ff->nullable && !tf->nullable &&
-			tf->def.kind != CORM_DEFAULT_NONE) {
-			corm_buf_puts(out, "COALESCE(");
-			q(out, d, ff->column);
-			corm_buf_puts(out, ", ");
-			corm_ddl_default_value(out, d, tf);
-			corm_buf_putc(out, ')');
-		} else {
-			q(out, d, ff->column);
-		}
-	}
-	if (first)
-		corm_buf_puts(out, "NULL"); /* no column kept: copies nothing */
-	corm_buf_puts(out, " FROM ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, first ? " WHERE 0;\n" : ";\n");
-	for (i = 0; i < fm->nfields; i++)
-		from_auto |= fm->fields[i].is_auto;
-	for (i = 0; i < tm->nfields; i++)
-		to_auto |= tm->fields[i].is_auto;
-	if (from_auto && to_auto) {
-		/* The next id must not reuse ids of rows deleted earlier. */
-		corm_buf_puts(out, "DELETE FROM sqlite_sequence WHERE name = ");
-		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
-		corm_buf_puts(out, ";\nINSERT INTO sqlite_sequence (name, seq) "
-			"SELECT ");
-		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
-		corm_buf_puts(out, ", seq FROM sqlite_sequence WHERE name = ");
-		corm_ddl_literal(out, d, tm->table, strlen(tm->table));
-		corm_buf_puts(out, ";\n");
-	}
-	corm_buf_puts(out, "DROP TABLE ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, ";\n");
-	alter_table(out, d, tmp.ptr);
-	corm_buf_puts(out, "RENAME TO ");
-	q(out, d, tm->table);
-	corm_buf_puts(out, ";\n");
-	corm_ddl_create_indexes(out, d, tm);
-	corm_buf_free(&tmp);
-}
-
 /* --------------------------------------------------------- one operation */
 
-static void render_alter_pg(corm_buf *out, const corm_dialect *d,
+static void render_alter_pieces(corm_buf *out, const corm_dialect *d,
 	const corm_op *op)
 {
 	const corm_field *ff = op->from_field, *tf = op->to_field;
@@ -335,7 +196,7 @@ static void render_alter_pg(corm_buf *out, const corm_dialect *d,
 	}
 }
 
-static void render_alter_mysql(corm_buf *out, const corm_dialect *d,
+static void render_alter_restate(corm_buf *out, const corm_dialect *d,
 	const corm_op *op)
 {
 	const corm_field *tf = op->to_field;
@@ -363,30 +224,30 @@ static void render_alter_mysql(corm_buf *out, const corm_dialect *d,
 }
 
 /* `omit`: CREATE_TABLE's foreign keys added later (a cycle), or NULL. */
-static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
-	const bool *omit)
+static void render_op(corm_buf *out, const corm_migrate_engine *eng,
+	const corm_op *op, const bool *omit)
 {
+	const corm_dialect *d = eng->dialect;
 	const corm_model *fm = op->from_model, *tm = op->to_model;
 
 	corm_buf_printf(out, "-- %s\n", op->what);
 	switch (op->kind) {
 	case CORM_OP_DROP_FK:
 		alter_table(out, d, fm->table);
-		corm_buf_puts(out, is_mysql(d) ? "DROP FOREIGN KEY "
-					      : "DROP CONSTRAINT ");
+		corm_buf_puts(out, eng->drop_fk_sql);
 		q(out, d, op->from_fk->name);
 		break;
 	case CORM_OP_DROP_INDEX:
 		corm_buf_puts(out, "DROP INDEX ");
 		q(out, d, op->from_index->name);
-		if (is_mysql(d)) {
+		if (eng->drop_index_names_table) {
 			corm_buf_puts(out, " ON ");
 			q(out, d, fm->table);
 		}
 		break;
 	case CORM_OP_DROP_UNIQUE:
 		alter_table(out, d, fm->table);
-		corm_buf_puts(out, is_mysql(d) ? "DROP INDEX " : "DROP CONSTRAINT ");
+		corm_buf_puts(out, eng->drop_unique_sql);
 		q(out, d, op->from_index->name);
 		break;
 	case CORM_OP_DROP_CHECK:
@@ -400,11 +261,11 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		break;
 	case CORM_OP_DROP_PK:
 		alter_table(out, d, fm->table);
-		if (is_mysql(d)) {
-			corm_buf_puts(out, "DROP PRIMARY KEY");
-		} else {
+		if (eng->named_primary_key) {
 			corm_buf_puts(out, "DROP CONSTRAINT ");
 			q(out, d, fm->pk.name);
+		} else {
+			corm_buf_puts(out, "DROP PRIMARY KEY");
 		}
 		break;
 	case CORM_OP_DROP_TABLE:
@@ -417,7 +278,8 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		q(out, d, tm->table);
 		/* PostgreSQL keeps the key's old name: constraints are named
 		 * after their table, so follow it. */
-		if (is_pg(d) && strcmp(fm->pk.name, tm->pk.name) != 0) {
+		if (eng->rename_keeps_pk_name &&
+			strcmp(fm->pk.name, tm->pk.name) != 0) {
 			corm_buf_puts(out, ";\n");
 			alter_table(out, d, tm->table);
 			corm_buf_puts(out, "RENAME CONSTRAINT ");
@@ -445,10 +307,10 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 		corm_ddl_column(out, d, tm, op->to_field);
 		break;
 	case CORM_OP_ALTER_COLUMN:
-		if (is_mysql(d))
-			render_alter_mysql(out, d, op);
+		if (eng->alter_restates_column)
+			render_alter_restate(out, d, op);
 		else
-			render_alter_pg(out, d, op);
+			render_alter_pieces(out, d, op);
 		return;
 	case CORM_OP_DROP_COLUMN:
 		alter_table(out, d, tm->table);
@@ -458,7 +320,7 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 	case CORM_OP_ADD_PK:
 		alter_table(out, d, tm->table);
 		corm_buf_puts(out, "ADD ");
-		if (!is_mysql(d)) {
+		if (eng->named_primary_key) {
 			corm_buf_puts(out, "CONSTRAINT ");
 			q(out, d, tm->pk.name);
 			corm_buf_putc(out, ' ');
@@ -514,18 +376,21 @@ static void render_op(corm_buf *out, const corm_dialect *d, const corm_op *op,
 int corm_plan_render(corm_buf *out, const corm_dialect *d,
 	const corm_plan *p)
 {
+	const corm_migrate_engine *eng = corm_mig_engine_of_dialect(d);
 	const corm_schema *B = p->to;
-	bool *rebuilt = corm_calloc(B->nmodels + 1, sizeof(bool));
+	bool *rebuilt;
 	bool any_rebuild = false, fk_off = false, rebuilds_done = false;
 	size_t i;
 
-	if (!rebuilt)
+	if (!eng)
+		return CORM_EINVAL; /* no engine: no SQL guessed for it */
+	if (!(rebuilt = corm_calloc(B->nmodels + 1, sizeof(bool))))
 		return CORM_ENOMEM;
-	if (is_sqlite(d)) {
+	if (eng->rebuilds_tables) {
 		for (i = 0; i < p->nops; i++) {
 			const corm_op *op = &p->ops[i];
 
-			if (needs_rebuild(d, op)) {
+			if (eng->needs_rebuild(op)) {
 				rebuilt[op->to_model->index] = true;
 				any_rebuild = true;
 			}
@@ -545,12 +410,12 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 			(!op || op->kind >= CORM_OP_RENAME_COLUMN)) {
 			for (k = 0; k < B->nmodels; k++)
 				if (rebuilt[k])
-					rebuild(out, d, p, &B->models[k]);
+					eng->rebuild_table(out, p, &B->models[k]);
 			rebuilds_done = true;
 		}
 		if (!op)
 			break;
-		if (is_sqlite(d)) {
+		if (eng->rebuilds_tables) {
 			/* Done by a rebuild, or gone with a dropped table. */
 			if (op->to_model && op->from_model &&
 				rebuilt[op->to_model->index] &&
@@ -559,11 +424,12 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 			if (op->kind == CORM_OP_DROP_FK && !op->to_model)
 				continue;
 		}
-		if (op->kind == CORM_OP_ADD_FK && !op->from_model && is_sqlite(d))
+		if (op->kind == CORM_OP_ADD_FK && !op->from_model &&
+			eng->rebuilds_tables)
 			continue; /* SQLite: inline; it checks references late */
 		if (native_enum_noop(d, op))
 			continue;
-		if (op->kind == CORM_OP_CREATE_TABLE && !is_sqlite(d)) {
+		if (op->kind == CORM_OP_CREATE_TABLE && !eng->rebuilds_tables) {
 			/* Leave out the keys of a cycle, added at the end. */
 			const corm_model *m = op->to_model;
 			bool *omit = corm_calloc(m->nfks + 1, sizeof(bool));
@@ -576,15 +442,15 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 				if (p->ops[k].kind == CORM_OP_ADD_FK &&
 					!p->ops[k].from_model && p->ops[k].to_model == m)
 					omit[p->ops[k].to_fk - m->fks] = true;
-			render_op(out, d, op, omit);
+			render_op(out, eng, op, omit);
 			corm_free(omit);
 			continue;
 		}
-		render_op(out, d, op, NULL);
+		render_op(out, eng, op, NULL);
 	}
 	if (fk_off)
-		corm_buf_puts(out, "-- every foreign key must still hold\n"
-			"PRAGMA foreign_key_check;\n");
+		corm_buf_printf(out, "-- every foreign key must still hold\n"
+			"%s;\n", eng->fk_check_sql);
 	corm_free(rebuilt);
 	return corm_buf_error(out);
 }

@@ -1,25 +1,24 @@
 /*
- * runner.c — applying one migration and recording it (see migrate.h).
+ * runner.c — applying one migration and recording it (see migrate.h);
+ * what differs by engine comes from its object (migrate_engine.h).
  *
- * SQLite and PostgreSQL: the statements and the history row go in one
- * transaction, so a failure leaves schema and history as they were. On
- * SQLite the transaction is BEGIN IMMEDIATE, which is also the lock
- * between migrators: inside it the history is read again and a migration
- * another process applied meanwhile is skipped. A migration with a line
- * CORM_MIG_MARK_FK_OFF (render puts it first) runs with
- * `PRAGMA foreign_keys=OFF`,
- * switched before BEGIN and back after the end (SQLite ignores the
- * pragma inside a transaction); its `PRAGMA foreign_key_check` fails the
- * migration when it reports any row.
+ * Engines with transactional DDL (SQLite, PostgreSQL): the statements
+ * and the history row go in one transaction, so a failure leaves schema
+ * and history as they were. Where the BEGIN is the lock between
+ * migrators (SQLite's BEGIN IMMEDIATE), the history is read again inside
+ * it and a migration another process applied meanwhile is skipped. A
+ * migration with a line CORM_MIG_MARK_FK_OFF (render puts it first) runs,
+ * where the engine says so, with `PRAGMA foreign_keys=OFF`, switched
+ * before BEGIN and back after the end (SQLite ignores the pragma inside
+ * a transaction); its `PRAGMA foreign_key_check` fails the migration
+ * when it reports any row.
  *
- * MySQL commits each DDL statement, so the history row is written first
- * with status "running" and the count of statements done is updated
- * after each one; a failure marks it "failed" at that statement, and
- * nothing runs until `corm migrate resolve` says what the user did.
+ * Where each DDL statement commits (MySQL), the history row is written
+ * first with status "running" and the count of statements done is
+ * updated after each one; a failure marks it "failed" at that statement,
+ * and nothing runs until `corm migrate resolve` says what the user did.
  *
- * Locks: PostgreSQL pg_advisory_lock and MySQL GET_LOCK, both keyed by
- * the database so migrators of different databases on one server do not
- * wait for each other; both die with the session.
+ * The locks are the engines' (engine_<name>.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,20 +26,10 @@
 #include <time.h>
 
 #include "corm/driver.h"
+#include "migrate_engine.h"
 #include "migrate.h"
 
-enum { ENGINE_SQLITE, ENGINE_PG, ENGINE_MYSQL };
-
-static int engine(corm_conn *c)
-{
-	const char *n = corm_conn_dialect(c)->name;
-
-	return strcmp(n, "sqlite") == 0 ? ENGINE_SQLITE
-		: strcmp(n, "postgres") == 0 ? ENGINE_PG : ENGINE_MYSQL;
-}
-
-/* Run a one-row query and read its first column as an integer. */
-static int query_int(int64_t *out, corm_conn *c, const char *sql)
+int corm_mig__query_int(int64_t *out, corm_conn *c, const char *sql)
 {
 	corm_stmt *st = NULL;
 	int error = corm_stmt_prepare(&st, c, sql);
@@ -63,39 +52,18 @@ static int query_int(int64_t *out, corm_conn *c, const char *sql)
 
 int corm_mig_lock(corm_conn *c)
 {
-	int64_t got = 0;
-	int error;
+	const corm_migrate_engine *eng;
+	int error = corm_mig_engine_of(&eng, c);
 
-	switch (engine(c)) {
-	case ENGINE_PG:
-		return query_int(&got, c, "SELECT pg_advisory_lock(1129467213, "
-			"(SELECT oid::int FROM pg_database WHERE datname = "
-			"current_database()))");
-	case ENGINE_MYSQL:
-		/* A day: a migration that takes longer is not waited for. */
-		error = query_int(&got, c, "SELECT GET_LOCK(CONCAT('corm_migrate:', "
-			"DATABASE()), 86400)");
-		return error ? error : got == 1 ? CORM_OK : CORM_EBUSY;
-	default:
-		return CORM_OK;
-	}
+	return error ? error : eng->lock(c);
 }
 
 int corm_mig_unlock(corm_conn *c)
 {
-	int64_t got;
+	const corm_migrate_engine *eng;
+	int error = corm_mig_engine_of(&eng, c);
 
-	switch (engine(c)) {
-	case ENGINE_PG:
-		return query_int(&got, c, "SELECT pg_advisory_unlock(1129467213, "
-			"(SELECT oid::int FROM pg_database WHERE datname = "
-			"current_database()))");
-	case ENGINE_MYSQL:
-		return query_int(&got, c, "SELECT RELEASE_LOCK(CONCAT("
-			"'corm_migrate:', DATABASE()))");
-	default:
-		return CORM_OK;
-	}
+	return error ? error : eng->unlock(c);
 }
 
 static void now_utc(char out[32])
@@ -210,14 +178,16 @@ static const char *code_of(const char *s)
 	}
 }
 
-/* One statement; a foreign_key_check that reports rows is an error. */
-static int run_statement(corm_conn *c, const char *stmt, corm_buf *err)
+/* One statement; the engine's foreign key check reporting rows is an
+ * error. */
+static int run_statement(corm_conn *c, const corm_migrate_engine *eng,
+	const char *stmt, corm_buf *err)
 {
 	const char *code = code_of(stmt);
 	corm_stmt *st = NULL;
 	int error;
 
-	if (!starts_with_ci(code, "PRAGMA foreign_key_check"))
+	if (!eng->fk_check_sql || !starts_with_ci(code, eng->fk_check_sql))
 		return corm_exec(c, stmt);
 	if ((error = corm_stmt_prepare(&st, c, code)))
 		return error;
@@ -228,7 +198,7 @@ static int run_statement(corm_conn *c, const char *stmt, corm_buf *err)
 
 		corm_column_text(&t, &n, st, 0);
 		corm_buf_printf(err, "foreign keys do not hold after the migration "
-			"(PRAGMA foreign_key_check reports table %.*s)", (int)n, t);
+			"(%s reports table %.*s)", eng->fk_check_sql, (int)n, t);
 		error = CORM_EFOREIGNKEY;
 	} else if (error == CORM_DONE) {
 		error = CORM_OK;
@@ -246,16 +216,17 @@ static void db_error(corm_buf *err, corm_conn *c, size_t i, size_t n,
 		corm_errmsg(c), code_of(stmt));
 }
 
-/* SQLite waits busy_timeout per try; keep trying while another migrator
- * holds the database (a long migration outlasts one timeout). */
-static int begin(corm_conn *c, int eng)
+/* When the BEGIN is the lock (SQLite), each try waits the busy timeout;
+ * keep trying while another migrator holds the database (a long
+ * migration outlasts one timeout). */
+static int begin(corm_conn *c, const corm_migrate_engine *eng)
 {
 	int tries, error = CORM_OK;
 
-	if (eng != ENGINE_SQLITE)
-		return corm_exec(c, "BEGIN");
+	if (!eng->begin_is_lock)
+		return corm_exec(c, eng->begin_sql);
 	for (tries = 0; tries < 120; tries++) {
-		error = corm_exec(c, "BEGIN IMMEDIATE");
+		error = corm_exec(c, eng->begin_sql);
 		if (error != CORM_EBUSY)
 			break;
 	}
@@ -291,10 +262,10 @@ static void exec_keeping_error(corm_conn *c, const char *sql, int error)
 	corm_conn__set_error(c, error, nlen ? native : NULL, "%s", msg);
 }
 
-static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
-	char **stmts, size_t n, const char *checksum, bool up, corm_buf *err)
+static int apply_tx(bool *skipped, corm_conn *c,
+	const corm_migrate_engine *eng, const corm_mig_entry *e, char **stmts,
+	size_t n, const char *checksum, bool up, corm_buf *err)
 {
-	int eng = engine(c);
 	char status[32], at[32];
 	size_t i;
 	int error;
@@ -315,7 +286,7 @@ static int apply_tx(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 		return corm_exec(c, "ROLLBACK");
 	}
 	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, stmts[i], err))) {
+		if ((error = run_statement(c, eng, stmts[i], err))) {
 			db_error(err, c, i, n, stmts[i]);
 			goto fail;
 		}
@@ -343,8 +314,10 @@ fail:
 	return error;
 }
 
-static int apply_mysql(bool *skipped, corm_conn *c, const corm_mig_entry *e,
-	char **stmts, size_t n, const char *checksum, bool up, corm_buf *err)
+/* DDL commits as it goes: record progress statement by statement. */
+static int apply_stepwise(bool *skipped, corm_conn *c,
+	const corm_migrate_engine *eng, const corm_mig_entry *e, char **stmts,
+	size_t n, const char *checksum, bool up, corm_buf *err)
 {
 	char status[32], at[32], step[32];
 	size_t i;
@@ -379,7 +352,7 @@ static int apply_mysql(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 		return error;
 	}
 	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, stmts[i], err))) {
+		if ((error = run_statement(c, eng, stmts[i], err))) {
 			db_error(err, c, i, n, stmts[i]);
 			snprintf(step, sizeof(step), "%zu", i);
 			/* DDL before it is committed: say where it stopped. */
@@ -419,32 +392,39 @@ static bool has_marker(const char *sql, size_t len)
 int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	const char *sql, size_t len, bool up, corm_buf *err)
 {
-	int eng = engine(c);
-	bool fk_off = eng == ENGINE_SQLITE && has_marker(sql, len);
+	const corm_migrate_engine *eng;
+	bool fk_off;
 	char checksum[65];
 	char **stmts = NULL;
 	size_t n = 0;
 	int error;
 
 	*skipped = false;
+	if ((error = corm_mig_engine_of(&eng, c))) {
+		corm_buf_puts(err, corm_errmsg(c));
+		return error;
+	}
+	fk_off = eng->fk_off_sql && has_marker(sql, len);
 	corm_mig_sha256_hex(checksum, sql, len);
-	if ((error = corm_mig_split(&stmts, &n, sql, len, eng == ENGINE_MYSQL)))
+	if ((error = corm_mig_split(&stmts, &n, sql, len,
+			eng->backslash_escapes)))
 		return error;
 	if ((error = corm_history_ensure(c))) {
 		corm_buf_printf(err, "cannot create corm_migrations: %s",
 			corm_errmsg(c));
 		goto done;
 	}
-	if (fk_off && (error = corm_exec(c, "PRAGMA foreign_keys=OFF")))
+	if (fk_off && (error = corm_exec(c, eng->fk_off_sql)))
 		goto done;
-	if (eng == ENGINE_MYSQL)
-		error = apply_mysql(skipped, c, e, stmts, n, checksum, up, err);
+	if (eng->transactional_ddl)
+		error = apply_tx(skipped, c, eng, e, stmts, n, checksum, up, err);
 	else
-		error = apply_tx(skipped, c, e, stmts, n, checksum, up, err);
+		error = apply_stepwise(skipped, c, eng, e, stmts, n, checksum, up,
+			err);
 	if (fk_off && error)
-		exec_keeping_error(c, "PRAGMA foreign_keys=ON", error);
+		exec_keeping_error(c, eng->fk_on_sql, error);
 	else if (fk_off)
-		error = corm_exec(c, "PRAGMA foreign_keys=ON");
+		error = corm_exec(c, eng->fk_on_sql);
 done:
 	corm_mig_statements_free(stmts, n);
 	return error;

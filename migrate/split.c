@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "corm_util.h"
 #include "corm/driver.h"
 #include "migrate.h"
 
@@ -51,7 +52,7 @@ static bool has_code(const char *s, const char *e)
 static int push(char ***out, size_t *n, size_t *cap, const char *s,
 	const char *e)
 {
-	char *stmt;
+	char *stmt, **m;
 
 	while (s < e && isspace((unsigned char)*s))
 		s++;
@@ -59,15 +60,10 @@ static int push(char ***out, size_t *n, size_t *cap, const char *s,
 		e--;
 	if (!has_code(s, e))
 		return CORM_OK;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		char **m = corm_realloc(*out, c * sizeof(char *));
-
-		if (!m)
-			return CORM_ENOMEM;
-		*out = m;
-		*cap = c;
-	}
+	m = corm__grow(*out, cap, *n + 1, sizeof(char *));
+	if (!m)
+		return CORM_ENOMEM;
+	*out = m;
 	stmt = corm_strndup(s, (size_t)(e - s));
 	if (!stmt)
 		return CORM_ENOMEM;

@@ -18,6 +18,14 @@ static inline void corm_conn__begin_call(corm_conn *c)
 		corm_conn__clear_error(c);
 }
 
+/* Text that the engines must compare by its bytes, whatever the
+ * column's collation (enums are checked members). */
+static inline bool corm_field__is_byte_text(const corm_field_desc *f)
+{
+	return f->ctype == CORM_C_STR &&
+		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+}
+
 /* collations.c: the text columns of the connected database whose
  * collation is not the bytes (the dialect's foreign_text_sql), read when
  * the connection opens; is table.column one of them? */

@@ -707,11 +707,9 @@ static void bind_int(corm_query *q, int64_t i)
 static void put_alias(corm_query *q);
 static bool pads_text(const corm_query *q, const corm_field_desc *f);
 
-/* Text the engines must compare by its bytes (enums are checked members). */
 static bool is_byte_text(const corm_field_desc *f)
 {
-	return f->ctype == CORM_C_STR &&
-		(f->coltype == CORM_COL_STRING || f->coltype == CORM_COL_TEXT);
+	return corm_field__is_byte_text(f);
 }
 
 static void col(corm_query *q, int field)

@@ -506,6 +506,8 @@ static int run_packed(loader *l)
 		     l->ks.n)))
 		goto done;
 	corm_buf_puts(&sql, corm_buf_cstr(&l->head));
+	if (corm_field__is_byte_text(l->ks.f)) /* a NOCASE key on SQLite */
+		corm_buf_puts(&sql, l->d->text_column_collate);
 	corm_in__open(&sql, l->d, l->ks.f);
 	corm_dialect_placeholder(&sql, l->d, 1);
 	corm_in__close(&sql, l->d, l->ks.f, width);

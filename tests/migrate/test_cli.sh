@@ -53,6 +53,29 @@ has() { # NAME FILE PATTERN
 	fi
 }
 run() { "$CORM" "$@" >out 2>err; }
+# `status --format json` parsed (docs/migrations.md has the shape):
+# prints "state,state,...;blocked|free" and the first message.
+json_status() {
+	python3 -c 'import json, sys
+d = json.load(open("out"))
+assert sorted(d) == ["blocked", "migrations"], sorted(d)
+keys = ["version", "name", "state", "applied_at", "blocks", "message"]
+for m in d["migrations"]:
+    for k in keys:
+        assert k in m, (k, m)
+    assert isinstance(m["blocks"], bool) and len(m["version"]) == 14
+    assert (m["applied_at"] is None) == (m["state"] == "pending"), m
+    assert (m["message"] is not None) == m["blocks"], m
+    if m["state"] in ("failed", "interrupted"):
+        assert isinstance(m["step"], int) and m["status"] != "applied", m
+msgs = [m["message"] for m in d["migrations"] if m["message"]]
+print(",".join(m["state"] for m in d["migrations"]) + ";" +
+      ("blocked" if d["blocked"] else "free"))
+print(msgs[0] if msgs else "")' >json.out 2>json.err
+	rc=$?
+	[ $rc -eq 0 ] || { echo "FAIL: status JSON does not parse:"; cat out json.err; fails=$((fails + 1)); }
+	sed -n 1p json.out
+}
 
 cat >schema.corm <<'EOF'
 enum Status { draft published }
@@ -114,6 +137,8 @@ run migrate up --dry-run; check "up --dry-run" 0 $?
 has "dry run prints SQL" out "CREATE TABLE"
 run migrate status; check "status" 0 $?
 has "still pending after a dry run" out "pending"
+run migrate status --format json; check "status json, pending" 0 $?
+check "JSON: three pending" "pending,pending,pending;free" "$(json_status)"
 
 # Two migrators at once: each migration runs exactly once, both exit 0.
 "$CORM" migrate up >up1.out 2>up1.err &
@@ -131,6 +156,7 @@ cat up1.err up2.err
 run migrate status --format json; check "status json" 0 $?
 n=$(grep -o '"state": "applied"' out | wc -l)
 check "three applied in JSON" 3 "$n"
+check "JSON: three applied" "applied,applied,applied;free" "$(json_status)"
 run migrate check; check "check after up" 0 $?
 run diff schema.corm "$URL"; check "diff file db" 0 $?
 [ ! -s out ]; check "no difference" 0 $?
@@ -154,6 +180,11 @@ echo "-- edited" >>migrations/${v}_init/up.$ENGINE.sql
 run migrate up; check "edited blocks up" 1 $?
 has "edited is reported" err "was edited"
 run migrate status; has "status shows edited" out "edited"
+run migrate status --format json; check "status json, edited" 0 $?
+check "JSON: edited blocks" "edited,applied,applied,applied;blocked" \
+	"$(json_status)"
+has "JSON: the message says what to do" json.out \
+	"was edited after it was applied.*resolve $v --applied"
 run migrate resolve "$v" --applied; check "resolve --applied" 0 $?
 run migrate up; check "up after resolve" 0 $?
 
@@ -177,6 +208,10 @@ run migrate up; check "failing migration" 4 $?
 has "the failure names the statement" err "statement 2 of 2"
 if [ "$ENGINE" = mysql ]; then
 	run migrate status; has "marked failed" out "failed"
+	run migrate status --format json; check "status json, failed" 0 $?
+	json_status >/dev/null
+	has "JSON: failed blocks" json.out "failed;blocked"
+	has "JSON: the failure's message" json.out "is failed at statement 2"
 	run migrate up; check "up refuses after a failure" 1 $?
 	has "up says to resolve" err "migrate resolve $bv"
 	run migrate resolve "$bv" --applied; check "resolve a failure" 0 $?

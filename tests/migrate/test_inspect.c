@@ -182,6 +182,10 @@ static void test_inspect__pad_space_tables_are_found_and_converted(
 		exec_q(db.c, "CREATE TABLE [fine] ([v] VARCHAR(10))"
 			" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE="
 			"utf8mb4_nopad_bin");
+		/* NO PAD but case-insensitive: 'x' = 'X'. */
+		exec_q(db.c, "CREATE TABLE [nocase] ([v] VARCHAR(10))"
+			" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE="
+			"utf8mb4_unicode_nopad_ci");
 	} else {
 		exec_q(db.c, "CREATE TABLE [parent] ([code] VARCHAR(10) NOT NULL "
 			"PRIMARY KEY)");
@@ -193,6 +197,9 @@ static void test_inspect__pad_space_tables_are_found_and_converted(
 			"SET foreign_key_checks = 0;\n"
 			"ALTER TABLE `child` DROP FOREIGN KEY `child_ibfk_1`;\n"
 			"ALTER TABLE `child` CONVERT TO CHARACTER SET utf8mb4 "
+			"/*M!100202 COLLATE utf8mb4_nopad_bin*/ /*!80017 COLLATE "
+			"utf8mb4_0900_bin*/;\n"
+			"ALTER TABLE `nocase` CONVERT TO CHARACTER SET utf8mb4 "
 			"/*M!100202 COLLATE utf8mb4_nopad_bin*/ /*!80017 COLLATE "
 			"utf8mb4_0900_bin*/;\n"
 			"ALTER TABLE `parent` CONVERT TO CHARACTER SET utf8mb4 "

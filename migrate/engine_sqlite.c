@@ -1,0 +1,381 @@
+/*
+ * engine_sqlite.c — migrations on SQLite (see migrate_engine.h).
+ *
+ * The migration runs in one BEGIN IMMEDIATE transaction, which is also
+ * the lock between migrators: inside it the runner reads the history
+ * again. ALTER TABLE only renames and adds columns, so other changes are
+ * table rebuilds (here; render.c places them), the lesson of the SQLite
+ * manual (lang_altertable.html, "Making Other Kinds Of Table Schema
+ * Changes"), with the foreign keys off around the transaction and
+ * `PRAGMA foreign_key_check` at its end. The catalogue is read with the table-valued pragmas and
+ * the CREATE TABLE text kept in sqlite_master (for AUTOINCREMENT and the
+ * enum CHECKs).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ddl.h"
+#include "introspect_int.h"
+#include "migrate_engine.h"
+
+#define D (&corm_dialect_sqlite)
+
+/* SQLite reads "x" and `x` as identifiers; corm writes the first. */
+#define IDENT_QUOTES "\"`"
+
+/* --------------------------------------------------------- the catalogue */
+
+static void sqlite_col(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	ic_col *c = grow((void **)&t->cols, &t->ncols, &t->cols_cap, sizeof(*c));
+	char up[128];
+	size_t n;
+	const char *s;
+	int64_t notnull = 0, pk = 0;
+
+	if (!c) {
+		db->error = CORM_ENOMEM;
+		return;
+	}
+	s = ic_text_col(st, 0, &n);
+	c->name = dupn(db, s, n);
+	s = ic_text_col(st, 1, &n);
+	ic_upper(up, sizeof(up), s ? s : "", n);
+	ic_map_type(c, up);
+	corm_column_int64(&notnull, st, 2);
+	corm_column_int64(&pk, st, 4);
+	c->nullable = !notnull && !pk;
+	s = ic_text_col(st, 3, &n);
+	ic_parse_default(db, c, s, n, false);
+	(void)pk;
+}
+
+static void sqlite_pk(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	size_t n;
+	const char *s = ic_text_col(st, 0, &n);
+
+	push_str(db, &t->pk, &t->npk, &t->pk_cap, s, n);
+}
+
+static void sqlite_fk(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	size_t n, m;
+	const char *from = ic_text_col(st, 0, &n);
+	ic_col *c;
+	char name[512];
+
+	snprintf(name, sizeof(name), "%.*s", (int)n, from ? from : "");
+	if (!(c = find_col(t, name)))
+		return;
+	from = ic_text_col(st, 1, &n);
+	c->fk_table = dupn(db, from, n);
+	from = ic_text_col(st, 2, &n);
+	c->fk_col = dupn(db, from, n);
+	from = ic_text_col(st, 3, &m);
+	c->on_delete = ic_on_delete_of(from ? from : "", m);
+}
+
+static void sqlite_index(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	size_t n, on;
+	const char *name = ic_text_col(st, 0, &n);
+	const char *origin = ic_text_col(st, 2, &on);
+	int64_t unique = 0;
+
+	corm_column_int64(&unique, st, 1);
+	if (origin && ic_ieq(origin, on, "pk"))
+		return;
+	{
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, name ? name : "");
+		ic_add_idx(db, t, buf, unique != 0);
+	}
+}
+
+static void idx_col(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	size_t n;
+	const char *s = ic_text_col(st, 0, &n);
+	ic_idx *x = &t->idx[t->nidx - 1];
+
+	push_str(db, &x->cols, &x->ncols, &x->cols_cap, s, n);
+}
+
+/* Just past the quoted identifier that `s` starts with, or NULL. */
+static const char *past_ident(const char *s)
+{
+	char q = *s;
+
+	if (!strchr(IDENT_QUOTES, q))
+		return NULL;
+	for (s++; *s; s++)
+		if (*s == q && *++s != q)
+			return s;
+	return NULL;
+}
+
+/* The enum CHECKs in a CREATE TABLE text: `CHECK ("col" IN ('a', 'b'))`.
+ * Other CHECKs are skipped: the range CHECK corm gives an i16 or i32
+ * column (`CHECK ("col" BETWEEN ...)`, ddl.c) says nothing the type does
+ * not, so a table with or without it (an older corm) reads the same. */
+static void sqlite_checks(ic_db *db, ic_table *t, const char *sql)
+{
+	const char *p = sql;
+
+	while (p && (p = strstr(p, "CHECK (")) != NULL) {
+		corm_buf col = CORM_BUF_INIT;
+		const char *in;
+		ic_col *c;
+
+		p += 7;
+		in = past_ident(p);
+		if (in && strncmp(in, " IN (", 5) == 0 &&
+			ic_first_ident(&col, p, IDENT_QUOTES) &&
+			(c = find_col(t, corm_buf_cstr(&col))) != NULL) {
+			const char *end = strstr(in, "))");
+			char *part = end ? dupn(db, in, (size_t)(end - in)) : NULL;
+
+			if (part)
+				ic_literals(db, c, part, false);
+			corm_free(part);
+		}
+		corm_buf_free(&col);
+	}
+}
+
+static int read_sqlite(ic_db *db, corm_conn *c)
+{
+	size_t i, j;
+	int error;
+
+	error = ic_each_row(db, c, "SELECT name FROM sqlite_master WHERE type = "
+		"'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> "
+		"'corm_migrations' ORDER BY name", NULL, NULL, ic_row_table);
+	for (i = 0; i < db->n && !error; i++) {
+		ic_table *t = &db->t[i];
+		corm_stmt *st = NULL;
+
+		error = ic_each_row(db, c, "SELECT name, type, \"notnull\", "
+			"dflt_value, "
+			"pk FROM pragma_table_info(?) ORDER BY cid", t->name, t,
+			sqlite_col);
+		if (!error)
+			error = ic_each_row(db, c, "SELECT name FROM pragma_table_info(?) "
+				"WHERE pk > 0 ORDER BY pk", t->name, t, sqlite_pk);
+		if (!error)
+			error = ic_each_row(db, c, "SELECT \"from\", \"table\", \"to\", "
+				"on_delete FROM pragma_foreign_key_list(?)", t->name, t,
+				sqlite_fk);
+		if (!error)
+			error = ic_prep(&st, c, "SELECT sql FROM sqlite_master WHERE "
+				"type = 'table' AND name = ?", t->name);
+		if (!error && corm_step(st) == CORM_ROW) {
+			size_t n;
+			const char *sql = ic_text_col(st, 0, &n);
+			char *copy = dupn(db, sql, n);
+
+			if (copy) {
+				char *u = copy;
+
+				for (; *u; u++)
+					*u = (char)toupper((unsigned char)*u);
+				/* An AUTOINCREMENT key is the only INTEGER PRIMARY KEY
+				 * corm writes. */
+				if (strstr(copy, "AUTOINCREMENT") && t->npk == 1) {
+					ic_col *k = find_col(t, t->pk[0]);
+
+					if (k) {
+						k->is_auto = k->sqlite_auto = true;
+						k->type = CORM_COL_I64;
+					}
+				}
+				corm_free(copy);
+				sqlite_checks(db, t, sql);
+			}
+		}
+		corm_stmt_free(st);
+		if (!error)
+			error = ic_each_row(db, c, "SELECT name, \"unique\", origin FROM "
+				"pragma_index_list(?) ORDER BY name", t->name, t,
+				sqlite_index);
+		for (j = 0; j < t->nidx && !error; j++) {
+			size_t keep = t->nidx;
+
+			/* idx_col appends to the last index: read one at a time. */
+			t->nidx = j + 1;
+			error = ic_each_row(db, c, "SELECT name FROM pragma_index_info(?) "
+				"ORDER BY seqno", t->idx[j].name, t, idx_col);
+			t->nidx = keep;
+		}
+		if (!error)
+			error = db->error;
+	}
+	return error;
+}
+
+/* ------------------------------------------------------- table rebuilds */
+
+static bool simple_add(const corm_model *m, const corm_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->pk.nfields; i++)
+		if (m->pk.fields[i] == f->index)
+			return false;
+	return !f->is_auto && f->kind == CORM_FIELD_SCALAR &&
+		f->def.kind != CORM_DEFAULT_NOW &&
+		(f->nullable || f->def.kind != CORM_DEFAULT_NONE);
+}
+
+/* Must SQLite rebuild the (matched) table that `op` changes? */
+static bool needs_rebuild(const corm_op *op)
+{
+	if (!op->from_model || !op->to_model)
+		return false;
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+	case CORM_OP_DROP_UNIQUE:
+	case CORM_OP_DROP_CHECK:
+	case CORM_OP_DROP_PK:
+	case CORM_OP_ALTER_COLUMN:
+	case CORM_OP_DROP_COLUMN:
+	case CORM_OP_ADD_PK:
+	case CORM_OP_ADD_CHECK:
+	case CORM_OP_CREATE_UNIQUE:
+	case CORM_OP_ADD_FK:
+		return true;
+	case CORM_OP_ADD_COLUMN:
+		return !simple_add(op->to_model, op->to_field);
+	case CORM_OP_RENAME_COLUMN:
+		/* The column's range CHECK is named after it (ddl.c), and
+		 * RENAME COLUMN keeps constraint names: rebuild, so the
+		 * error for a value out of range names the new column. */
+		return corm_ddl_has_range_check(D, op->to_field);
+	default:
+		return false;
+	}
+}
+
+/* The documented rebuild of `tm`: a new table under a temporary name,
+ * every row copied, the AUTOINCREMENT sequence carried over, the old
+ * table dropped, the new one renamed, the indexes made again. */
+static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
+{
+	const corm_dialect *d = D;
+	const corm_model *fm = corm_plan_from_model(p, tm);
+	corm_buf tmp = CORM_BUF_INIT;
+	bool first = true, from_auto = false, to_auto = false;
+	size_t i;
+
+	corm_buf_printf(&tmp, "corm_new_%s", tm->table);
+	if (corm_buf_error(&tmp)) {
+		out->error = corm_buf_error(&tmp);
+		return;
+	}
+	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
+		"changes); every row is copied\n", tm->table);
+	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
+	corm_buf_puts(out, "INSERT INTO ");
+	corm_dialect_quote(out, d, tmp.ptr);
+	corm_buf_puts(out, " (");
+	for (i = 0; i < tm->nfields; i++) {
+		if (!corm_plan_from_field(p, tm, &tm->fields[i]))
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		corm_dialect_quote(out, d, tm->fields[i].column);
+		first = false;
+	}
+	corm_buf_puts(out, ")\nSELECT ");
+	first = true;
+	for (i = 0; i < tm->nfields; i++) {
+		const corm_field *tf = &tm->fields[i];
+		const corm_field *ff = corm_plan_from_field(p, tm, tf);
+
+		if (!ff)
+			continue;
+		corm_buf_puts(out, first ? "" : ", ");
+		first = false;
+		/* NOT NULL with a default: existing NULLs take the default. */
+		if (ff->nullable && !tf->nullable &&
+			tf->def.kind != CORM_DEFAULT_NONE) {
+			corm_buf_puts(out, "COALESCE(");
+			corm_dialect_quote(out, d, ff->column);
+			corm_buf_puts(out, ", ");
+			corm_ddl_default_value(out, d, tf);
+			corm_buf_putc(out, ')');
+		} else {
+			corm_dialect_quote(out, d, ff->column);
+		}
+	}
+	if (first)
+		corm_buf_puts(out, "NULL"); /* no column kept: copies nothing */
+	corm_buf_puts(out, " FROM ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, first ? " WHERE 0;\n" : ";\n");
+	for (i = 0; i < fm->nfields; i++)
+		from_auto |= fm->fields[i].is_auto;
+	for (i = 0; i < tm->nfields; i++)
+		to_auto |= tm->fields[i].is_auto;
+	if (from_auto && to_auto) {
+		/* The next id must not reuse ids of rows deleted earlier. */
+		corm_buf_puts(out, "DELETE FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ";\nINSERT INTO sqlite_sequence (name, seq) "
+			"SELECT ");
+		corm_ddl_literal(out, d, tmp.ptr, tmp.len);
+		corm_buf_puts(out, ", seq FROM sqlite_sequence WHERE name = ");
+		corm_ddl_literal(out, d, tm->table, strlen(tm->table));
+		corm_buf_puts(out, ";\n");
+	}
+	corm_buf_puts(out, "DROP TABLE ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	corm_buf_puts(out, "ALTER TABLE ");
+	corm_dialect_quote(out, d, tmp.ptr);
+	corm_buf_puts(out, " RENAME TO ");
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_puts(out, ";\n");
+	corm_ddl_create_indexes(out, d, tm);
+	corm_buf_free(&tmp);
+}
+
+/* ---------------------------------------------------------- the object */
+
+static int no_lock(corm_conn *c)
+{
+	(void)c; /* BEGIN IMMEDIATE is the lock */
+	return CORM_OK;
+}
+
+const corm_migrate_engine corm_mig_engine_sqlite = {
+	.name = "sqlite",
+	.dialect = &corm_dialect_sqlite,
+	.transactional_ddl = true,
+	.backslash_escapes = false,
+	.begin_sql = "BEGIN IMMEDIATE",
+	.begin_is_lock = true,
+	.fk_off_sql = "PRAGMA foreign_keys=OFF",
+	.fk_on_sql = "PRAGMA foreign_keys=ON",
+	.fk_check_sql = "PRAGMA foreign_key_check",
+	.lock = no_lock,
+	.unlock = no_lock,
+	.history_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = "
+		"'table' AND name = 'corm_migrations'",
+	.read_catalogue = read_sqlite,
+	.pad_space = NULL,
+	.rebuilds_tables = true,
+	.needs_rebuild = needs_rebuild,
+	.rebuild_table = rebuild,
+	.alter_restates_column = false,
+	.named_primary_key = true,
+	.rename_keeps_pk_name = false,
+	.drop_fk_sql = "DROP CONSTRAINT ",
+	.drop_unique_sql = "DROP CONSTRAINT ",
+	.drop_index_names_table = false,
+	.range_checks = true,
+	.decimal_default_as_text = true,
+	.paren_date_defaults = false,
+};
