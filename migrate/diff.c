@@ -40,7 +40,7 @@ static size_t ident_limit(void)
 {
 	size_t lim = 0, i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < CORM_NDIALECTS; i++) {
 		int l = corm_dialects[i]->max_ident_len;
 
 		if (l > 0 && (lim == 0 || (size_t)l < lim))

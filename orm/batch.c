@@ -16,6 +16,7 @@
 
 #include "corm/batch.h"
 #include "internal.h"
+#include "corm_util.h"
 
 typedef struct batch_item {
 	const corm_model_desc *m;
@@ -128,13 +129,12 @@ int corm_batch_get(void *out, corm_batch *b, const corm_model_desc *m,
 		return add_failed(b, CORM_EINVAL,
 			"corm_batch_get: out, model, key and arena must not be NULL");
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		batch_item *p = corm_realloc(b->items, cap * sizeof(*p));
+		batch_item *p = corm__grow(b->items, &b->cap, b->n + 1,
+			sizeof(*p));
 
 		if (!p)
 			return add_failed(b, CORM_ENOMEM, "out of memory");
 		b->items = p;
-		b->cap = cap;
 	}
 	it = &b->items[b->n];
 	memset(it, 0, sizeof(*it));
@@ -257,6 +257,8 @@ static model_stmt *stmt_for(pipeline *p, const corm_model_desc *m)
 	ms = &p->stmts[p->nstmts++];
 	ms->m = m;
 	ms->st = NULL;
+	if ((ms->error = corm_model__check_desc(db, m)) != CORM_OK)
+		return ms;
 	if (!sql || !sql->get)
 		ms->error = corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
 			"model %s has no get statement for %s", m->name,

@@ -16,21 +16,27 @@ int corm_runtime_version(void)
 	return CORM_RUNTIME_VERSION;
 }
 
-const corm_driver *corm_driver_find(const char *scheme)
-{
+/* The drivers this library was built with; each has its dialect's name. */
+static const corm_driver *const built_drivers[] = {
 #if CORM_HAVE_SQLITE
-	if (strcmp(scheme, "sqlite") == 0)
-		return &corm_sqlite_driver;
+	&corm_sqlite_driver,
 #endif
 #if CORM_HAVE_POSTGRES
-	if (strcmp(scheme, "postgres") == 0)
-		return &corm_postgres_driver;
+	&corm_postgres_driver,
 #endif
 #if CORM_HAVE_MYSQL
-	if (strcmp(scheme, "mysql") == 0)
-		return &corm_mysql_driver;
+	&corm_mysql_driver,
 #endif
-	(void)scheme;
+	NULL,
+};
+
+const corm_driver *corm_driver_find(const char *scheme)
+{
+	size_t i;
+
+	for (i = 0; built_drivers[i]; i++)
+		if (strcmp(built_drivers[i]->name, scheme) == 0)
+			return built_drivers[i];
 	return NULL;
 }
 

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "corm_util.h"
 
 /* --------------------------------------------------------------- which form */
 
@@ -270,16 +271,6 @@ static int check_element_text(corm_conn *db, const corm_field_desc *f,
 	return corm_model__check_text(db, &unbounded, s);
 }
 
-/* Characters in valid UTF-8. */
-static size_t utf8_length(const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
-}
-
 /* The bytes the engine unpacks for a text-like value, into *width. */
 static void note_width(size_t *width, size_t len)
 {
@@ -325,7 +316,7 @@ static bool put_element(corm_buf *b, const corm_dialect *d,
 
 		if (d->in_list == CORM_IN_LIST_JSON_TABLE && f->max_chars > 0 &&
 			f->coltype != CORM_COL_DECIMAL &&
-			utf8_length(s->ptr, s->len) > (size_t)f->max_chars)
+			corm__utf8_count(s->ptr, s->len) > (size_t)f->max_chars)
 			return false;
 		put_text(b, array, s->ptr ? s->ptr : "", s->len);
 		note_width(width, s->len);

@@ -134,8 +134,13 @@ static inline int corm_model__read_unchecked(void *row, corm_stmt *st,
 		return CORM_OK;
 	return corm_model__read_rest(row, st, first_col, m, arena, done);
 }
+/* CORM_OK when this runtime reads descriptor `m` (its desc_version is in
+ * [CORM_DESC_VERSION_MIN, CORM_DESC_VERSION]), else CORM_EINVAL with a
+ * message on `db` naming the model and both versions. */
+int corm_model__check_desc(corm_conn *db, const struct corm_model_desc *m);
 /* The statements of model `m` in the connection's dialect (its index in
- * corm_dialects in *dialect when not NULL), or NULL. */
+ * corm_dialects in *dialect when not NULL), or NULL: none for that
+ * dialect, or a descriptor corm_model__check_desc() refuses. */
 const struct corm_model_sql *corm_model__sql(corm_conn *db,
 	const struct corm_model_desc *m, int *dialect);
 /* Step a bound get statement and read its row into `out`: CORM_OK,

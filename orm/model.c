@@ -14,6 +14,7 @@
 #include "corm/model.h"
 #include "corm/query.h"
 #include "internal.h"
+#include "corm_util.h"
 
 #define BULK_MAX_ROWS 1000 /* per statement: bounds the SQL text's size */
 /* COPY costs a round trip more than an INSERT to start, so it pays only
@@ -26,24 +27,37 @@
 
 /* ----------------------------------------------------------- dialect choice */
 
+int corm_model__check_desc(corm_conn *db, const corm_model_desc *m)
+{
+	if (m->desc_version >= CORM_DESC_VERSION_MIN &&
+	    m->desc_version <= CORM_DESC_VERSION)
+		return CORM_OK;
+	return corm_conn__set_error(db, CORM_EINVAL, NULL,
+		"model %s: its descriptor is version %d, and this libcorm reads "
+		"versions %d to %d; run corm gen again with the corm of this "
+		"libcorm", m->name ? m->name : "?", m->desc_version,
+		CORM_DESC_VERSION_MIN, CORM_DESC_VERSION);
+}
+
 const corm_model_sql *corm_model__sql(corm_conn *db,
 	const corm_model_desc *m, int *dialect)
 {
-	const corm_dialect *d = db->driver->dialect; /* corm_conn_dialect() */
-	int i;
+	/* db->driver->dialect: corm_conn_dialect() */
+	int i = corm_dialect_index(db->driver->dialect);
 
-	for (i = 0; i < 3; i++) {
-		if (corm_dialects[i] == d) {
-			if (dialect)
-				*dialect = i;
-			return m->sql[i];
-		}
-	}
-	return NULL;
+	if (i < 0 || corm_model__check_desc(db, m) != CORM_OK)
+		return NULL;
+	if (dialect)
+		*dialect = i;
+	return m->sql[i];
 }
 
 static int no_sql(corm_conn *db, const corm_model_desc *m, const char *what)
 {
+	int error = corm_model__check_desc(db, m);
+
+	if (error)
+		return error;
 	return corm_conn__set_error(db, CORM_EUNSUPPORTED, NULL,
 		"model %s has no %s statement for %s", m->name, what,
 		corm_conn_driver_name(db));
@@ -174,7 +188,7 @@ int corm_model__bind_value(corm_stmt *st, int idx, const corm_field_desc *f,
 /* Characters in valid UTF-8 `s`, or -1 when it is not valid UTF-8
  * (overlong forms, surrogates and code points past U+10FFFF included) or
  * holds a NUL. Most text is ASCII: that part is checked 8 bytes at a time
- * (no byte with its top bit set, no zero byte), and the byte-wise decoder
+ * (no byte with its top bit set, no zero byte), and corm__utf8_next()
  * takes over from the first word that is not plain ASCII. */
 static long utf8_chars(const unsigned char *s, size_t len)
 {
@@ -202,36 +216,14 @@ static long utf8_chars(const unsigned char *s, size_t len)
 	}
 	n = (long)i;
 	while (i < len) {
-		unsigned char c = s[i];
-		size_t k, need;
-		uint32_t cp;
+		size_t k;
 
-		if (c < 0x80) {
-			if (c == 0)
-				return -1;
-			i++;
-			n++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			need = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			need = 3, cp = c & 0x07;
-		else
+		if (s[i] == 0)
 			return -1;
-		if (len - i <= need)
+		k = s[i] < 0x80 ? 1 : corm__utf8_next(s + i, len - i, NULL);
+		if (k == 0)
 			return -1;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return -1;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-			(need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return -1;
-		i += need + 1;
+		i += k;
 		n++;
 	}
 	return n;

@@ -181,13 +181,15 @@ int corm_pool_open(corm_pool **out, const char *url,
 	 * the driver validates the rest when it opens the first connection. */
 	if ((error = corm_url_parse(&parsed, url)) != CORM_OK)
 		goto done;
-	if (strcmp(parsed->scheme, "sqlite") == 0 && parsed->database &&
+	if (corm_dialect_find(parsed->scheme)->file_database &&
+	    parsed->database &&
 	    strcmp(parsed->database, ":memory:") == 0 && o.max_size > 1) {
 		error = corm_error__set_thread(CORM_EINVAL, NULL,
-			"corm_pool_open: every connection to sqlite::memory: "
+			"corm_pool_open: every connection to %s::memory: "
 			"is its own empty database, so a pool of %d would "
 			"hand out different databases; use a file "
-			"(sqlite:app.db) or max_size 1", o.max_size);
+			"(%s:app.db) or max_size 1", parsed->scheme, o.max_size,
+			parsed->scheme);
 		goto done;
 	}
 

@@ -28,6 +28,7 @@
 
 #include "corm/rel.h"
 #include "internal.h"
+#include "corm_util.h"
 
 /* -------------------------------------------------------------- test hooks */
 
@@ -408,13 +409,12 @@ static int push_rec(loader *l, size_t group)
 	rec r;
 
 	if (l->nrecs == l->caprecs) {
-		size_t cap = l->caprecs ? l->caprecs * 2 : 64;
-		rec *p = corm_realloc(l->recs, cap * sizeof(*p));
+		rec *p = corm__grow(l->recs, &l->caprecs, l->nrecs + 1,
+			sizeof(*p));
 
 		if (!p)
 			return oom(l);
 		l->recs = p;
-		l->caprecs = cap;
 	}
 	r.group = group;
 	r.row = l->rows + l->nrecs * l->m->size;
@@ -661,6 +661,15 @@ static void clear_ranges(size_t *first, size_t *count, size_t n)
 
 /* --------------------------------------------------------- the three loads */
 
+/* Both models' descriptors are ones this runtime reads. */
+static int check_descs(corm_conn *db, const corm_model_desc *a,
+	const corm_model_desc *b)
+{
+	int error = corm_model__check_desc(db, a);
+
+	return error ? error : corm_model__check_desc(db, b);
+}
+
 int corm_rel_load_parents(corm_rows *out, const void **each,
 	const corm_rel_desc *r, const void *rows, size_t n, corm_conn *db)
 {
@@ -674,6 +683,8 @@ int corm_rel_load_parents(corm_rows *out, const void **each,
 	assert(r->child && r->parent && fk->ctype == key->ctype);
 	loader_init(&l, out, db, p);
 	l.group_field = r->key_field;
+	if ((error = check_descs(db, p, c)) != CORM_OK)
+		goto done;
 	if ((error = keyset_make(&l.ks, fk, rows, c->size, n)) != CORM_OK) {
 		error = oom(&l);
 		goto done;
@@ -738,6 +749,8 @@ int corm_rel_load_children(corm_rows *out, size_t *first, size_t *count,
 
 	loader_init(&l, out, db, c);
 	l.group_field = r->fk_field;
+	if ((error = check_descs(db, p, c)) != CORM_OK)
+		goto done;
 	if ((error = keyset_make(&l.ks, key, rows, p->size, n)) != CORM_OK) {
 		error = oom(&l);
 		goto done;
@@ -776,6 +789,9 @@ int corm_rel_load_through(corm_rows *out, size_t *first, size_t *count,
 	l.first_col = 1;
 	l.join = join;
 	l.join_key = near->fk_field;
+	if ((error = check_descs(db, src, dst)) != CORM_OK ||
+	    (error = corm_model__check_desc(db, join)) != CORM_OK)
+		goto done;
 	if ((error = keyset_make(&l.ks, key, rows, src->size, n)) != CORM_OK) {
 		error = oom(&l);
 		goto done;

@@ -12,6 +12,7 @@
 
 #include "corm/corm.h"
 #include "corm/types.h"
+#include "corm_util.h"
 
 #define USEC_PER_SEC INT64_C(1000000)
 #define USEC_PER_DAY (86400 * USEC_PER_SEC)
@@ -289,17 +290,6 @@ int corm_uuid_format(char *buf, corm_uuid u)
 	return n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int corm_uuid_parse(corm_uuid *out, const char *text, size_t len)
 {
 	size_t i, b = 0;
@@ -314,8 +304,8 @@ int corm_uuid_parse(corm_uuid *out, const char *text, size_t len)
 				return CORM_EINVAL;
 			continue;
 		}
-		hi = hexval(text[i]);
-		lo = hexval(text[i + 1]);
+		hi = corm__hex_value(text[i]);
+		lo = corm__hex_value(text[i + 1]);
 		if (hi < 0 || lo < 0)
 			return CORM_EINVAL;
 		out->bytes[b++] = (uint8_t)(hi << 4 | lo);

@@ -12,16 +12,7 @@
 #include <string.h>
 
 #include "corm/driver.h"
-
-static const struct {
-	const char *name, *canonical;
-} schemes[] = {
-	{"sqlite", "sqlite"},
-	{"postgres", "postgres"},
-	{"postgresql", "postgres"},
-	{"mysql", "mysql"},
-	{"mariadb", "mysql"},
-};
+#include "corm_util.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -40,17 +31,6 @@ static int url_error(const char *fmt, ...)
 
 #define BAD_PORT "the port must be a number from 1 to 65535"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len) into a new string. `part` names it in errors. */
 static int decode(char **out, const char *s, size_t len, const char *part)
 {
@@ -62,8 +42,8 @@ static int decode(char **out, const char *s, size_t len, const char *part)
 		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? corm__hex_value(s[i + 1]) : -1;
+			int lo = i + 2 < len ? corm__hex_value(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				corm_free(d);
@@ -263,8 +243,10 @@ static int parse_sqlite_url(corm_url *url, const char *rest)
 int corm_url_parse(corm_url **out, const char *text)
 {
 	corm_url *url = NULL;
+	const corm_dialect *d = NULL;
 	const char *colon;
-	size_t i, len;
+	char name[32];
+	size_t i, n, len;
 	int error;
 
 	*out = NULL;
@@ -283,28 +265,24 @@ int corm_url_parse(corm_url **out, const char *text)
 	url = corm_calloc(1, sizeof(*url));
 	if (!url)
 		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
-	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strlen(schemes[i].name) == len &&
-			strncmp(schemes[i].name, text, len) == 0)
-			break;
-	if (i == sizeof(schemes) / sizeof(schemes[0])) {
-		char name[32];
-
-		if (len >= sizeof(name))
-			len = sizeof(name) - 1;
-		memcpy(name, text, len);
-		name[len] = '\0';
+	/* A scheme names its engine's dialect ("postgresql" and "mariadb"
+	 * too): the URL keeps the dialect's name, the canonical one. */
+	n = len < sizeof(name) ? len : sizeof(name) - 1;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	d = n == len ? corm_dialect_find(name) : NULL;
+	if (!d) {
 		corm_url_free(url);
 		return corm_error__set_thread(CORM_ESCHEME, NULL,
 			"unknown database URL scheme '%s' (expected sqlite:, "
 			"postgres://, postgresql://, mysql:// or mariadb://)", name);
 	}
-	url->scheme = corm_strdup(schemes[i].canonical);
+	url->scheme = corm_strdup(d->name);
 	if (!url->scheme) {
 		corm_url_free(url);
 		return corm_error__set_thread(CORM_ENOMEM, NULL, "out of memory");
 	}
-	if (strcmp(url->scheme, "sqlite") == 0)
+	if (d->file_database)
 		error = parse_sqlite_url(url, colon + 1);
 	else
 		error = parse_server_url(url, colon + 1);

@@ -292,6 +292,14 @@ void test_restart__killed_backend_mid_stream_is_econnlost_not_done(
 void test_restart__pool_without_ping_replaces_lost_on_put(void **state);
 
 /* test_facts.c */
+void test_dialect__names_find_their_dialect_and_unknown_is_null(void **state);
+void test_dialect__empty_insert_adds_a_row(void **state);
+void test_dialect__limit_all_with_an_offset_reads_the_rest(void **state);
+void test_dialect__nulls_order_puts_nulls_first_or_last(void **state);
+void test_dialect__text_match_is_case_sensitive_and_escapes(void **state);
+void test_dialect__text_sort_collate_sorts_by_bytes(void **state);
+void test_dialect__backslash_escapes_in_literals(void **state);
+void test_dialect__descriptor_of_another_version_is_refused(void **state);
 void test_facts__double_quoted_missing_column_is_esql(void **state);
 void test_facts__trailing_spaces_make_a_different_text(void **state);
 void test_facts__like_does_not_ignore_trailing_spaces(void **state);

@@ -108,6 +108,15 @@ static const struct CMUnitTest tests[] = {
 	T(test_facts__pgtz_and_pgdatestyle_do_not_move_timestamps),
 	T(test_facts__url_timezone_option_does_not_move_timestamps),
 	T(test_facts__value_over_the_packet_limit_keeps_the_connection),
+	/* the dialect's facts; descriptor versions (issue 14) */
+	T(test_dialect__names_find_their_dialect_and_unknown_is_null),
+	T(test_dialect__empty_insert_adds_a_row),
+	T(test_dialect__limit_all_with_an_offset_reads_the_rest),
+	T(test_dialect__nulls_order_puts_nulls_first_or_last),
+	T(test_dialect__text_match_is_case_sensitive_and_escapes),
+	T(test_dialect__text_sort_collate_sorts_by_bytes),
+	T(test_dialect__backslash_escapes_in_literals),
+	T(test_dialect__descriptor_of_another_version_is_refused),
 };
 
 static const struct CMUnitTest restart_tests[] = {

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet
 pc=$(find "$tmp/root" -name corm.pc -print -quit)
 [ -n "$pc" ] || { echo "corm.pc was not installed"; exit 1; }
-for h in corm.h driver.h dialect.h buf.h arena.h types.h model.h pool.h query.h rel.h; do
+for h in corm.h alloc.h driver.h sys/driver.h dialect.h buf.h arena.h types.h model.h pool.h query.h rel.h; do
   [ -n "$(find "$tmp/root" -path "*/include/corm/$h" -print -quit)" ] ||
     { echo "header corm/$h was not installed"; exit 1; }
 done

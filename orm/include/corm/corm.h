@@ -2,7 +2,7 @@
  * corm.h — the public runtime API of libcorm.
  *
  * The file is divided into: version, status and error codes, the allocator
- * hook, connections, statements (prepare, bind, step, read), transactions.
+ * (corm/alloc.h, included here), connections, statements (prepare, bind, step, read), transactions.
  *
  * Conventions, true of every function here:
  *   - Functions return int: CORM_OK (0), a positive status (CORM_ROW,
@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "alloc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,24 +79,9 @@ const char *corm_strerror(int code);
  * CORM_ESERIALIZATION, CORM_EDEADLOCK, CORM_EBUSY and CORM_ESTALE. */
 bool corm_is_retryable(int code);
 
-/* ---------------------------------------------------------- allocator hook */
+/* ------------------------------------------------------------- allocator */
 
-/*
- * Every allocation libcorm makes goes through these, so a test can make
- * allocation N fail. The engines' client libraries keep their own.
- * `realloc` with n == 0 is never called; `free` accepts NULL.
- */
-typedef struct corm_allocator {
-	void *(*malloc)(void *ctx, size_t n);
-	void *(*realloc)(void *ctx, void *p, size_t n);
-	void (*free)(void *ctx, void *p);
-	void *ctx;
-} corm_allocator;
-
-/* Install `a` (copied), or the C library's allocator when `a` is NULL.
- * Not thread-safe: call it before any other corm function, and free
- * everything allocated under one allocator before switching. */
-void corm_set_allocator(const corm_allocator *a);
+/* corm_set_allocator() and corm_malloc() ... corm_free(): corm/alloc.h. */
 
 /* --------------------------------------------------------------- connections */
 

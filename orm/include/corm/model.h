@@ -33,6 +33,19 @@
 extern "C" {
 #endif
 
+/*
+ * The descriptors' layout, versioned as protobuf-c versions its own:
+ * generated code records the version it was written for in every
+ * corm_model_desc (desc_version) and does not compile against headers
+ * whose range [CORM_DESC_VERSION_MIN, CORM_DESC_VERSION] leaves it out;
+ * the runtime refuses such a descriptor too (CORM_EINVAL naming both
+ * versions), for code compiled against one libcorm and linked to another.
+ * CORM_DESC_VERSION moves on when the layout changes; CORM_DESC_VERSION_MIN
+ * when the runtime stops reading an older one.
+ */
+#define CORM_DESC_VERSION 1
+#define CORM_DESC_VERSION_MIN 1
+
 /* How a field is laid out in the generated struct. */
 typedef enum corm_ctype {
 	CORM_C_I16,       /* int16_t */
@@ -110,12 +123,15 @@ typedef struct corm_unique_desc {
 	const char *name;             /* the C suffix: by_email, by_author_title */
 	const int *fields;
 	int nfields;
-	const char *upsert_sql[3];    /* per dialect, as in corm_model_desc */
+	const char *upsert_sql[CORM_NDIALECTS];    /* per dialect, as in corm_model_desc */
 	const int *upsert_fields;     /* bound in this order */
 	int nupsert_fields;
 } corm_unique_desc;
 
 typedef struct corm_model_desc {
+	/* The CORM_DESC_VERSION it was generated for: first, so that every
+	 * layout keeps it in the same place. */
+	int desc_version;
 	const char *name;             /* the DSL name */
 	const char *table;
 	size_t size;                  /* sizeof the struct */
@@ -130,7 +146,7 @@ typedef struct corm_model_desc {
 	const int *update_fields;     /* non-key fields, then the key */
 	int nupdate_fields;
 	/* Per dialect, in corm_dialects order: sqlite, postgres, mysql. */
-	const corm_model_sql *sql[3];
+	const corm_model_sql *sql[CORM_NDIALECTS];
 	const corm_unique_desc *uniques;
 	int nuniques;
 	/* Optimistic locking: the @version field (an integer), when

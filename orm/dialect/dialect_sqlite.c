@@ -55,6 +55,24 @@ const corm_dialect corm_dialect_sqlite = {
 	.auto_includes_pk = true,
 	.now_sql = "CURRENT_TIMESTAMP",
 	.create_table_suffix = "",
+	.empty_insert = " DEFAULT VALUES",
+	.upsert = CORM_UPSERT_ON_CONFLICT,
+	.limit_all = "-1",
+	/* LIKE ignores ASCII case (unless a pragma says otherwise, per
+	 * connection); GLOB compares bytes as the other engines' LIKE does. */
+	.text_match = CORM_TEXT_MATCH_GLOB,
+	.has_nulls_order = true, /* since 3.30 */
+	/* DECIMAL_TEXT columns hold text, compared by value through the
+	 * collation drivers/sqlite_decimal.c registers on every connection,
+	 * and added and summed exactly by its functions. */
+	.decimal_collation = " COLLATE corm_decimal",
+	.decimal_add_fn = "corm_decimal_add",
+	.decimal_sum_fn = "corm_decimal_sum",
+	/* sum() fails when a running sum leaves int64 even if the total
+	 * fits; the driver's corm_int_sum() does not. */
+	.int_sum_fn = "corm_int_sum",
+	.loose_column_types = true,
+	.file_database = true,
 	/* A column's COLLATE NOCASE or RTRIM would win over a bare value;
 	 * BINARY on the column side still uses an index of corm's own
 	 * (BINARY) columns. */

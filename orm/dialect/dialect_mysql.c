@@ -89,6 +89,18 @@ const corm_dialect corm_dialect_mysql = {
 	 * row, and the members read back from COLUMN_TYPE. In strict mode an
 	 * unknown member fails (error 1265) as the CHECK would. */
 	.native_enum = true,
+	.empty_insert = " () VALUES ()",
+	.upsert = CORM_UPSERT_ON_DUPLICATE_KEY,
+	/* The largest LIMIT: MySQL has no LIMIT ALL. */
+	.limit_all = "18446744073709551615",
+	.text_match = CORM_TEXT_MATCH_LIKE_ESCAPE,
+	.has_nulls_order = false,
+	.pads_text = true,
+	.backslash_escapes = true,
+	.decimal_collation = "",
+	.casts_decimal_params = true,
+	/* 65 digits, 30 after the point. */
+	.widest_decimal = "DECIMAL(65, 30)",
 	/* A value's explicit collation wins over a column's (a table corm
 	 * did not create may say utf8mb4_general_ci: 'abc' = 'ABC ') and
 	 * still lets an index of corm's own NO PAD binary columns serve.

@@ -74,4 +74,13 @@ const corm_dialect corm_dialect_postgres = {
 	/* COPY loads rows faster than multi-row INSERT: 10,000 rows in
 	 * ~49 ms against ~60 ms on a loopback server. */
 	.has_copy = true,
+	.empty_insert = " DEFAULT VALUES",
+	.upsert = CORM_UPSERT_ON_CONFLICT,
+	.limit_all = "ALL",
+	.text_match = CORM_TEXT_MATCH_LIKE_ESCAPE,
+	.has_nulls_order = true,
+	.decimal_collation = "",
+	/* No min(boolean) or min(uuid) aggregates. */
+	.min_max_bool_and_or = true,
+	.min_max_uuid_as_text = true,
 };

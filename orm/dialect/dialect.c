@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "corm/dialect.h"
-#include "corm/driver.h"
+#include "corm/corm.h"
 
-const corm_dialect *const corm_dialects[3] = {
+const corm_dialect *const corm_dialects[CORM_NDIALECTS] = {
 	&corm_dialect_sqlite,
 	&corm_dialect_postgres,
 	&corm_dialect_mysql,
@@ -21,10 +21,20 @@ const corm_dialect *corm_dialect_find(const char *name)
 		name = "postgres";
 	else if (!strcmp(name, "mariadb"))
 		name = "mysql";
-	for (i = 0; i < sizeof(corm_dialects) / sizeof(corm_dialects[0]); i++)
+	for (i = 0; i < CORM_NDIALECTS; i++)
 		if (!strcmp(corm_dialects[i]->name, name))
 			return corm_dialects[i];
 	return NULL;
+}
+
+int corm_dialect_index(const corm_dialect *d)
+{
+	int i;
+
+	for (i = 0; i < CORM_NDIALECTS; i++)
+		if (corm_dialects[i] == d)
+			return i;
+	return -1;
 }
 
 int corm_dialect_quote(corm_buf *out, const corm_dialect *d,
