@@ -12,6 +12,40 @@
 #include <corm/corm.h>
 
 #include "engine.h"
+#include "test_engines.h" /* generated from tests/meson.build's table */
+
+/* An engine the tests know: its name, and the variable holding its test
+ * server's URL ("" for a file database in a fresh temporary directory). */
+typedef struct known_engine {
+	const char *name;
+	const char *url_env;
+} known_engine;
+
+static const known_engine known_engines[] = {
+#define X(name, url_env) {name, url_env},
+	CORM_TEST_ENGINES
+#undef X
+};
+
+static const known_engine *find_engine(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_engines) / sizeof(known_engines[0]); i++)
+		if (strcmp(known_engines[i].name, name) == 0)
+			return &known_engines[i];
+	return NULL;
+}
+
+static void print_usage(const char *prog)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: %s ", prog);
+	for (i = 0; i < sizeof(known_engines) / sizeof(known_engines[0]); i++)
+		fprintf(stderr, "%s%s", i ? "|" : "", known_engines[i].name);
+	fputc('\n', stderr);
+}
 
 static bool engines_required(void)
 {
@@ -36,18 +70,24 @@ static int unavailable(const char *prog, const char *engine, const char *why)
 
 int test_engine_init(test_engine *e, const char *prog, const char *name)
 {
-	const char *var = NULL, *url;
+	const known_engine *k;
+	const char *url;
 	corm_conn *c = NULL;
 	char why[1400];
 	int rc;
 
 	memset(e, 0, sizeof(*e));
 	if (!name) {
-		fprintf(stderr, "usage: %s sqlite|postgres|mysql\n", prog);
+		print_usage(prog);
+		return 2;
+	}
+	if (!(k = find_engine(name))) {
+		fprintf(stderr, "%s: unknown engine '%s'\n", prog, name);
+		print_usage(prog);
 		return 2;
 	}
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	if (strcmp(name, "sqlite") == 0) {
+	if (!*k->url_env) {
 		const char *tmp = getenv("TMPDIR");
 
 		snprintf(e->sqlite_dir, sizeof(e->sqlite_dir), "%s/corm-test-XXXXXX",
@@ -57,19 +97,12 @@ int test_engine_init(test_engine *e, const char *prog, const char *name)
 			e->sqlite_dir[0] = '\0';
 			return 1;
 		}
-		snprintf(e->url, sizeof(e->url), "sqlite:%s/test.db", e->sqlite_dir);
+		snprintf(e->url, sizeof(e->url), "%s:%s/test.db", name,
+			e->sqlite_dir);
 	} else {
-		if (strcmp(name, "postgres") == 0)
-			var = "CORM_TEST_PG_URL";
-		else if (strcmp(name, "mysql") == 0)
-			var = "CORM_TEST_MYSQL_URL";
-		if (!var) {
-			fprintf(stderr, "%s: unknown engine '%s'\n", prog, name);
-			return 2;
-		}
-		url = getenv(var);
+		url = getenv(k->url_env);
 		if (!url || !*url) {
-			snprintf(why, sizeof(why), "%s is not set", var);
+			snprintf(why, sizeof(why), "%s is not set", k->url_env);
 			return unavailable(prog, name, why);
 		}
 		snprintf(e->url, sizeof(e->url), "%s", url);

@@ -1,10 +1,12 @@
 /*
  * engine.h — which database a test program runs against.
  *
- * A program takes the engine's name as its first argument: "sqlite" gets a
- * fresh file in a temporary directory; "postgres" and "mysql" read their
- * URL from CORM_TEST_PG_URL / CORM_TEST_MYSQL_URL (scripts/db-up prints
- * them). An engine that is not configured or not reachable is skipped
+ * A program takes the engine's name as its first argument. The engines
+ * and their URL variables come from the table in tests/meson.build
+ * (test_engines.h): "sqlite" gets a fresh file in a temporary directory;
+ * "postgres" and "mysql" read their URL from CORM_TEST_PG_URL /
+ * CORM_TEST_MYSQL_URL (scripts/db-up prints them). An unknown name is an
+ * error. An engine that is not configured or not reachable is skipped
  * (exit 77, meson's skip code), or fails when CORM_REQUIRE_ENGINES=1, as
  * scripts/test and CI set it.
  */

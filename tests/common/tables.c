@@ -40,7 +40,7 @@ int test_create_tables(corm_conn *db, const char *schema_file)
 	char *src;
 	int error;
 
-	snprintf(path, sizeof(path), "%s/tests/gen/%s", CORM_TEST_SOURCE_ROOT,
+	snprintf(path, sizeof(path), "%s/tests/models/%s", CORM_TEST_SOURCE_ROOT,
 		schema_file);
 	if (!(src = read_file(path, &len))) {
 		fprintf(stderr, "cannot read %s\n", path);

@@ -1,6 +1,6 @@
 /*
  * tables.h — creating a test schema's tables on a real engine: parse a
- * .corm file of tests/gen and run migrate's DDL for the connection's
+ * .corm file of tests/models and run migrate's DDL for the connection's
  * dialect, dropping the tables first so a crashed run leaves nothing in
  * the way.
  */

@@ -24,7 +24,7 @@
  * SQLite's write transactions waiting for the lock instead of failing.
  *
  * Worker threads never call cmocka: they count, the main thread asserts.
- * Tables come from tests/gen/bank.corm through migrate's DDL.
+ * Tables come from tests/models/bank.corm through migrate's DDL.
  */
 #include <pthread.h>
 #include <stdint.h>

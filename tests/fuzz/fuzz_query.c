@@ -1,6 +1,6 @@
 /*
  * fuzz_query.c — libFuzzer target for the query builder (corm/query.h),
- * run on SQLite in memory over the models of tests/gen/alltypes.corm
+ * run on SQLite in memory over the models of tests/models/alltypes.corm
  * (every column type).
  *
  * The input is a little program: each byte picks an operation (a
@@ -18,7 +18,7 @@
  * The database is set up once and never written to, so runs are
  * deterministic.
  *
- * Built with clang only (tests/hardening/meson.build); replays
+ * Built with clang only (tests/fuzz/meson.build); replays
  * tests/fuzz/corpus/query in every build.
  */
 #include <stdint.h>
@@ -180,7 +180,7 @@ static corm_ctype type_of(const corm_model_desc *m, int field)
 
 static void load_schema(void)
 {
-	static const char path[] = CORM_TEST_SOURCE_ROOT "/tests/gen/alltypes.corm";
+	static const char path[] = CORM_TEST_SOURCE_ROOT "/tests/models/alltypes.corm";
 	corm_schema *s = NULL;
 	corm_buf sql = CORM_BUF_INIT;
 	char text[8192];

@@ -7,8 +7,8 @@
  *   - a valid schema formats idempotently, its IR is unchanged by fmt,
  *     and corm_schema_write() of the IR parses back to the same IR.
  *
- * Built with clang only (tests/codegen/meson.build); run bounded with
- *     tests/fuzz/run.sh build-fuzz/tests/codegen/fuzz_schema \
+ * Built with clang only (tests/fuzz/meson.build); run bounded with
+ *     tests/fuzz/run.sh build-fuzz/tests/fuzz/fuzz_schema \
  *         tests/fuzz/corpus/schema 30
  * The same file, linked with standalone_main.c, replays the seed corpus
  * as an ordinary test in every build.

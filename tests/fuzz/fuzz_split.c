@@ -10,7 +10,7 @@
  *   - a statement split again on its own is that one statement (what the
  *     splitter returns is stable, so the runner and `migrate sql` agree).
  *
- * Built with clang only (tests/hardening/meson.build); replays
+ * Built with clang only (tests/fuzz/meson.build); replays
  * tests/fuzz/corpus/split in every build.
  */
 #include <ctype.h>

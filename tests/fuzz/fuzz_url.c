@@ -10,7 +10,7 @@
  *     parameter can be looked up by its key;
  *   - the helpers that read parameters answer with a code, never crash.
  *
- * Built with clang only (tests/hardening/meson.build); the same file,
+ * Built with clang only (tests/fuzz/meson.build); the same file,
  * linked with standalone_main.c, replays tests/fuzz/corpus/url in every
  * build. scripts/fuzz runs it.
  */

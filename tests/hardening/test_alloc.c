@@ -290,8 +290,8 @@ static void gen_teardown(gen_case *g)
 
 static void test_alloc__corm_gen_fails_cleanly_and_writes_nothing(void **state)
 {
-	static const char *const schemas[] = {"tests/gen/blog.corm",
-		"tests/gen/alltypes.corm"};
+	static const char *const schemas[] = {"tests/models/blog.corm",
+		"tests/models/alltypes.corm"};
 	gen_case g;
 	size_t i;
 	long n;
@@ -316,8 +316,8 @@ static void test_alloc__corm_gen_fails_cleanly_and_writes_nothing(void **state)
 static void test_alloc__parse_and_emit_fail_cleanly(void **state)
 {
 	/* shop.corm: the relation loaders, many-to-many included. */
-	static const char *const schemas[] = {"tests/gen/blog.corm",
-		"tests/gen/alltypes.corm", "tests/gen/shop.corm"};
+	static const char *const schemas[] = {"tests/models/blog.corm",
+		"tests/models/alltypes.corm", "tests/models/shop.corm"};
 	gen_case g;
 	size_t i;
 	long n;
@@ -358,8 +358,8 @@ static int run_ddl(void *arg)
 
 static void test_alloc__ddl_fails_cleanly(void **state)
 {
-	static const char *const schemas[] = {"tests/gen/blog.corm",
-		"tests/gen/alltypes.corm"};
+	static const char *const schemas[] = {"tests/models/blog.corm",
+		"tests/models/alltypes.corm"};
 	size_t i;
 	long n;
 
@@ -460,7 +460,7 @@ typedef struct db_case {
 /* A fresh database with the blog tables and rows (not armed). */
 static void db_open(db_case *dc)
 {
-	corm_schema *s = parse_file("tests/gen/blog.corm");
+	corm_schema *s = parse_file("tests/models/blog.corm");
 	corm_buf sql = CORM_BUF_INIT;
 	char email[64], name[64];
 	author a;

@@ -593,7 +593,7 @@ static void test_parser__invalid_schema_gives_no_ir(void **state)
 		CORM_EINVAL);
 }
 
-/* Every schema in tests/codegen/schemas: print the IR as DSL, parse it
+/* Every schema in tests/schema/schemas: print the IR as DSL, parse it
  * again, and get the same IR. */
 static void test_parser__written_ir_parses_back_to_the_same_ir(
 	void **state)

@@ -24,7 +24,7 @@
 #ifndef CORM_TEST_SOURCE_ROOT
 #define CORM_TEST_SOURCE_ROOT "."
 #endif
-#define CG_TEST_DIR CORM_TEST_SOURCE_ROOT "/tests/codegen"
+#define CG_TEST_DIR CORM_TEST_SOURCE_ROOT "/tests/schema"
 
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
 static inline char *th_read(const char *path, size_t *len)

@@ -3,7 +3,7 @@
  * meaning preservation (the IR of fmt(x) is the IR of x, doc comments
  * included), every comment kept, and refusal of invalid schemas.
  *
- * Golden files: tests/codegen/schemas/NAME.fmt is the expected output for
+ * Golden files: tests/schema/schemas/NAME.fmt is the expected output for
  * NAME.corm. Regenerate with
  *     CORM_REGEN_GOLDEN=1 meson test -C build-cg --suite codegen
  * and review the diff.

@@ -1,8 +1,8 @@
 /*
  * test_diagnostics.c — compiler-style errors: each bad schema in
- * tests/codegen/bad/NAME.corm must produce exactly the text in NAME.err
+ * tests/schema/bad/NAME.corm must produce exactly the text in NAME.err
  * (what `corm check bad/NAME.corm` prints on stderr, run from
- * tests/codegen). Regenerate the golden files with
+ * tests/schema). Regenerate the golden files with
  *     CORM_REGEN_GOLDEN=1 meson test -C build-cg --suite codegen
  * and review the diff. A few properties are also asserted directly.
  */

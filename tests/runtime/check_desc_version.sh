@@ -9,7 +9,7 @@ root=$1
 shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-flags="-std=c11 -Wall -Wextra -Werror -fsyntax-only -I$root/tests/gen/golden -I$root/orm/include"
+flags="-std=c11 -Wall -Wextra -Werror -fsyntax-only -I$root/tests/codegen/golden -I$root/orm/include"
 
 # compile NAME PREAMBLE: blog.c after PREAMBLE; its diagnostics in $tmp/NAME.err
 compile() {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_cli.sh CORM SRCDIR — the `corm` tool's exit codes and output for
-# check, fmt, help and version. SRCDIR is tests/codegen in the source tree.
+# check, fmt, help and version. SRCDIR is tests/schema in the source tree.
 # Exit codes (DESIGN.md): 0 ok, 1 difference found, 2 usage or unreadable
 # file, 3 invalid schema.
 set -u
