@@ -79,11 +79,22 @@ static int read_sql(char **sql, size_t *len, const session *s,
 	corm_buf f = CORM_BUF_INIT;
 	int rc;
 
+	size_t nul;
+
 	rc = corm_mig_sql_file(&f, s->dl, up) ? CORM_ENOMEM
 		: corm_mig_read(sql, len, e, f.ptr);
 	if (rc != CORM_OK)
 		fprintf(stderr, "%s migrate %s: cannot read %s/%s\n", CLI_PROG,
 			s->o->sub, e->dir, corm_buf_cstr(&f));
+	else if ((nul = corm_mig_nul_line(*sql, *len)) != 0) {
+		/* The statement would end at the NUL: refused, nothing run. */
+		fprintf(stderr, "%s migrate %s: %s/%s line %zu holds a NUL byte, "
+			"which would cut its statement short; remove it\n",
+			CLI_PROG, s->o->sub, e->dir, corm_buf_cstr(&f), nul);
+		corm_free(*sql);
+		*sql = NULL;
+		rc = CORM_EINVAL;
+	}
 	corm_buf_free(&f);
 	return rc == CORM_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
 }

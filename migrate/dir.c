@@ -236,3 +236,15 @@ int corm_mig_read(char **out, size_t *len, const corm_mig_entry *e,
 	corm_buf_free(&data);
 	return error;
 }
+
+size_t corm_mig_nul_line(const char *sql, size_t len)
+{
+	const char *nul = memchr(sql, '\0', len), *p;
+	size_t line = 1;
+
+	if (!nul)
+		return 0;
+	for (p = sql; p < nul; p++)
+		line += *p == '\n';
+	return line;
+}

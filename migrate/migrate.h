@@ -201,6 +201,11 @@ void corm_mig_dir_free(corm_mig_dir *d);
 int corm_mig_read(char **out, size_t *len, const corm_mig_entry *e,
 	const char *file);
 
+/* The line (from 1) of the first NUL byte in sql[0..len), or 0 when it
+ * has none. A NUL would end the statement there, so that `UPDATE t SET
+ * x = 0<NUL> WHERE id = 3` ran on every row: such a file is refused. */
+size_t corm_mig_nul_line(const char *sql, size_t len);
+
 /* SHA-256 of `data`, as 64 lowercase hex digits plus NUL. */
 void corm_mig_sha256_hex(char out[65], const void *data, size_t len);
 

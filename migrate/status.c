@@ -150,6 +150,34 @@ done:
 	return error;
 }
 
+/* A pending migration's up SQL that must not run, said in `problem`:
+ * a NUL byte would cut its statement short (corm_mig_nul_line()). */
+static int check_pending(corm_buf *problem, const corm_migrate_engine *eng,
+	const corm_mig_entry *e)
+{
+	corm_buf f = CORM_BUF_INIT;
+	char *sql = NULL;
+	size_t len, line;
+	int error;
+
+	if ((error = corm_mig_sql_file(&f, eng->dialect, true)))
+		goto done;
+	error = corm_mig_read(&sql, &len, e, f.ptr);
+	if (error == CORM_ENOMEM)
+		goto done;
+	error = CORM_OK; /* a missing or unreadable file is said when run */
+	if (sql && (line = corm_mig_nul_line(sql, len)) != 0) {
+		corm_buf_printf(problem, "%s/%s line %zu holds a NUL byte, which "
+			"would cut its statement short; remove it", e->dir, f.ptr,
+			line);
+		error = corm_buf_error(problem);
+	}
+done:
+	corm_free(sql);
+	corm_buf_free(&f);
+	return error;
+}
+
 /* The state of one migration (`e` or `a` may be NULL, not both) and,
  * when it needs one, its message. */
 static int judge(corm_mig_status_item *it, const corm_migrate_engine *eng,
@@ -163,6 +191,11 @@ static int judge(corm_mig_status_item *it, const corm_migrate_engine *eng,
 	it->applied = a;
 	if (!a) {
 		it->state = CORM_MIG_PENDING;
+		error = check_pending(&problem, eng, e);
+		it->blocks = problem.len != 0;
+		if (!error && problem.len &&
+			!(it->unreadable = corm_buf_detach(&problem)))
+			error = CORM_ENOMEM;
 	} else if (strcmp(a->status, "running") == 0 ||
 		strcmp(a->status, "reverting") == 0) {
 		it->state = e ? CORM_MIG_INTERRUPTED : CORM_MIG_MISSING;

@@ -227,6 +227,22 @@ else
 	run migrate up; check "fixed migration applies" 0 $?
 fi
 
+# A NUL byte in a migration file would cut its statement short (issue
+# 13): up refuses the file before anything of it runs, naming the line.
+sleep 1 # one migration a second: the version is the time
+run migrate new nul; check "migrate new nul" 0 $?
+nul=$(ls -d migrations/*_nul)
+printf 'CREATE TABLE mig_nul_a (id INTEGER PRIMARY KEY);\nCREATE TABLE mig_nul_b (id INTEGER PRIMARY KEY)\0 trailing;\n' \
+	>"$nul/up.$ENGINE.sql"
+run migrate up; check "up refuses a NUL byte" 3 $?
+has "the refusal names file and line" err "up.$ENGINE.sql line 2 holds a NUL byte"
+run migrate status --format json; check "status json, NUL" 0 $?
+json_status >/dev/null
+has "JSON: the NUL file blocks" json.out "pending;blocked"
+has "JSON: the NUL file's message" json.out "line 2 holds a NUL byte"
+printf 'CREATE TABLE mig_nul_a (id INTEGER PRIMARY KEY);\n' >"$nul/up.$ENGINE.sql"
+run migrate up; check "nothing of it ran: the fixed file applies" 0 $?
+
 # MySQL: a table under a PAD SPACE collation (as corm made them before
 # issue 12) is reported with the SQL that converts it; once that runs as
 # a migration, nothing is reported.
