@@ -68,11 +68,22 @@ void cg_emit_sql_literal(corm_buf *b, const char *sql, const char *indent)
 }
 
 /* A comment line carried over from the schema; "*" "/" would end it. */
+/* Schema comment text inside a C comment: the sequences that would end
+ * it ("*\/"), open one inside it ("/\*", -Wcomment) or form a trigraph
+ * ("??" then a trigraph character: -Wtrigraphs under -std=c11) are
+ * broken up by a space or a backslash. */
 static void put_comment_text(corm_buf *b, const char *text)
 {
 	for (; *text; text++) {
-		if (text[0] == '*' && text[1] == '/') {
-			corm_buf_puts(b, "* /");
+		if ((text[0] == '*' && text[1] == '/') ||
+			(text[0] == '/' && text[1] == '*')) {
+			corm_buf_putc(b, text[0]);
+			corm_buf_putc(b, ' ');
+			corm_buf_putc(b, text[1]);
+			text++;
+		} else if (text[0] == '?' && text[1] == '?' && text[2] &&
+			strchr("=/'()!<>-", text[2])) {
+			corm_buf_puts(b, "?\\?");
 			text++;
 		} else {
 			corm_buf_putc(b, *text);
