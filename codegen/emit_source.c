@@ -143,6 +143,19 @@ static void emit_uniques(emitter *e, const corm_model *m,
 }
 
 /* The statement that sets field `f` of `row` to its schema default. */
+
+/* An integer default as C: the most negative i64 and i32 are written as
+ * INT64_MIN / INT32_MIN, since -9223372036854775808 is the negation of a
+ * constant too large for any signed type (-Wpedantic). */
+static const char *int_literal(const char *text)
+{
+	if (strcmp(text, "-9223372036854775808") == 0)
+		return "INT64_MIN";
+	if (strcmp(text, "-2147483648") == 0)
+		return "INT32_MIN";
+	return text;
+}
+
 static void put_default(corm_buf *c, const corm_field *f)
 {
 	const corm_default *d = &f->def;
@@ -163,7 +176,8 @@ static void put_default(corm_buf *c, const corm_field *f)
 			cg_emit_c_string(c, d->text, d->text_len);
 			corm_buf_puts(c, ");\n");
 		} else {
-			corm_buf_printf(c, "\trow->%s = %s;\n", mem, d->text);
+			corm_buf_printf(c, "\trow->%s = %s;\n", mem,
+				int_literal(d->text));
 		}
 		break;
 	case CORM_DEFAULT_BOOL:
