@@ -42,23 +42,6 @@ size_t corm__utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
 	return need;
 }
 
-bool corm__utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((k = corm__utf8_next(p + i, n - i, NULL)) == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 size_t corm__utf8_count(const char *s, size_t n)
 {
 	size_t i, c = 0;

@@ -6,7 +6,6 @@
 #ifndef CORM_UTIL_H
 #define CORM_UTIL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,9 +13,6 @@
  * overlong forms, surrogates, code points past U+10FFFF and a sequence
  * cut short are not valid. *cp, when not NULL, gets the code point. */
 size_t corm__utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
-
-/* Is s[0..n) valid UTF-8 (a NUL byte is valid here)? */
-bool corm__utf8_valid(const char *s, size_t n);
 
 /* Characters in s[0..n), counting each byte that does not continue a
  * sequence; for text already known to be valid UTF-8. */
