@@ -169,7 +169,9 @@ static int apply_one(session *s, const corm_mig_entry *e, bool up)
 		fprintf(stderr, "%s migrate %s: %s_%s failed: %s\n", CLI_PROG,
 			s->o->sub, e->version, e->name,
 			err.len ? err.ptr : corm_errmsg(s->c));
-		if (!s->dl->transactional_ddl)
+		if (rc == CORM_ECHECK) /* a data check: nothing ran */
+			;
+		else if (!s->dl->transactional_ddl)
 			fprintf(stderr, "MySQL committed the statements before it; the "
 				"migration is marked failed. Fix the database by hand, then "
 				"run 'corm migrate resolve %s --applied' or "

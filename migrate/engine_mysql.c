@@ -491,4 +491,6 @@ const corm_migrate_engine corm_mig_engine_mysql = {
 	.range_checks = false,
 	.decimal_default_as_text = false,
 	.paren_date_defaults = true,
+	.char_length_fn = "CHAR_LENGTH",
+	.decimals_are_text = false,
 };

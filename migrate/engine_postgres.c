@@ -241,4 +241,6 @@ const corm_migrate_engine corm_mig_engine_postgres = {
 	.range_checks = false,
 	.decimal_default_as_text = false,
 	.paren_date_defaults = false,
+	.char_length_fn = "char_length",
+	.decimals_are_text = false,
 };

@@ -259,6 +259,19 @@ static bool needs_rebuild(const corm_op *op)
 	}
 }
 
+/* A value copied into a decimal column of another type is written in
+ * that type's canonical text ("1.50" into decimal(12,1) is "1.5"), the
+ * text PostgreSQL and MySQL give back after such a change, by the
+ * driver's exact addition, which fails rather than round a value that
+ * does not fit (the migration's data check counts those first). */
+static void respell_decimal(corm_buf *out, const corm_dialect *d,
+	const corm_field *ff, const corm_field *tf)
+{
+	corm_buf_printf(out, "%s(", d->decimal_add_fn);
+	corm_dialect_quote(out, d, ff->column);
+	corm_buf_printf(out, ", '0', %d, %d)", tf->precision, tf->scale);
+}
+
 /* The documented rebuild of `tm`: a new table under a temporary name,
  * every row copied, the AUTOINCREMENT sequence carried over, the old
  * table dropped, the new one renamed, the indexes made again. */
@@ -306,6 +319,9 @@ static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
 			corm_buf_puts(out, ", ");
 			corm_ddl_default_value(out, d, tf);
 			corm_buf_putc(out, ')');
+		} else if (tf->type == CORM_COL_DECIMAL && (ff->type != tf->type ||
+				ff->precision != tf->precision || ff->scale != tf->scale)) {
+			respell_decimal(out, d, ff, tf);
 		} else {
 			corm_dialect_quote(out, d, ff->column);
 		}
@@ -378,4 +394,6 @@ const corm_migrate_engine corm_mig_engine_sqlite = {
 	.range_checks = true,
 	.decimal_default_as_text = true,
 	.paren_date_defaults = false,
+	.char_length_fn = "length",
+	.decimals_are_text = true,
 };

@@ -119,11 +119,35 @@ const corm_field *corm_plan_from_field(const corm_plan *p,
 #define CORM_MIG_MARK_FK_OFF "-- corm:foreign_keys=off"
 
 /*
+ * A statement whose leading comment lines include a line starting with
+ * this, followed by a message, is a data check: a query returning one
+ * integer, the count of rows the migration cannot keep as they are. The
+ * runner refuses the migration when it is not zero, writing the count
+ * before the message ("3" + " rows of ..."; a first word "rows" or
+ * "groups" is made singular for 1).
+ */
+#define CORM_MIG_MARK_CHECK "-- corm:check"
+
+/*
  * Append the SQL for `p` in dialect `d`: one statement per line group,
  * each ending in ";\n", each operation preceded by a "-- " comment. An
- * empty plan renders as nothing.
+ * empty plan renders as nothing. The plan's data checks
+ * (corm_plan_render_checks) come first, after the CORM_MIG_MARK_FK_OFF
+ * line when there is one.
  */
 int corm_plan_render(corm_buf *out, const corm_dialect *d,
+	const corm_plan *p);
+
+/*
+ * The data checks of `p` (see CORM_MIG_MARK_CHECK), appended to `out`:
+ * one for each change that would fail on, cut, round or refuse rows that
+ * do not fit it — a narrower string, decimal or integer, an enum that
+ * loses members or a column becoming one, NOT NULL without a default,
+ * a NOT NULL column without a default added to a table, a new unique
+ * constraint or primary key on existing columns. They read the old
+ * table and column names, so they run before the plan's statements.
+ */
+int corm_plan_render_checks(corm_buf *out, const corm_dialect *d,
 	const corm_plan *p);
 
 /* The constraint name of an enum column's CHECK: `<table>_<col>_check`,
@@ -245,6 +269,9 @@ int corm_mig_unlock(corm_conn *c);
  * transaction: *skipped is set when another migrator already did it.
  * On MySQL each statement's progress is written as it goes; a failure
  * marks the row failed at that statement. `err` receives a message.
+ * CORM_ECHECK: a data check (CORM_MIG_MARK_CHECK) counted rows the
+ * migration cannot keep, and nothing was changed (on MySQL, a check
+ * after a statement that committed fails like that statement would).
  */
 int corm_mig_apply(bool *skipped, corm_conn *c, const corm_mig_entry *e,
 	const char *sql, size_t len, bool up, corm_buf *err);

@@ -98,6 +98,13 @@ typedef struct corm_migrate_engine {
 	bool decimal_default_as_text;
 	/* CURRENT_DATE / CURRENT_TIME as a default need parentheses. */
 	bool paren_date_defaults;
+
+	/* ------------------------------------------ data checks (checks.c) */
+	/* The function counting a text's characters, not its bytes. */
+	const char *char_length_fn;
+	/* Decimal columns hold text (DECIMAL_TEXT): a check reads their
+	 * digits as text, not as a number. */
+	bool decimals_are_text;
 } corm_migrate_engine;
 
 extern const corm_migrate_engine corm_mig_engine_sqlite;

@@ -381,6 +381,7 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 	bool *rebuilt;
 	bool any_rebuild = false, fk_off = false, rebuilds_done = false;
 	size_t i;
+	int error;
 
 	if (!eng)
 		return CORM_EINVAL; /* no engine: no SQL guessed for it */
@@ -400,6 +401,11 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 		fk_off |= any_rebuild;
 		if (fk_off)
 			corm_buf_puts(out, CORM_MIG_MARK_FK_OFF "\n");
+	}
+	/* The data checks, before anything changes (checks.c). */
+	if ((error = corm_plan_render_checks(out, d, p))) {
+		corm_free(rebuilt);
+		return error;
 	}
 	for (i = 0; i <= p->nops; i++) {
 		const corm_op *op = i < p->nops ? &p->ops[i] : NULL;

@@ -18,6 +18,14 @@
  * updated after each one; a failure marks it "failed" at that statement,
  * and nothing runs until `corm migrate resolve` says what the user did.
  *
+ * A statement marked CORM_MIG_MARK_CHECK is a data check: a query
+ * counting the rows the migration cannot keep; a count that is not zero
+ * refuses the migration (CORM_ECHECK), its message naming the rows and
+ * what the change would do to them. Where DDL commits as it goes, the
+ * checks that lead the migration (corm renders every check first) run
+ * before its history row is written, so a refusal leaves nothing to
+ * resolve.
+ *
  * The locks are the engines' (engine_<name>.c).
  */
 #include <stdarg.h>
@@ -178,15 +186,109 @@ static const char *code_of(const char *s)
 	}
 }
 
-/* One statement; the engine's foreign key check reporting rows is an
- * error. */
-static int run_statement(corm_conn *c, const corm_migrate_engine *eng,
-	const char *stmt, corm_buf *err)
+/* ---------------------------------------------------------- data checks */
+
+/* The message of a data check: the rest of a CORM_MIG_MARK_CHECK line
+ * among the statement's leading comments (*len bytes); NULL when the
+ * statement is no check. */
+static const char *check_message(const char *s, size_t *len)
 {
-	const char *code = code_of(stmt);
+	size_t m = strlen(CORM_MIG_MARK_CHECK);
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			const char *end = strchr(s, '\n');
+
+			end = end ? end : s + strlen(s);
+			if (strncmp(s, CORM_MIG_MARK_CHECK, m) == 0 &&
+				(s[m] == ' ' || s + m == end)) {
+				s += m + (s[m] == ' ');
+				while (end > s && (end[-1] == '\r' || end[-1] == ' '))
+					end--;
+				*len = (size_t)(end - s);
+				return s;
+			}
+			s = end;
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *e = strstr(s + 2, "*/");
+
+			s = e ? e + 2 : s + strlen(s);
+		} else {
+			return NULL;
+		}
+	}
+}
+
+/* Run a check's query: its one row's one integer into *count. */
+static int check_count(int64_t *count, corm_conn *c, const char *code,
+	corm_buf *err)
+{
 	corm_stmt *st = NULL;
+	int error = corm_stmt_prepare(&st, c, code);
+
+	if (!error && (error = corm_step(st)) == CORM_ROW &&
+		corm_column_type(st, 0) == CORM_TYPE_INT &&
+		!(error = corm_column_int64(count, st, 0)))
+		error = corm_step(st) == CORM_DONE ? CORM_OK : CORM_EINVAL;
+	else if (!error || error == CORM_ROW || error == CORM_DONE)
+		error = CORM_EINVAL;
+	if (error == CORM_EINVAL)
+		corm_buf_puts(err, "a data check (" CORM_MIG_MARK_CHECK ") must "
+			"return one row holding one integer, the count of rows that "
+			"do not fit");
+	corm_stmt_free(st);
+	return error;
+}
+
+/*
+ * Run data check `stmt` (message `msg`): a count that is not zero refuses
+ * the migration with CORM_ECHECK, the count and the message in `err`.
+ * `changed`: statements before it are committed (a check after DDL on
+ * MySQL); then the failure is the statement's like any other
+ * (CORM_ERROR), the migration being half done.
+ */
+static int run_check(corm_conn *c, const char *stmt, const char *msg,
+	size_t len, bool up, bool changed, corm_buf *err)
+{
+	int64_t count = 0;
+	size_t word = 0;
 	int error;
 
+	if ((error = check_count(&count, c, code_of(stmt), err)))
+		return error;
+	if (count == 0)
+		return CORM_OK;
+	corm_buf_puts(err, changed ? "a data check failed after the statements "
+		"before it were committed: " : "refused before any change: ");
+	/* "1 rows of" -> "1 row of" */
+	while (word < len && msg[word] != ' ')
+		word++;
+	if (count == 1 && word > 1 && msg[word - 1] == 's')
+		corm_buf_printf(err, "1 %.*s%.*s", (int)word - 1, msg,
+			(int)(len - word), msg + word);
+	else
+		corm_buf_printf(err, "%lld %.*s", (long long)count, (int)len, msg);
+	if (!changed)
+		corm_buf_printf(err, ", then run 'corm migrate %s' again",
+			up ? "up" : "down");
+	return changed ? CORM_ERROR : CORM_ECHECK;
+}
+
+/* One statement; the engine's foreign key check reporting rows is an
+ * error, and so is a data check counting rows (run_check). */
+static int run_statement(corm_conn *c, const corm_migrate_engine *eng,
+	const char *stmt, bool up, bool changed, corm_buf *err)
+{
+	const char *code = code_of(stmt);
+	const char *msg;
+	corm_stmt *st = NULL;
+	size_t len;
+	int error;
+
+	if ((msg = check_message(stmt, &len)))
+		return run_check(c, stmt, msg, len, up, changed, err);
 	if (!eng->fk_check_sql || !starts_with_ci(code, eng->fk_check_sql))
 		return corm_exec(c, stmt);
 	if ((error = corm_stmt_prepare(&st, c, code)))
@@ -286,7 +388,7 @@ static int apply_tx(bool *skipped, corm_conn *c,
 		return corm_exec(c, "ROLLBACK");
 	}
 	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, eng, stmts[i], err))) {
+		if ((error = run_statement(c, eng, stmts[i], up, false, err))) {
 			db_error(err, c, i, n, stmts[i]);
 			goto fail;
 		}
@@ -320,7 +422,7 @@ static int apply_stepwise(bool *skipped, corm_conn *c,
 	size_t n, const char *checksum, bool up, corm_buf *err)
 {
 	char status[32], at[32], step[32];
-	size_t i;
+	size_t i, first, len;
 	int error;
 
 	if ((error = history_status(status, sizeof(status), c, e->version))) {
@@ -338,6 +440,14 @@ static int apply_stepwise(bool *skipped, corm_conn *c,
 			e->name, status, e->version);
 		return CORM_EINVAL;
 	}
+	/* The leading data checks run before the history row is written: a
+	 * refusal leaves nothing behind, and `up` runs again once the data
+	 * is fixed. */
+	for (first = 0; first < n && check_message(stmts[first], &len); first++)
+		if ((error = run_statement(c, eng, stmts[first], up, false, err))) {
+			db_error(err, c, first, n, stmts[first]);
+			return error;
+		}
 	now_utc(at);
 	if (up)
 		error = run_params(c, "INSERT INTO corm_migrations (version, name, "
@@ -351,8 +461,8 @@ static int apply_stepwise(bool *skipped, corm_conn *c,
 			corm_errmsg(c));
 		return error;
 	}
-	for (i = 0; i < n; i++) {
-		if ((error = run_statement(c, eng, stmts[i], err))) {
+	for (i = first; i < n; i++) {
+		if ((error = run_statement(c, eng, stmts[i], up, true, err))) {
 			db_error(err, c, i, n, stmts[i]);
 			snprintf(step, sizeof(step), "%zu", i);
 			/* DDL before it is committed: say where it stopped. */
