@@ -1,3 +1,5 @@
+-- corm:check groups of rows of "author" that share their (email): the new unique constraint would refuse them; remove the duplicates
+SELECT COUNT(*) FROM (SELECT 1 AS one FROM "author" WHERE "email" IS NOT NULL GROUP BY "email" HAVING COUNT(*) > 1) AS corm_dup;
 -- drop foreign key post_author_id_fkey (post.author_id -> author.id)
 ALTER TABLE "post" DROP CONSTRAINT "post_author_id_fkey";
 -- drop foreign key post_editor_id_fkey (post.editor_id -> author.id)

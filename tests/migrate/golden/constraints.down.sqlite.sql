@@ -1,4 +1,6 @@
 -- corm:foreign_keys=off
+-- corm:check groups of rows of "author" that share their (email): the new unique constraint would refuse them; remove the duplicates
+SELECT COUNT(*) FROM (SELECT 1 AS one FROM "author" WHERE "email" IS NOT NULL GROUP BY "email" HAVING COUNT(*) > 1) AS corm_dup;
 -- rebuild table author (SQLite cannot ALTER these changes); every row is copied
 CREATE TABLE "corm_new_author" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,

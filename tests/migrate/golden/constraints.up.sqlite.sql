@@ -1,4 +1,8 @@
 -- corm:foreign_keys=off
+-- corm:check groups of rows of "author" that share their (name): the new unique constraint would refuse them; remove the duplicates
+SELECT COUNT(*) FROM (SELECT 1 AS one FROM "author" WHERE "name" IS NOT NULL GROUP BY "name" HAVING COUNT(*) > 1) AS corm_dup;
+-- corm:check groups of rows of "post" that share their (author_id, title): the new unique constraint would refuse them; remove the duplicates
+SELECT COUNT(*) FROM (SELECT 1 AS one FROM "post" WHERE "author_id" IS NOT NULL AND "title" IS NOT NULL GROUP BY "author_id", "title" HAVING COUNT(*) > 1) AS corm_dup;
 -- rebuild table author (SQLite cannot ALTER these changes); every row is copied
 CREATE TABLE "corm_new_author" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,

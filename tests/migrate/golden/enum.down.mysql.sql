@@ -1,2 +1,4 @@
+-- corm:check rows of "post" whose "status" is not one of draft, published, archived: enum Status cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM `post` WHERE `status` IS NOT NULL AND `status` NOT IN ('draft', 'published', 'archived');
 -- add check on post.status (enum Status: draft published archived) (removes member hidden)
 ALTER TABLE `post` MODIFY COLUMN `status` ENUM('archived', 'draft', 'published') NOT NULL DEFAULT 'draft';

@@ -1,3 +1,5 @@
+-- corm:check rows of "post" whose "status" is not one of draft, published, hidden: enum Status cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "post" WHERE "status" IS NOT NULL AND "status" NOT IN ('draft', 'published', 'hidden');
 -- drop check on post.status (enum Status: draft published archived)
 ALTER TABLE "post" DROP CONSTRAINT "post_status_check";
 -- add check on post.status (enum Status: draft published hidden) (removes member archived)

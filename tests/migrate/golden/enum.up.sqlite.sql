@@ -1,4 +1,6 @@
 -- corm:foreign_keys=off
+-- corm:check rows of "post" whose "status" is not one of draft, published, hidden: enum Status cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "post" WHERE "status" IS NOT NULL AND "status" NOT IN ('draft', 'published', 'hidden');
 -- rebuild table post (SQLite cannot ALTER these changes); every row is copied
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,

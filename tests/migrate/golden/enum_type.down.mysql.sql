@@ -1,3 +1,7 @@
+-- corm:check rows of "task" whose "status" is not one of draft, published: enum Status cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM `task` WHERE `status` IS NOT NULL AND `status` NOT IN ('draft', 'published');
+-- corm:check rows of "task" whose "old" is not one of low, high: enum Level cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM `task` WHERE `old` IS NOT NULL AND `old` NOT IN ('low', 'high');
 -- drop check on task.kind (enum Kind: bug feature)
 ALTER TABLE `task` MODIFY COLUMN `kind` VARCHAR(64) NOT NULL;
 -- drop check on task.label (enum Level: low high)

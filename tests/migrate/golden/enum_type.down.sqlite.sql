@@ -1,4 +1,8 @@
 -- corm:foreign_keys=off
+-- corm:check rows of "task" whose "status" is not one of draft, published: enum Status cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "task" WHERE "status" IS NOT NULL AND "status" NOT IN ('draft', 'published');
+-- corm:check rows of "task" whose "old" is not one of low, high: enum Level cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "task" WHERE "old" IS NOT NULL AND "old" NOT IN ('low', 'high');
 -- rebuild table task (SQLite cannot ALTER these changes); every row is copied
 CREATE TABLE "corm_new_task" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,3 +1,7 @@
+-- corm:check rows of "task" whose "kind" is not one of bug, feature: enum Kind cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM `task` WHERE `kind` IS NOT NULL AND `kind` NOT IN ('bug', 'feature');
+-- corm:check rows of "task" whose "label" is not one of low, high: enum Level cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM `task` WHERE `label` IS NOT NULL AND `label` NOT IN ('low', 'high');
 -- drop check on task.old (enum Level: low high)
 ALTER TABLE `task` MODIFY COLUMN `old` VARCHAR(64);
 -- add column task.level enum Level

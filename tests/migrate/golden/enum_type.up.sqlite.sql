@@ -1,4 +1,8 @@
 -- corm:foreign_keys=off
+-- corm:check rows of "task" whose "kind" is not one of bug, feature: enum Kind cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "task" WHERE "kind" IS NOT NULL AND "kind" NOT IN ('bug', 'feature');
+-- corm:check rows of "task" whose "label" is not one of low, high: enum Level cannot hold them; change or delete those rows
+SELECT COUNT(*) FROM "task" WHERE "label" IS NOT NULL AND "label" NOT IN ('low', 'high');
 -- rebuild table task (SQLite cannot ALTER these changes); every row is copied
 CREATE TABLE "corm_new_task" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
