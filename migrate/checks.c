@@ -79,7 +79,8 @@ static void begin_check(const checker *k, const corm_buf *msg,
 
 /* --------------------------------------------------------- text length */
 
-/* The most characters a value of `f` can have; -1 for no limit. */
+/* The most characters a value of `f` can have as text; -1 for no
+ * limit known. */
 static int64_t max_chars(const corm_field *f)
 {
 	size_t i, most = 0;
@@ -92,31 +93,41 @@ static int64_t max_chars(const corm_field *f)
 	}
 	switch (f->type) {
 	case CORM_COL_STRING: return f->len;
+	case CORM_COL_I16: return 6;   /* -32768 */
+	case CORM_COL_I32: return 11;
+	case CORM_COL_I64: return 20;
 	case CORM_COL_UUID: return 36;
-	case CORM_COL_TEXT:
-	case CORM_COL_JSON: return -1;
-	default: return 0; /* not text: not checked here */
+	default: return -1;
 	}
 }
 
-/* string(n) from a text type that may hold longer values. An enum
- * target is left to the enum check (its members are what counts). */
+/* string(n) from a type whose values may be longer: a longer string,
+ * text, an enum with a longer member, or any other type, whose text is
+ * what the engine would store (the explicit cast PostgreSQL renders
+ * would cut it). An enum target is left to the enum check (its members
+ * are what counts). */
 static void check_length(const checker *k, const corm_op *op)
 {
 	const corm_field *ff = op->from_field, *tf = op->to_field;
 	int64_t most = max_chars(ff);
+	bool text = ff->type == CORM_COL_STRING || ff->type == CORM_COL_TEXT;
 	corm_buf msg = CORM_BUF_INIT;
 
 	if (tf->kind == CORM_FIELD_ENUM || tf->type != CORM_COL_STRING ||
-		most == 0 || (most > 0 && most <= tf->len))
+		(most >= 0 && most <= tf->len))
 		return;
 	corm_buf_printf(&msg, "rows of \"%s\" whose \"%s\" is longer than %d "
-		"characters: ", op->from_model->table, ff->column, tf->len);
+		"characters%s: ", op->from_model->table, ff->column, tf->len,
+		text ? "" : " as text");
 	changing(&msg, op);
 	corm_buf_puts(&msg, " would cut them; shorten or delete those rows");
 	begin_check(k, &msg, op->from_model->table, true);
 	corm_buf_printf(k->out, "%s(", k->eng->char_length_fn);
+	if (!text)
+		corm_buf_puts(k->out, "CAST(");
 	q(k, ff->column);
+	if (!text)
+		corm_buf_printf(k->out, " AS %s)", k->eng->text_cast_type);
 	corm_buf_printf(k->out, ") > %d;\n", tf->len);
 	corm_buf_free(&msg);
 }
@@ -136,29 +147,72 @@ static void int_range(corm_coltype t, int64_t *lo, int64_t *hi)
 		: INT64_MAX;
 }
 
-/* i64 -> i32, i32 -> i16, ...: rows out of the new range. */
-static void check_int_range(const checker *k, const corm_op *op)
+static bool is_float(corm_coltype t)
+{
+	return t == CORM_COL_F32 || t == CORM_COL_F64;
+}
+
+/* `col < lo OR col > hi`; a decimal kept as text compares through the
+ * dialect's decimal collation (by value, exactly), with text bounds. */
+static void out_of_range(const checker *k, const corm_field *ff,
+	int64_t lo, int64_t hi)
+{
+	bool text = ff->type == CORM_COL_DECIMAL && k->eng->decimals_are_text;
+	const char *quote = text ? "'" : "";
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		q(k, ff->column);
+		if (text)
+			corm_buf_puts(k->out, k->d->decimal_collation);
+		corm_buf_printf(k->out, " %c %s%lld%s", i ? '>' : '<', quote,
+			(long long)(i ? hi : lo), quote);
+		if (!i)
+			corm_buf_puts(k->out, " OR ");
+	}
+}
+
+static void text_decimal_misfit(const checker *k, const char *col,
+	int int_digits, int scale);
+
+/* An integer type from a wider one (rows out of the new range), or from
+ * a decimal or a float (rows with a fraction, which the engines would
+ * round, or out of range). */
+static void check_integer(const checker *k, const corm_op *op)
 {
 	const corm_field *ff = op->from_field, *tf = op->to_field;
+	bool fraction = ff->type == CORM_COL_DECIMAL || is_float(ff->type);
 	corm_buf msg = CORM_BUF_INIT;
 	int64_t lo, hi, flo, fhi;
 
-	if (!is_int(ff->type) || !is_int(tf->type))
+	if (!is_int(tf->type) || !(is_int(ff->type) || fraction))
 		return;
-	int_range(ff->type, &flo, &fhi);
 	int_range(tf->type, &lo, &hi);
-	if (lo <= flo && hi >= fhi)
-		return;
-	corm_buf_printf(&msg, "rows of \"%s\" whose \"%s\" is outside %lld "
-		"to %lld: ", op->from_model->table, ff->column, (long long)lo,
+	if (is_int(ff->type)) {
+		int_range(ff->type, &flo, &fhi);
+		if (lo <= flo && hi >= fhi)
+			return;
+	}
+	corm_buf_printf(&msg, "rows of \"%s\" whose \"%s\" is %s %lld to "
+		"%lld: ", op->from_model->table, ff->column, fraction
+		? "not a whole number from" : "outside", (long long)lo,
 		(long long)hi);
 	changing(&msg, op);
-	corm_buf_puts(&msg, " cannot hold them; change or delete those rows");
+	corm_buf_printf(&msg, " %s them; change or delete those rows", fraction
+		? "would round or refuse" : "cannot hold");
 	begin_check(k, &msg, op->from_model->table, true);
-	q(k, ff->column);
-	corm_buf_printf(k->out, " < %lld OR ", (long long)lo);
-	q(k, ff->column);
-	corm_buf_printf(k->out, " > %lld;\n", (long long)hi);
+	if (fraction && ff->type == CORM_COL_DECIMAL &&
+		k->eng->decimals_are_text) {
+		text_decimal_misfit(k, ff->column, -1, 0);
+		corm_buf_puts(k->out, " OR ");
+	} else if (fraction) {
+		q(k, ff->column);
+		corm_buf_puts(k->out, " <> ROUND(");
+		q(k, ff->column);
+		corm_buf_puts(k->out, ") OR ");
+	}
+	out_of_range(k, ff, lo, hi);
+	corm_buf_puts(k->out, ";\n");
 	corm_buf_free(&msg);
 }
 
@@ -453,7 +507,7 @@ int corm_plan_render_checks(corm_buf *out, const corm_dialect *d,
 		case CORM_OP_ALTER_COLUMN:
 			if (op->alter & CORM_ALTER_TYPE) {
 				check_length(&k, op);
-				check_int_range(&k, op);
+				check_integer(&k, op);
 				check_decimal(&k, op);
 			}
 			check_not_null(&k, op);

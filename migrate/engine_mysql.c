@@ -492,5 +492,6 @@ const corm_migrate_engine corm_mig_engine_mysql = {
 	.decimal_default_as_text = false,
 	.paren_date_defaults = true,
 	.char_length_fn = "CHAR_LENGTH",
+	.text_cast_type = "CHAR",
 	.decimals_are_text = false,
 };

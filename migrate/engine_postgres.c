@@ -242,5 +242,6 @@ const corm_migrate_engine corm_mig_engine_postgres = {
 	.decimal_default_as_text = false,
 	.paren_date_defaults = false,
 	.char_length_fn = "char_length",
+	.text_cast_type = "TEXT",
 	.decimals_are_text = false,
 };

@@ -259,17 +259,36 @@ static bool needs_rebuild(const corm_op *op)
 	}
 }
 
-/* A value copied into a decimal column of another type is written in
- * that type's canonical text ("1.50" into decimal(12,1) is "1.5"), the
- * text PostgreSQL and MySQL give back after such a change, by the
- * driver's exact addition, which fails rather than round a value that
- * does not fit (the migration's data check counts those first). */
-static void respell_decimal(corm_buf *out, const corm_dialect *d,
+/*
+ * A decimal copied into a column of another type, exactly. Into a
+ * decimal, in that type's canonical text ("1.50" into decimal(12,1) is
+ * "1.5", as PostgreSQL and MySQL give it back), by the driver's exact
+ * addition, which fails rather than round a value that does not fit.
+ * Into an integer, by CAST, which reads the text's digits: the column's
+ * INTEGER affinity would go through a double and change integers past
+ * 2^53. (The migration's data checks count the rows that do not fit
+ * first.) False when neither applies: the column is copied as it is.
+ */
+static bool copy_decimal(corm_buf *out, const corm_dialect *d,
 	const corm_field *ff, const corm_field *tf)
 {
-	corm_buf_printf(out, "%s(", d->decimal_add_fn);
-	corm_dialect_quote(out, d, ff->column);
-	corm_buf_printf(out, ", '0', %d, %d)", tf->precision, tf->scale);
+	bool to_int = tf->type == CORM_COL_I16 || tf->type == CORM_COL_I32 ||
+		tf->type == CORM_COL_I64;
+
+	if (tf->type == CORM_COL_DECIMAL && (ff->type != tf->type ||
+			ff->precision != tf->precision || ff->scale != tf->scale)) {
+		corm_buf_printf(out, "%s(", d->decimal_add_fn);
+		corm_dialect_quote(out, d, ff->column);
+		corm_buf_printf(out, ", '0', %d, %d)", tf->precision, tf->scale);
+		return true;
+	}
+	if (ff->type == CORM_COL_DECIMAL && to_int) {
+		corm_buf_puts(out, "CAST(");
+		corm_dialect_quote(out, d, ff->column);
+		corm_buf_puts(out, " AS INTEGER)");
+		return true;
+	}
+	return false;
 }
 
 /* The documented rebuild of `tm`: a new table under a temporary name,
@@ -306,24 +325,23 @@ static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
 	for (i = 0; i < tm->nfields; i++) {
 		const corm_field *tf = &tm->fields[i];
 		const corm_field *ff = corm_plan_from_field(p, tm, tf);
+		bool fill;
 
 		if (!ff)
 			continue;
 		corm_buf_puts(out, first ? "" : ", ");
 		first = false;
 		/* NOT NULL with a default: existing NULLs take the default. */
-		if (ff->nullable && !tf->nullable &&
-			tf->def.kind != CORM_DEFAULT_NONE) {
+		fill = ff->nullable && !tf->nullable &&
+			tf->def.kind != CORM_DEFAULT_NONE;
+		if (fill)
 			corm_buf_puts(out, "COALESCE(");
+		if (!copy_decimal(out, d, ff, tf))
 			corm_dialect_quote(out, d, ff->column);
+		if (fill) {
 			corm_buf_puts(out, ", ");
 			corm_ddl_default_value(out, d, tf);
 			corm_buf_putc(out, ')');
-		} else if (tf->type == CORM_COL_DECIMAL && (ff->type != tf->type ||
-				ff->precision != tf->precision || ff->scale != tf->scale)) {
-			respell_decimal(out, d, ff, tf);
-		} else {
-			corm_dialect_quote(out, d, ff->column);
 		}
 	}
 	if (first)
@@ -395,5 +413,6 @@ const corm_migrate_engine corm_mig_engine_sqlite = {
 	.decimal_default_as_text = true,
 	.paren_date_defaults = false,
 	.char_length_fn = "length",
+	.text_cast_type = "TEXT",
 	.decimals_are_text = true,
 };

@@ -102,6 +102,8 @@ typedef struct corm_migrate_engine {
 	/* ------------------------------------------ data checks (checks.c) */
 	/* The function counting a text's characters, not its bytes. */
 	const char *char_length_fn;
+	/* The type in CAST(x AS <it>) that gives any value's text. */
+	const char *text_cast_type;
 	/* Decimal columns hold text (DECIMAL_TEXT): a check reads their
 	 * digits as text, not as a number. */
 	bool decimals_are_text;
