@@ -403,20 +403,20 @@ static void check_enum(const checker *k, const corm_op *op)
 
 /* --------------------------------------------------- uniques and keys */
 
-/* Is old column `fi` among ix's columns of `m`? */
-static bool index_has(const corm_index *ix, size_t fi)
+static bool has_col(const size_t *cols, size_t n, size_t fi)
 {
 	size_t i;
 
-	for (i = 0; i < ix->nfields; i++)
-		if (ix->fields[i] == fi)
+	for (i = 0; i < n; i++)
+		if (cols[i] == fi)
 			return true;
 	return false;
 }
 
-/* Do the old columns `cols[0..n)` already have a unique or key on
- * exactly them? Then the data holds no duplicates (a renamed
- * constraint, say) and the check would only cost a scan. */
+/* Is there already a unique or key on some of the old columns
+ * `cols[0..n)`? Then no two rows share all of them (a renamed
+ * constraint, or a unique over a key's columns and more), and the check
+ * would only cost a scan. */
 static bool already_unique(const corm_model *fm, const size_t *cols,
 	size_t n)
 {
@@ -424,10 +424,10 @@ static bool already_unique(const corm_model *fm, const size_t *cols,
 
 	for (u = 0; u <= fm->nuniques; u++) {
 		const corm_index *ix = u < fm->nuniques ? &fm->uniques[u] : &fm->pk;
-		bool all = ix->nfields == n;
+		bool all = ix->nfields > 0;
 
-		for (i = 0; i < n && all; i++)
-			all = index_has(ix, cols[i]);
+		for (i = 0; i < ix->nfields && all; i++)
+			all = has_col(cols, n, ix->fields[i]);
 		if (all)
 			return true;
 	}

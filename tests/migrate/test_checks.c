@@ -654,6 +654,39 @@ static void test_checks__down_is_checked(void **state)
 	mig_db_close(&db);
 }
 
+/* Changes every row fits get no check (and cost no scan). */
+static void test_checks__none_where_every_row_fits(void **state)
+{
+	corm_schema *a = mig_parse("enum E { x y }\nenum F { s m }\n"
+		"model T {\n id i64 @id\n s string(10)\n n i32\n"
+		" d decimal(10,2)\n e E\n f F\n t text?\n code string(5)\n"
+		" w i16\n}\n");
+	corm_schema *b = mig_parse("enum E { x y z }\n"
+		"model T {\n id i64 @id\n s string(20)\n n i64\n"
+		" d decimal(12,3)\n e E\n f string(1)\n t text @default(\"\")\n"
+		" code string(5)\n w string(6)\n extra i32?\n"
+		" more i32 @default(1)\n @@unique([id, code])\n}\n");
+	corm_buf sql = CORM_BUF_INIT;
+	corm_plan *p = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(corm_diff(&p, a, b), CORM_OK);
+	for (i = 0; i < CORM_NDIALECTS; i++) {
+		corm_buf_clear(&sql);
+		assert_int_equal(corm_plan_render(&sql, corm_dialects[i], p),
+			CORM_OK);
+		if (strstr(corm_buf_cstr(&sql), CORM_MIG_MARK_CHECK))
+			print_error("%s:\n%s\n", corm_dialects[i]->name,
+				corm_buf_cstr(&sql));
+		assert_null(strstr(corm_buf_cstr(&sql), CORM_MIG_MARK_CHECK));
+	}
+	corm_buf_free(&sql);
+	corm_plan_free(p);
+	corm_schema_free(a);
+	corm_schema_free(b);
+}
+
 /* ------------------------------------------------- hand-written checks */
 
 static int apply_text(mig_db *db, const char *version, const char *sql,
@@ -745,6 +778,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_checks__composite_unique_counts_groups),
 		cmocka_unit_test(test_checks__primary_key_moved),
 		cmocka_unit_test(test_checks__down_is_checked),
+		cmocka_unit_test(test_checks__none_where_every_row_fits),
 		cmocka_unit_test(test_checks__hand_written),
 	};
 	corm_schema *empty;
