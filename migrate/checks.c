@@ -33,26 +33,13 @@ static void q(const checker *k, const char *ident)
 	corm_dialect_quote(k->out, k->d, ident);
 }
 
-static void type_text(corm_buf *b, const corm_field *f)
-{
-	if (f->kind == CORM_FIELD_ENUM) {
-		corm_buf_printf(b, "enum %s", f->enum_type->name);
-		return;
-	}
-	corm_buf_puts(b, corm_coltype_name(f->type));
-	if (f->type == CORM_COL_STRING)
-		corm_buf_printf(b, "(%d)", f->len);
-	else if (f->type == CORM_COL_DECIMAL)
-		corm_buf_printf(b, "(%d,%d)", f->precision, f->scale);
-}
-
 /* "changing "col" from <old type> to <new type>" */
 static void changing(corm_buf *b, const corm_op *op)
 {
 	corm_buf_printf(b, "changing \"%s\" from ", op->from_field->column);
-	type_text(b, op->from_field);
+	corm_mig_type_text(b, op->from_field);
 	corm_buf_puts(b, " to ");
-	type_text(b, op->to_field);
+	corm_mig_type_text(b, op->to_field);
 }
 
 /*
@@ -329,14 +316,19 @@ static void check_decimal(const checker *k, const corm_op *op)
 
 /* ----------------------------------------------------------- NOT NULL */
 
+/* A NOT NULL field with no default (nor @auto) to give a row a value. */
+static bool needs_a_value(const corm_field *f)
+{
+	return !f->nullable && f->def.kind == CORM_DEFAULT_NONE && !f->is_auto;
+}
+
 /* NULL -> NOT NULL with no default to fill the NULLs with. */
 static void check_not_null(const checker *k, const corm_op *op)
 {
 	const corm_field *ff = op->from_field, *tf = op->to_field;
 	corm_buf msg = CORM_BUF_INIT;
 
-	if (!(op->alter & CORM_ALTER_NULL) || tf->nullable ||
-		tf->def.kind != CORM_DEFAULT_NONE || tf->is_auto)
+	if (!(op->alter & CORM_ALTER_NULL) || !needs_a_value(tf))
 		return;
 	corm_buf_printf(&msg, "rows of \"%s\" whose \"%s\" is NULL: making it "
 		"NOT NULL without a default leaves them no value; set one, give "
@@ -354,8 +346,7 @@ static void check_add_column(const checker *k, const corm_op *op)
 	const corm_field *tf = op->to_field;
 	corm_buf msg = CORM_BUF_INIT;
 
-	if (!op->from_model || tf->nullable ||
-		tf->def.kind != CORM_DEFAULT_NONE || tf->is_auto)
+	if (!op->from_model || !needs_a_value(tf))
 		return;
 	corm_buf_printf(&msg, "rows of \"%s\": the new column \"%s\" is NOT "
 		"NULL without a default and would have no value in them; give "

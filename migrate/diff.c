@@ -42,7 +42,7 @@ int corm_mig_check_name(corm_buf *out, const char *table, const char *column)
 	return error ? error : corm_buf_error(out);
 }
 
-static void type_text(corm_buf *b, const corm_field *f)
+void corm_mig_type_text(corm_buf *b, const corm_field *f)
 {
 	if (f->kind == CORM_FIELD_ENUM) {
 		corm_buf_printf(b, "enum %s", f->enum_type->name);
@@ -496,9 +496,9 @@ static int diff_column(corm_plan *p, const corm_model *fm,
 	corm_buf_printf(&b, "alter column %s.%s:", tm->table, tf->column);
 	if (alter & CORM_ALTER_TYPE) {
 		corm_buf_puts(&b, " type ");
-		type_text(&b, ff);
+		corm_mig_type_text(&b, ff);
 		corm_buf_puts(&b, " -> ");
-		type_text(&b, tf);
+		corm_mig_type_text(&b, tf);
 		if (!type_widens(ff, tf)) {
 			corm_buf_puts(&b, " (narrowing: values may not fit)");
 			destructive = true;
@@ -651,7 +651,7 @@ static int diff_table(corm_plan *p, const corm_model *fm,
 		op->to_model = tm;
 		op->to_field = tf;
 		corm_buf_printf(&b, "add column %s.%s ", tm->table, tf->column);
-		type_text(&b, tf);
+		corm_mig_type_text(&b, tf);
 		if (!tf->nullable && tf->def.kind == CORM_DEFAULT_NONE &&
 			!tf->is_auto) {
 			corm_buf_puts(&b, " NOT NULL without a default (fails on a "

@@ -150,6 +150,10 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 int corm_plan_render_checks(corm_buf *out, const corm_dialect *d,
 	const corm_plan *p);
 
+/* `f`'s type as the DSL writes it ("string(10)", "decimal(12,2)",
+ * "enum Status"), appended to `b`: the words of plans and checks. */
+void corm_mig_type_text(corm_buf *b, const corm_field *f);
+
 /* The constraint name of an enum column's CHECK: `<table>_<col>_check`,
  * shortened like the IR's names. Appended to `out`. */
 int corm_mig_check_name(corm_buf *out, const char *table,

@@ -37,25 +37,6 @@ static bool on(const char *engine)
 	return strcmp(g_engine.name, engine) == 0;
 }
 
-static void exec_ok(corm_conn *c, const char *sql)
-{
-	int rc = corm_exec(c, sql);
-
-	if (rc)
-		print_error("%s: %s\n", sql, corm_errmsg(c));
-	assert_int_equal(rc, CORM_OK);
-}
-
-static void expect_rows(corm_conn *c, const char *sql, const char *want)
-{
-	char *got = mig_rows(c, sql);
-
-	if (strcmp(got, want) != 0)
-		print_error("%s\n  want %s\n  got  %s\n", sql, want, got);
-	assert_string_equal(got, want);
-	corm_free(got);
-}
-
 static void expect_in(const char *what, const char *text, const char *part)
 {
 	if (!strstr(text, part))
@@ -114,8 +95,8 @@ static void run_narrowing(const narrowing *n)
 	assert_int_equal(mig_step(db.c, g_empty, from, "20260101000001", NULL,
 		NULL, &err), CORM_OK);
 	for (i = 0; n->rows[i]; i++)
-		exec_ok(db.c, n->rows[i]);
-	expect_rows(db.c, n->check, n->before);
+		mig_exec_ok(db.c, n->rows[i]);
+	mig_expect_rows(db.c, n->check, n->before);
 
 	corm_buf_clear(&err);
 	rc = try_step(db.c, from, to, "20260101000002", &err);
@@ -126,18 +107,18 @@ static void run_narrowing(const narrowing *n)
 		", then run 'corm migrate up' again");
 	/* Nothing changed: schema, rows, history (MySQL too). */
 	assert_true(mig_same_as(db.c, n->from, "after the refusal"));
-	expect_rows(db.c, n->check, n->before);
-	expect_rows(db.c, "SELECT version, status FROM corm_migrations "
+	mig_expect_rows(db.c, n->check, n->before);
+	mig_expect_rows(db.c, "SELECT version, status FROM corm_migrations "
 		"ORDER BY version", "20260101000001|applied;");
 
 	for (i = 0; n->fix[i]; i++)
-		exec_ok(db.c, n->fix[i]);
+		mig_exec_ok(db.c, n->fix[i]);
 	corm_buf_clear(&err);
 	assert_int_equal(mig_step(db.c, from, to, "20260101000002", NULL, NULL,
 		&err), CORM_OK);
 	assert_true(mig_same_as(db.c, n->to, "after the fix"));
-	expect_rows(db.c, n->check, n->after);
-	expect_rows(db.c, "SELECT version, status FROM corm_migrations "
+	mig_expect_rows(db.c, n->check, n->after);
+	mig_expect_rows(db.c, "SELECT version, status FROM corm_migrations "
 		"ORDER BY version", "20260101000001|applied;20260101000002|applied;");
 	corm_buf_free(&err);
 	corm_schema_free(from);
@@ -624,7 +605,7 @@ static void test_checks__down_is_checked(void **state)
 	assert_null(strstr(corm_buf_cstr(&up), CORM_MIG_MARK_CHECK));
 	assert_int_equal(corm_mig_apply(&skipped, db.c, &e, up.ptr, up.len,
 		true, &err), CORM_OK);
-	exec_ok(db.c, "INSERT INTO post (id, title) VALUES (1, 'longer than 5')");
+	mig_exec_ok(db.c, "INSERT INTO post (id, title) VALUES (1, 'longer than 5')");
 
 	corm_buf_clear(&err);
 	assert_int_equal(corm_mig_apply(&skipped, db.c, &e, down.ptr, down.len,
@@ -635,15 +616,15 @@ static void test_checks__down_is_checked(void **state)
 		"again");
 	assert_true(mig_same_as(db.c, "model Post {\n id i64 @id\n"
 		" title string(50)\n}\n", "after the refused down"));
-	expect_rows(db.c, "SELECT version, status FROM corm_migrations "
+	mig_expect_rows(db.c, "SELECT version, status FROM corm_migrations "
 		"ORDER BY version", "20260101000001|applied;20260101000002|applied;");
 
-	exec_ok(db.c, "UPDATE post SET title = 'short' WHERE id = 1");
+	mig_exec_ok(db.c, "UPDATE post SET title = 'short' WHERE id = 1");
 	corm_buf_clear(&err);
 	assert_int_equal(corm_mig_apply(&skipped, db.c, &e, down.ptr, down.len,
 		false, &err), CORM_OK);
-	expect_rows(db.c, "SELECT id, title FROM post", "1|short;");
-	expect_rows(db.c, "SELECT version FROM corm_migrations", "20260101000001;");
+	mig_expect_rows(db.c, "SELECT id, title FROM post", "1|short;");
+	mig_expect_rows(db.c, "SELECT version FROM corm_migrations", "20260101000001;");
 	corm_buf_free(&up);
 	corm_buf_free(&down);
 	corm_buf_free(&err);
@@ -708,15 +689,15 @@ static void test_checks__hand_written(void **state)
 
 	(void)state;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
-	exec_ok(db.c, "CREATE TABLE h_one (id INTEGER PRIMARY KEY, v INTEGER)");
-	exec_ok(db.c, "INSERT INTO h_one (id, v) VALUES (1, 5)");
+	mig_exec_ok(db.c, "CREATE TABLE h_one (id INTEGER PRIMARY KEY, v INTEGER)");
+	mig_exec_ok(db.c, "INSERT INTO h_one (id, v) VALUES (1, 5)");
 
 	/* Passes: the statements after it run. */
 	assert_int_equal(apply_text(&db, "20260101000001",
 		"-- a comment first\n" CORM_MIG_MARK_CHECK " rows of h_one over 9\n"
 		"SELECT COUNT(*) FROM h_one WHERE v > 9;\n"
 		"UPDATE h_one SET v = 10;\n", &err), CORM_OK);
-	expect_rows(db.c, "SELECT v FROM h_one", "10;");
+	mig_expect_rows(db.c, "SELECT v FROM h_one", "10;");
 
 	/* Not a count: refused with words saying what a check must be. */
 	assert_int_equal(apply_text(&db, "20260101000002",
@@ -739,16 +720,16 @@ static void test_checks__hand_written(void **state)
 		expect_in("late check", corm_buf_cstr(&err), "a data check failed "
 			"after the statements before it were committed: 1 row of h_one "
 			"over 10");
-		expect_rows(db.c, "SELECT v FROM h_one", "11;");
-		expect_rows(db.c, "SELECT version, status, step FROM corm_migrations "
+		mig_expect_rows(db.c, "SELECT v FROM h_one", "11;");
+		mig_expect_rows(db.c, "SELECT version, status, step FROM corm_migrations "
 			"ORDER BY version", "20260101000001|applied|2;"
 			"20260101000003|failed|1;");
 	} else {
 		expect_in("late check", corm_buf_cstr(&err), "refused before any "
 			"change: 1 row of h_one over 10, then run 'corm migrate up' "
 			"again");
-		expect_rows(db.c, "SELECT v FROM h_one", "10;");
-		expect_rows(db.c, "SELECT version FROM corm_migrations",
+		mig_expect_rows(db.c, "SELECT v FROM h_one", "10;");
+		mig_expect_rows(db.c, "SELECT version FROM corm_migrations",
 			"20260101000001;");
 	}
 	corm_buf_free(&err);
