@@ -123,8 +123,8 @@ const corm_field *corm_plan_from_field(const corm_plan *p,
  * this, followed by a message, is a data check: a query returning one
  * integer, the count of rows the migration cannot keep as they are. The
  * runner refuses the migration when it is not zero, writing the count
- * before the message ("3" + " rows of ..."; a first word "rows" or
- * "groups" is made singular for 1).
+ * before the message ("3" + " rows of ..."; for 1 a first word ending
+ * in 's', "rows" or "groups", loses it).
  */
 #define CORM_MIG_MARK_CHECK "-- corm:check"
 
