@@ -134,6 +134,59 @@ static void int_range(corm_coltype t, int64_t *lo, int64_t *hi)
 		: INT64_MAX;
 }
 
+/* `col <= -10^digits OR col >= 10^digits`: more than `digits` digits
+ * before the point (no ABS: it overflows on the smallest integer). */
+static void too_many_int_digits(const checker *k, const char *col,
+	int digits)
+{
+	int i, z;
+
+	for (i = 0; i < 2; i++) {
+		q(k, col);
+		corm_buf_puts(k->out, i ? " >= 1" : " <= -1");
+		for (z = 0; z < digits; z++)
+			corm_buf_putc(k->out, '0');
+		if (!i)
+			corm_buf_puts(k->out, " OR ");
+	}
+}
+
+/* On an engine that keeps decimals as text (SQLite's DECIMAL_TEXT): the
+ * text's digits before and after the point. Text that is no plain
+ * decimal ("1.0e+20", written by another tool) is counted too: its
+ * digits cannot be read by SQL alone, and counting it is what keeps a
+ * value from being kept unchecked. */
+static void text_decimal_misfit(const checker *k, const char *col,
+	int int_digits, int scale)
+{
+	const char *sep = "";
+
+	corm_buf_putc(k->out, '(');
+	if (scale >= 0) {
+		/* places after the point, trailing zeros aside */
+		corm_buf_puts(k->out, "length(rtrim(substr(");
+		q(k, col);
+		corm_buf_puts(k->out, ", instr(");
+		q(k, col);
+		corm_buf_printf(k->out, " || '.', '.') + 1), '0')) > %d", scale);
+		sep = " OR ";
+	}
+	if (int_digits >= 0) {
+		/* digits before the point, sign and leading zeros aside */
+		corm_buf_printf(k->out, "%slength(ltrim(substr(", sep);
+		q(k, col);
+		corm_buf_puts(k->out, ", 1, instr(");
+		q(k, col);
+		corm_buf_printf(k->out, " || '.', '.') - 1), '+-0')) > %d",
+			int_digits);
+	}
+	corm_buf_puts(k->out, " OR ");
+	q(k, col);
+	corm_buf_puts(k->out, " GLOB '*[^0-9.+-]*' OR NOT ");
+	q(k, col);
+	corm_buf_puts(k->out, " GLOB '*[0-9]*')");
+}
+
 static bool is_float(corm_coltype t)
 {
 	return t == CORM_COL_F32 || t == CORM_COL_F64;
@@ -158,9 +211,6 @@ static void out_of_range(const checker *k, const corm_field *ff,
 			corm_buf_puts(k->out, " OR ");
 	}
 }
-
-static void text_decimal_misfit(const checker *k, const char *col,
-	int int_digits, int scale);
 
 /* An integer type from a wider one (rows out of the new range), or from
  * a decimal or a float (rows with a fraction, which the engines would
@@ -201,58 +251,6 @@ static void check_integer(const checker *k, const corm_op *op)
 	out_of_range(k, ff, lo, hi);
 	corm_buf_puts(k->out, ";\n");
 	corm_buf_free(&msg);
-}
-
-/* `col <= -10^digits OR col >= 10^digits`: more than `digits` digits
- * before the point (no ABS: it overflows on the smallest integer). */
-static void too_many_int_digits(const checker *k, const char *col,
-	int digits)
-{
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		q(k, col);
-		corm_buf_puts(k->out, i ? " >= 1" : " <= -1");
-		corm_buf_printf(k->out, "%0*d", digits, 0);
-		if (!i)
-			corm_buf_puts(k->out, " OR ");
-	}
-}
-
-/* On an engine that keeps decimals as text (SQLite's DECIMAL_TEXT): the
- * text's digits before and after the point. Text that is no plain
- * decimal ("1.0e+20", written by another tool) is counted too: its
- * digits cannot be read by SQL alone, and counting it is what keeps a
- * value from being kept unchecked. */
-static void text_decimal_misfit(const checker *k, const char *col,
-	int int_digits, int scale)
-{
-	const char *sep = "";
-
-	corm_buf_putc(k->out, '(');
-	if (scale >= 0) {
-		/* places after the point, trailing zeros aside */
-		corm_buf_puts(k->out, "length(rtrim(substr(");
-		q(k, col);
-		corm_buf_puts(k->out, ", instr(");
-		q(k, col);
-		corm_buf_printf(k->out, " || '.', '.') + 1), '0')) > %d", scale);
-		sep = " OR ";
-	}
-	if (int_digits >= 0) {
-		/* digits before the point, sign and leading zeros aside */
-		corm_buf_printf(k->out, "%slength(ltrim(substr(", sep);
-		q(k, col);
-		corm_buf_puts(k->out, ", 1, instr(");
-		q(k, col);
-		corm_buf_printf(k->out, " || '.', '.') - 1), '+-0')) > %d",
-			int_digits);
-	}
-	corm_buf_puts(k->out, " OR ");
-	q(k, col);
-	corm_buf_puts(k->out, " GLOB '*[^0-9.+-]*' OR NOT ");
-	q(k, col);
-	corm_buf_puts(k->out, " GLOB '*[0-9]*')");
 }
 
 /* decimal(p,s) from a decimal with more places or more integer digits,

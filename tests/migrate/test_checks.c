@@ -275,6 +275,28 @@ static void test_checks__decimal_fewer_digits(void **state)
 	run_narrowing(&n);
 }
 
+/* No digit before the point left: |v| < 1. */
+static void test_checks__decimal_to_fraction_only(void **state)
+{
+	narrowing n = {
+		.from = "model Acct {\n id i64 @id\n r decimal(5,2)\n}\n",
+		.to = "model Acct {\n id i64 @id\n r decimal(2,2)\n}\n",
+		.rows = {"INSERT INTO acct (id, r) VALUES (1, '0.99')",
+			"INSERT INTO acct (id, r) VALUES (2, '-0.50')",
+			"INSERT INTO acct (id, r) VALUES (3, '1.00')",
+			"INSERT INTO acct (id, r) VALUES (4, '-1.00')", NULL},
+		.check = "SELECT id, r FROM acct ORDER BY id",
+		.before = "1|0.99;2|-0.50;3|1.00;4|-1.00;",
+		.want = "2 rows of \"acct\" whose \"r\" has more than 0 digits "
+			"before the point",
+		.fix = {"DELETE FROM acct WHERE id > 2", NULL},
+		.after = "1|0.99;2|-0.50;",
+	};
+
+	(void)state;
+	run_narrowing(&n);
+}
+
 /* An integer into a decimal with fewer digits: the largest integers. */
 static void test_checks__integer_to_small_decimal(void **state)
 {
@@ -745,6 +767,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_checks__renamed_and_narrowed),
 		cmocka_unit_test(test_checks__decimal_fewer_places),
 		cmocka_unit_test(test_checks__decimal_fewer_digits),
+		cmocka_unit_test(test_checks__decimal_to_fraction_only),
 		cmocka_unit_test(test_checks__integer_to_small_decimal),
 		cmocka_unit_test(test_checks__decimal_to_integer),
 		cmocka_unit_test(test_checks__float_to_integer),
