@@ -226,18 +226,26 @@ static int check_count(int64_t *count, corm_conn *c, const char *code,
 	corm_buf *err)
 {
 	corm_stmt *st = NULL;
-	int error = corm_stmt_prepare(&st, c, code);
+	bool a_count = false;
+	int error;
 
-	if (!error && (error = corm_step(st)) == CORM_ROW &&
-		corm_column_type(st, 0) == CORM_TYPE_INT &&
-		!(error = corm_column_int64(count, st, 0)))
-		error = corm_step(st) == CORM_DONE ? CORM_OK : CORM_EINVAL;
-	else if (!error || error == CORM_ROW || error == CORM_DONE)
-		error = CORM_EINVAL;
-	if (error == CORM_EINVAL)
+	if ((error = corm_stmt_prepare(&st, c, code)))
+		goto done;
+	error = corm_step(st);
+	if (error == CORM_ROW && corm_column_type(st, 0) == CORM_TYPE_INT &&
+		!(error = corm_column_int64(count, st, 0))) {
+		a_count = corm_step(st) == CORM_DONE;
+		error = CORM_OK;
+	} else if (error == CORM_DONE || error == CORM_ROW) {
+		error = CORM_OK;
+	}
+	if (!error && !a_count) {
 		corm_buf_puts(err, "a data check (" CORM_MIG_MARK_CHECK ") must "
 			"return one row holding one integer, the count of rows that "
 			"do not fit");
+		error = CORM_EINVAL;
+	}
+done:
 	corm_stmt_free(st);
 	return error;
 }
