@@ -94,6 +94,8 @@ void cg_emit_header(emitter *e, model_lists *lists);
 void cg_emit_source(emitter *e, model_lists *lists);
 /* ", int64_t id, corm_str slug": the key fields as parameters. */
 void cg_emit_key_params(corm_buf *b, const corm_model *m);
+/* The parameter name of key field `i` of m->pk (emit_header.c). */
+void cg_emit_key_param_name(corm_buf *b, const corm_model *m, size_t i);
 /* `const author key = {.id = id};` (emit_source.c) */
 void cg_emit_key_struct(corm_buf *c, const corm_model *m);
 

@@ -252,7 +252,7 @@ void cg_emit_key_struct(corm_buf *c, const corm_model *m)
 		corm_buf_puts(c, i ? ", ." : ".");
 		cg_emit_member(c, f);
 		corm_buf_puts(c, " = ");
-		cg_emit_member(c, f);
+		cg_emit_key_param_name(c, m, i);
 	}
 	corm_buf_puts(c, "};\n\n");
 }
