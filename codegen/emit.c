@@ -85,7 +85,7 @@ static void put_long_sql(corm_buf *b, const char *sql, size_t len,
 {
 	size_t start = 0, width = 68;
 
-	corm_buf_printf(b, "/* %zu characters, more than the 4,095 ISO C "
+	corm_buf_printf(b, "/* %zu bytes, more than the 4,095 ISO C "
 		"promises in a string\n%s * literal, so written as characters:",
 		len, indent);
 	while (start < len) {

@@ -59,7 +59,9 @@ static void emit_struct(emitter *e, const corm_model *m)
 	size_t i;
 
 	cg_emit_doc(h, &m->doc, "");
-	corm_buf_printf(h, "/* A row of table \"%s\". */\n", m->table);
+	corm_buf_puts(h, "/* A row of table \"");
+	cg_emit_comment_text(h, m->table); /* @@map may hold * / or ??/ */
+	corm_buf_puts(h, "\". */\n");
 	corm_buf_printf(h, "typedef struct %s {\n", m->snake);
 	for (i = 0; i < m->nfields; i++) {
 		const corm_field *f = &m->fields[i];
@@ -143,8 +145,9 @@ static void emit_prototypes(emitter *e, const corm_model *m,
 	const char *n = m->snake;
 	size_t i;
 
-	corm_buf_printf(h, "/* %s: rows of table \"%s\" (see corm/model.h for "
-		"ownership). */\n", m->name, m->table);
+	corm_buf_printf(h, "/* %s: rows of table \"", m->name);
+	cg_emit_comment_text(h, m->table);
+	corm_buf_puts(h, "\" (see corm/model.h for ownership). */\n");
 	corm_buf_printf(h, "extern const corm_model_desc %s_desc;\n", n);
 	corm_buf_printf(h, "/* Zero `row`, then set the schema's defaults. */\n"
 		"void %s_init(%s *row);\n", n, n);

@@ -167,7 +167,7 @@ static void put_text_default(corm_buf *c, const char *mem,
 		corm_buf_puts(c, ");\n");
 		return;
 	}
-	corm_buf_printf(c, "\t{\n\t\t/* %zu characters: more than a string "
+	corm_buf_printf(c, "\t{\n\t\t/* %zu bytes: more than a string "
 		"literal may hold */\n\t\tstatic const char text[] = ",
 		d->text_len);
 	cg_emit_char_array(c, d->text, d->text_len, "\t\t");
