@@ -5,9 +5,10 @@
 # from SEED (500 fields, 150 models, random schemas with hostile comments,
 # every extreme default, the longest names). A compiler that is missing
 # fails the test: both must be installed (scripts/test installs clang).
-# Usage: check_extreme.sh CORM PYTHON3 SEED INCLUDE_DIR
+# Usage: check_extreme.sh CORM PYTHON3 SEED INCLUDE_DIR (CORM_EXTREME_SEED
+# in the environment overrides SEED, to try others)
 set -euo pipefail
-corm=$1 python=$2 seed=$3 inc=$4
+corm=$1 python=$2 seed=${CORM_EXTREME_SEED:-$3} inc=$4
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
