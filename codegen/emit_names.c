@@ -43,6 +43,27 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
+/* After "[u]int[_least|_fast]<digits>" at the start of `name` (`uint`
+ * is "uint" or "UINT", `least` and `fast` in the same case), or NULL. */
+static const char *after_int_width(const char *name, const char *uint,
+	const char *least, const char *fast)
+{
+	const char *p = name + (*name == uint[0]);
+
+	if (strncmp(p, uint + 1, 3) != 0)
+		return NULL;
+	p += 3;
+	if (strncmp(p, least, strlen(least)) == 0)
+		p += strlen(least);
+	else if (strncmp(p, fast, strlen(fast)) == 0)
+		p += strlen(fast);
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
 /* Whether `name` is an object-like macro of <stdint.h> (C11 7.20.2,
  * 7.20.3), which the generated header includes: INT64_MAX, SIZE_MAX... A
  * struct member or enum constant of that name would be replaced by it. */
@@ -52,25 +73,12 @@ static bool is_stdint_macro(const char *name)
 		"UINTPTR_MAX", "INTMAX_MIN", "INTMAX_MAX", "UINTMAX_MAX",
 		"PTRDIFF_MIN", "PTRDIFF_MAX", "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX",
 		"SIZE_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN", "WINT_MAX", NULL};
-	const char *p = name;
+	const char *p = after_int_width(name, "UINT", "_LEAST", "_FAST");
 
 	if (in_list(fixed, name))
 		return true;
 	/* [U]INT[_LEAST|_FAST]<digits>_MIN|_MAX */
-	if (*p == 'U')
-		p++;
-	if (strncmp(p, "INT", 3) != 0)
-		return false;
-	p += 3;
-	if (strncmp(p, "_LEAST", 6) == 0)
-		p += 6;
-	else if (strncmp(p, "_FAST", 5) == 0)
-		p += 5;
-	if (*p < '0' || *p > '9')
-		return false;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return strcmp(p, "_MIN") == 0 || strcmp(p, "_MAX") == 0;
+	return p && (strcmp(p, "_MIN") == 0 || strcmp(p, "_MAX") == 0);
 }
 
 /* Why `name` cannot be a file-scope C name of the output (a model's or
@@ -85,7 +93,7 @@ static const char *reserved_type_name(const char *name)
 		"strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp",
 		"strcoll", "strxfrm", "strchr", "strrchr", "strspn", "strcspn",
 		"strpbrk", "strstr", "strtok", "strerror", "strlen", NULL};
-	const char *p = name;
+	const char *p = after_int_width(name, "uint", "_least", "_fast");
 
 	if (is_c_keyword(name))
 		return "a C keyword";
@@ -93,22 +101,8 @@ static const char *reserved_type_name(const char *name)
 		return "reserved for the C implementation";
 	if (strcmp(name, "corm") == 0 || strncmp(name, "corm_", 5) == 0)
 		return "in corm's own prefix (corm_)";
-	/* [u]int[_least|_fast]<digits>_t */
-	if (*p == 'u')
-		p++;
-	if (strncmp(p, "int", 3) == 0) {
-		p += 3;
-		if (strncmp(p, "_least", 6) == 0)
-			p += 6;
-		else if (strncmp(p, "_fast", 5) == 0)
-			p += 5;
-		if (*p >= '0' && *p <= '9') {
-			while (*p >= '0' && *p <= '9')
-				p++;
-			if (strcmp(p, "_t") == 0)
-				return "a type of the C library";
-		}
-	}
+	if (p && strcmp(p, "_t") == 0) /* [u]int[_least|_fast]<digits>_t */
+		return "a type of the C library";
 	if (in_list(c_lib, name))
 		return "a name the C library declares";
 	return NULL;
