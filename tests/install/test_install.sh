@@ -144,3 +144,35 @@ done
   ./build/myapp
 )
 echo "a downstream meson project runs corm gen and links corm through pkg-config"
+
+# The README's first snippet, as a newcomer runs it: its schema, corm gen,
+# corm migrate make, its C code in a main(), on a fresh SQLite file.
+readme=$(dirname "$0")/../../README.md
+mkdir "$tmp/readme"
+awk '/^\/\/ blog.corm$/{on=1; next} on && /^```/{exit} on' "$readme" >"$tmp/readme/blog.corm"
+awk '/^#include <corm\/migrate.h>$/{on=1} on && /^```/{exit} on' "$readme" >"$tmp/readme/body.c"
+grep -q 'corm_migrate_up' "$tmp/readme/body.c" || { echo "README snippet not found"; exit 1; }
+{
+  echo '#include <stdio.h>'
+  echo '#include <stdlib.h>'
+  sed -n '/^#include/p' "$tmp/readme/body.c"
+  echo 'int main(void)'
+  echo '{'
+  sed '/^#include/d' "$tmp/readme/body.c"
+  echo 'return 0;'
+  echo '}'
+} >"$tmp/readme/main.c"
+(
+  cd "$tmp/readme"
+  export LD_LIBRARY_PATH=$libdir
+  "$bindir/corm" gen blog.corm -o . >/dev/null
+  "$bindir/corm" migrate make --schema blog.corm init >/dev/null
+  cc -std=c11 -Wall -Wextra -Werror "$@" -I. main.c blog.c -o readme_app \
+    $(pkg-config --cflags --libs corm-migrate)
+  out=$(DATABASE_URL=sqlite:fresh.db ./readme_app)
+  [ -z "$out" ] || { echo "README snippet printed: $out"; exit 1; }
+  # Again on the same file: the email is taken now.
+  out=$(DATABASE_URL=sqlite:fresh.db ./readme_app)
+  [ "$out" = taken ] || { echo "README snippet, second run: '$out'"; exit 1; }
+)
+echo "the README's first snippet migrates a fresh database and runs"
