@@ -458,6 +458,25 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Fail naming the first line where `got` differs from `want` (the
+ * whole text would be cut by cmocka). */
+static void fail_first_difference(const char *path, const char *want,
+	const char *got)
+{
+	size_t i = 0, start = 0, line = 1;
+
+	while (want[i] && want[i] == got[i]) {
+		if (want[i] == '\n') {
+			start = i + 1;
+			line++;
+		}
+		i++;
+	}
+	fail_msg("%s, line %zu: want '%.*s', read '%.*s'", path, line,
+		(int)strcspn(want + start, "\n"), want + start,
+		(int)strcspn(got + start, "\n"), got + start);
+}
+
 /* The varied database reads, without a hint, exactly as the golden says
  * (CORM_REGEN_GOLDEN=1 rewrites it; review the diff). */
 static void test_inspect__a_varied_database_reads_as_its_golden(
@@ -484,7 +503,7 @@ static void test_inspect__a_varied_database_reads_as_its_golden(
 	if (!want)
 		fail_msg("missing %s (CORM_REGEN_GOLDEN=1 writes it)", path);
 	if (strcmp(want, text) != 0)
-		fail_msg("%s differs; read:\n%s", path, text);
+		fail_first_difference(path, want, text);
 	free(want);
 	corm_free(text);
 	mig_db_close(&db);
