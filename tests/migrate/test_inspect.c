@@ -577,8 +577,11 @@ static void count_statements(int tables, unsigned long *ours,
 	after = server_count(db.c);
 	*ours = corm_ic__statements() - before;
 	*server = after - zero - idle;
-	print_message("%d tables: %lu statements (the server counts %lld)\n",
-		tables, *ours, (long long)*server);
+	if (on("sqlite"))
+		print_message("%d tables: %lu statements\n", tables, *ours);
+	else
+		print_message("%d tables: %lu statements (the server counts "
+			"%lld)\n", tables, *ours, (long long)*server);
 	corm_buf_free(&text);
 	mig_db_close(&db);
 }
