@@ -190,17 +190,21 @@ static int read_mysql(ic_db *db, corm_conn *c)
 			"COLUMN_NAME, TABLE_NAME FROM information_schema.STATISTICS "
 			"WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, "
 			"INDEX_NAME, SEQ_IN_INDEX", 3, my_index);
+	/* The delete rules as a derived table of this database's: joined
+	 * directly, MariaDB reads REFERENTIAL_CONSTRAINTS of every database
+	 * (EXPLAIN: "Scanned all databases"), 6 s at 2,000 tables. */
 	if (!error)
 		error = ic_each_table_row(db, c, "SELECT k.CONSTRAINT_NAME, "
 			"k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
 			"k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, k.TABLE_NAME FROM "
-			"information_schema.KEY_COLUMN_USAGE k JOIN "
-			"information_schema.REFERENTIAL_CONSTRAINTS r ON "
-			"r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND "
-			"r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = "
-			"k.TABLE_NAME WHERE k.TABLE_SCHEMA = DATABASE() AND "
-			"k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY k.TABLE_NAME, "
-			"k.CONSTRAINT_NAME, k.ORDINAL_POSITION", 5, my_fk);
+			"information_schema.KEY_COLUMN_USAGE k JOIN (SELECT DISTINCT "
+			"CONSTRAINT_NAME, TABLE_NAME, DELETE_RULE FROM "
+			"information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+			"CONSTRAINT_SCHEMA = DATABASE()) r ON r.CONSTRAINT_NAME = "
+			"k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME WHERE "
+			"k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT "
+			"NULL ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, "
+			"k.ORDINAL_POSITION", 5, my_fk);
 	if (!error) {
 		/* MariaDB names the table in CHECK_CONSTRAINTS; MySQL 8 only
 		 * through TABLE_CONSTRAINTS. */
