@@ -9,7 +9,7 @@
 #include "schema.h"
 #include "tables.h"
 
-static char *read_file(const char *path, size_t *len)
+char *test_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *text = NULL;
@@ -42,7 +42,7 @@ int test_create_tables(corm_conn *db, const char *schema_file)
 
 	snprintf(path, sizeof(path), "%s/tests/models/%s", CORM_TEST_SOURCE_ROOT,
 		schema_file);
-	if (!(src = read_file(path, &len))) {
+	if (!(src = test_read_file(path, &len))) {
 		fprintf(stderr, "cannot read %s\n", path);
 		return CORM_EINVAL;
 	}

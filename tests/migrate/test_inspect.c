@@ -30,11 +30,11 @@
 #include "alloc.h"
 #include "engine.h"
 #include "mig_helpers.h"
+#include "tables.h"
 
 #include "corm/driver.h"
 
 static test_engine g_engine;
-static const char *g_source_dir; /* tests/migrate, for the goldens */
 
 static bool on(const char *engine)
 {
@@ -439,25 +439,6 @@ static void make_varied(corm_conn *c)
 		"[account]");
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Fail naming the first line where `got` differs from `want` (the
  * whole text would be cut by cmocka). */
 static void fail_first_difference(const char *path, const char *want,
@@ -483,6 +464,7 @@ static void test_inspect__a_varied_database_reads_as_its_golden(
 	void **state)
 {
 	char path[1024], *want;
+	size_t len;
 	mig_db db;
 	char *text;
 
@@ -490,8 +472,8 @@ static void test_inspect__a_varied_database_reads_as_its_golden(
 	open_db(&db);
 	make_varied(db.c);
 	text = inspect(db.c);
-	snprintf(path, sizeof(path), "%s/golden/inspect.%s.corm", g_source_dir,
-		g_engine.name);
+	snprintf(path, sizeof(path), "%s/tests/migrate/golden/inspect.%s.corm",
+		CORM_TEST_SOURCE_ROOT, g_engine.name);
 	if (getenv("CORM_REGEN_GOLDEN")) {
 		FILE *f = fopen(path, "wb");
 
@@ -499,7 +481,7 @@ static void test_inspect__a_varied_database_reads_as_its_golden(
 		fputs(text, f);
 		fclose(f);
 	}
-	want = slurp(path);
+	want = test_read_file(path, &len);
 	if (!want)
 		fail_msg("missing %s (CORM_REGEN_GOLDEN=1 writes it)", path);
 	if (strcmp(want, text) != 0)
@@ -690,7 +672,6 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	g_source_dir = argc > 2 ? argv[2] : ".";
 	srand((unsigned)getpid());
 	rc = cmocka_run_group_tests_name(g_engine.name, tests, NULL, NULL);
 	mig_db_cleanup_all();
