@@ -181,11 +181,31 @@ static void sqlite_sql(ic_db *db, ic_table *t, corm_stmt *st)
 		sqlite_checks(db, t, sql);
 }
 
-/* Every table's pragma rows in one statement each (ic_each_table_row):
- * a statement per table and a scan of sqlite_master per table took
- * seconds at 2,000 tables. The table's name is the last column. */
-#define EACH_TABLE "FROM sqlite_master m JOIN "
-#define TABLES_ONLY " WHERE m.type = 'table'"
+/* Every table's pragma rows in one statement each (ic_fact): a
+ * statement per table and a scan of sqlite_master per table took seconds
+ * at 2,000 tables. The table's name is the last column; the keys before
+ * the CREATE TABLE text (AUTOINCREMENT), indexes before their columns. */
+#define EACH_TABLE(pragma) \
+	" FROM sqlite_master m JOIN " pragma " WHERE m.type = 'table'"
+
+static const ic_fact sqlite_facts[] = {
+	{"SELECT p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, m.name"
+		EACH_TABLE("pragma_table_info(m.name) p") " ORDER BY m.name, p.cid",
+		5, sqlite_col},
+	{"SELECT p.name, m.name" EACH_TABLE("pragma_table_info(m.name) p")
+		" AND p.pk > 0 ORDER BY m.name, p.pk", 1, sqlite_pk},
+	{"SELECT f.\"from\", f.\"table\", f.\"to\", f.on_delete, m.name"
+		EACH_TABLE("pragma_foreign_key_list(m.name) f") " ORDER BY m.name, "
+		"f.id, f.seq", 4, sqlite_fk},
+	{"SELECT m.sql, m.name FROM sqlite_master m WHERE m.type = 'table'", 1,
+		sqlite_sql},
+	{"SELECT l.name, l.\"unique\", l.origin, m.name"
+		EACH_TABLE("pragma_index_list(m.name) l") " ORDER BY m.name, l.name",
+		3, sqlite_index},
+	{"SELECT i.name, l.name, m.name" EACH_TABLE("pragma_index_list(m.name) "
+		"l JOIN pragma_index_info(l.name) i") " ORDER BY m.name, l.name, "
+		"i.seqno", 2, idx_col},
+};
 
 static int read_sqlite(ic_db *db, corm_conn *c)
 {
@@ -195,31 +215,8 @@ static int read_sqlite(ic_db *db, corm_conn *c)
 		"'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> "
 		"'corm_migrations' ORDER BY name", NULL, NULL, ic_row_table);
 	if (!error)
-		error = ic_each_table_row(db, c, "SELECT p.name, p.type, "
-			"p.\"notnull\", p.dflt_value, p.pk, m.name " EACH_TABLE
-			"pragma_table_info(m.name) p" TABLES_ONLY " ORDER BY m.name, "
-			"p.cid", 5, sqlite_col);
-	if (!error)
-		error = ic_each_table_row(db, c, "SELECT p.name, m.name " EACH_TABLE
-			"pragma_table_info(m.name) p" TABLES_ONLY " AND p.pk > 0 "
-			"ORDER BY m.name, p.pk", 1, sqlite_pk);
-	if (!error)
-		error = ic_each_table_row(db, c, "SELECT f.\"from\", f.\"table\", "
-			"f.\"to\", f.on_delete, m.name " EACH_TABLE
-			"pragma_foreign_key_list(m.name) f" TABLES_ONLY " ORDER BY "
-			"m.name, f.id, f.seq", 4, sqlite_fk);
-	if (!error)
-		error = ic_each_table_row(db, c, "SELECT m.sql, m.name FROM "
-			"sqlite_master m" TABLES_ONLY, 1, sqlite_sql);
-	if (!error)
-		error = ic_each_table_row(db, c, "SELECT l.name, l.\"unique\", "
-			"l.origin, m.name " EACH_TABLE "pragma_index_list(m.name) l"
-			TABLES_ONLY " ORDER BY m.name, l.name", 3, sqlite_index);
-	if (!error)
-		error = ic_each_table_row(db, c, "SELECT i.name, l.name, m.name "
-			EACH_TABLE "pragma_index_list(m.name) l JOIN "
-			"pragma_index_info(l.name) i" TABLES_ONLY " ORDER BY m.name, "
-			"l.name, i.seqno", 2, idx_col);
+		error = ic_read_facts(db, c, sqlite_facts,
+			sizeof(sqlite_facts) / sizeof(sqlite_facts[0]));
 	return error;
 }
 
