@@ -583,11 +583,17 @@ static void test_inspect__statements_do_not_grow_with_the_tables(
 	assert_true(few > 0);
 	assert_int_equal(many, few);
 	assert_true(few <= 8);
-	if (!on("sqlite")) {
-		/* The server saw them: a statement corm does not count (one
-		 * not through the readers' helpers) would show here. */
+	if (on("mysql")) {
+		/* The server saw them (this session's Questions): a statement
+		 * corm does not count (one not through the readers' helpers)
+		 * would show here. */
 		assert_true(server_few >= (int64_t)few);
 		assert_int_equal(server_many, server_few);
+	} else if (on("postgres")) {
+		/* The database's transactions: an autovacuum worker may add
+		 * one or two; one query per table would add 4 per table. */
+		assert_true(server_few >= (int64_t)few);
+		assert_true(server_many <= server_few + 4);
 	}
 }
 
