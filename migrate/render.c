@@ -223,6 +223,114 @@ static void render_alter_restate(corm_buf *out, const corm_dialect *d,
 	corm_buf_puts(out, ";\n");
 }
 
+/* Is `op` one clause of an ALTER TABLE on its table (a drop on the old
+ * name, anything else on the new)? */
+static bool is_alter_clause(const corm_dialect *d, const corm_op *op)
+{
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+	case CORM_OP_DROP_UNIQUE:
+	case CORM_OP_DROP_PK:
+	case CORM_OP_RENAME_COLUMN:
+	case CORM_OP_ADD_COLUMN:
+	case CORM_OP_DROP_COLUMN:
+	case CORM_OP_ADD_PK:
+	case CORM_OP_CREATE_UNIQUE:
+	case CORM_OP_ADD_FK:
+		return true;
+	case CORM_OP_DROP_CHECK:
+	case CORM_OP_ADD_CHECK:
+		return !d->native_enum; /* else a MODIFY COLUMN */
+	default:
+		return false;
+	}
+}
+
+static void fk_clause(corm_buf *out, const corm_dialect *d, const corm_fk *k)
+{
+	corm_buf_puts(out, "ADD CONSTRAINT ");
+	q(out, d, k->name);
+	corm_buf_puts(out, " FOREIGN KEY (");
+	q(out, d, k->field->column);
+	corm_buf_puts(out, ") REFERENCES ");
+	q(out, d, k->target->table);
+	corm_buf_puts(out, " (");
+	q(out, d, k->target_field->column);
+	corm_buf_printf(out, ")%s", corm_ddl_on_delete(k->on_delete));
+}
+
+/* The clause, after "ALTER TABLE t " (is_alter_clause). */
+static void alter_clause(corm_buf *out, const corm_migrate_engine *eng,
+	const corm_op *op)
+{
+	const corm_dialect *d = eng->dialect;
+	const corm_model *fm = op->from_model, *tm = op->to_model;
+
+	switch (op->kind) {
+	case CORM_OP_DROP_FK:
+		corm_buf_puts(out, eng->drop_fk_sql);
+		q(out, d, op->from_fk->name);
+		break;
+	case CORM_OP_DROP_UNIQUE:
+		corm_buf_puts(out, eng->drop_unique_sql);
+		q(out, d, op->from_index->name);
+		break;
+	case CORM_OP_DROP_CHECK:
+		corm_buf_puts(out, "DROP CONSTRAINT ");
+		check_name(out, d, fm->table, op->from_field->column);
+		break;
+	case CORM_OP_DROP_PK:
+		if (eng->named_primary_key) {
+			corm_buf_puts(out, "DROP CONSTRAINT ");
+			q(out, d, fm->pk.name);
+		} else {
+			corm_buf_puts(out, "DROP PRIMARY KEY");
+		}
+		break;
+	case CORM_OP_RENAME_COLUMN:
+		corm_buf_puts(out, "RENAME COLUMN ");
+		q(out, d, op->from_field->column);
+		corm_buf_puts(out, " TO ");
+		q(out, d, op->to_field->column);
+		break;
+	case CORM_OP_ADD_COLUMN:
+		corm_buf_puts(out, "ADD COLUMN ");
+		q(out, d, op->to_field->column);
+		corm_buf_putc(out, ' ');
+		corm_ddl_column(out, d, tm, op->to_field);
+		break;
+	case CORM_OP_DROP_COLUMN:
+		corm_buf_puts(out, "DROP COLUMN ");
+		q(out, d, op->from_field->column);
+		break;
+	case CORM_OP_ADD_PK:
+		corm_buf_puts(out, "ADD ");
+		if (eng->named_primary_key) {
+			corm_buf_puts(out, "CONSTRAINT ");
+			q(out, d, tm->pk.name);
+			corm_buf_putc(out, ' ');
+		}
+		corm_buf_puts(out, "PRIMARY KEY ");
+		column_list(out, d, tm, &tm->pk);
+		break;
+	case CORM_OP_ADD_CHECK:
+		corm_buf_puts(out, "ADD ");
+		corm_ddl_check(out, d, tm, op->to_field);
+		break;
+	case CORM_OP_CREATE_UNIQUE:
+		corm_buf_puts(out, "ADD CONSTRAINT ");
+		q(out, d, op->to_index->name);
+		corm_buf_puts(out, " UNIQUE ");
+		column_list(out, d, tm, op->to_index);
+		break;
+	case CORM_OP_ADD_FK:
+		fk_clause(out, d, op->to_fk);
+		break;
+	default:
+		break;
+	}
+}
+
 /* `omit`: CREATE_TABLE's foreign keys added later (a cycle), or NULL. */
 static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 	const corm_op *op, const bool *omit)
@@ -231,12 +339,15 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 	const corm_model *fm = op->from_model, *tm = op->to_model;
 
 	corm_buf_printf(out, "-- %s\n", op->what);
+	if (is_alter_clause(d, op)) {
+		bool drop = op->kind < CORM_OP_DROP_TABLE; /* old names */
+
+		alter_table(out, d, drop ? fm->table : tm->table);
+		alter_clause(out, eng, op);
+		corm_buf_puts(out, ";\n");
+		return;
+	}
 	switch (op->kind) {
-	case CORM_OP_DROP_FK:
-		alter_table(out, d, fm->table);
-		corm_buf_puts(out, eng->drop_fk_sql);
-		q(out, d, op->from_fk->name);
-		break;
 	case CORM_OP_DROP_INDEX:
 		corm_buf_puts(out, "DROP INDEX ");
 		q(out, d, op->from_index->name);
@@ -245,28 +356,8 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 			q(out, d, fm->table);
 		}
 		break;
-	case CORM_OP_DROP_UNIQUE:
-		alter_table(out, d, fm->table);
-		corm_buf_puts(out, eng->drop_unique_sql);
-		q(out, d, op->from_index->name);
-		break;
-	case CORM_OP_DROP_CHECK:
-		if (d->native_enum) {
-			unenum_column(out, d, op);
-			break;
-		}
-		alter_table(out, d, fm->table);
-		corm_buf_puts(out, "DROP CONSTRAINT ");
-		check_name(out, d, fm->table, op->from_field->column);
-		break;
-	case CORM_OP_DROP_PK:
-		alter_table(out, d, fm->table);
-		if (eng->named_primary_key) {
-			corm_buf_puts(out, "DROP CONSTRAINT ");
-			q(out, d, fm->pk.name);
-		} else {
-			corm_buf_puts(out, "DROP PRIMARY KEY");
-		}
+	case CORM_OP_DROP_CHECK: /* native enum */
+		unenum_column(out, d, op);
 		break;
 	case CORM_OP_DROP_TABLE:
 		corm_buf_puts(out, "DROP TABLE ");
@@ -292,58 +383,15 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 		corm_ddl_create_table_ex(out, d, tm, tm->table, omit);
 		corm_ddl_create_indexes(out, d, tm);
 		return;
-	case CORM_OP_RENAME_COLUMN:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "RENAME COLUMN ");
-		q(out, d, op->from_field->column);
-		corm_buf_puts(out, " TO ");
-		q(out, d, op->to_field->column);
-		break;
-	case CORM_OP_ADD_COLUMN:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "ADD COLUMN ");
-		q(out, d, op->to_field->column);
-		corm_buf_putc(out, ' ');
-		corm_ddl_column(out, d, tm, op->to_field);
-		break;
 	case CORM_OP_ALTER_COLUMN:
 		if (eng->alter_restates_column)
 			render_alter_restate(out, d, op);
 		else
 			render_alter_pieces(out, d, op);
 		return;
-	case CORM_OP_DROP_COLUMN:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "DROP COLUMN ");
-		q(out, d, op->from_field->column);
-		break;
-	case CORM_OP_ADD_PK:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "ADD ");
-		if (eng->named_primary_key) {
-			corm_buf_puts(out, "CONSTRAINT ");
-			q(out, d, tm->pk.name);
-			corm_buf_putc(out, ' ');
-		}
-		corm_buf_puts(out, "PRIMARY KEY ");
-		column_list(out, d, tm, &tm->pk);
-		break;
-	case CORM_OP_ADD_CHECK:
-		if (d->native_enum) { /* the new members, NULL and default */
-			modify_column(out, d, tm->table, op->to_field->column, tm,
-				op->to_field);
-			break;
-		}
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "ADD ");
-		corm_ddl_check(out, d, tm, op->to_field);
-		break;
-	case CORM_OP_CREATE_UNIQUE:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "ADD CONSTRAINT ");
-		q(out, d, op->to_index->name);
-		corm_buf_puts(out, " UNIQUE ");
-		column_list(out, d, tm, op->to_index);
+	case CORM_OP_ADD_CHECK: /* native enum: the new members, NULL, default */
+		modify_column(out, d, tm->table, op->to_field->column, tm,
+			op->to_field);
 		break;
 	case CORM_OP_CREATE_INDEX:
 		corm_buf_puts(out, "CREATE INDEX ");
@@ -352,18 +400,6 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 		q(out, d, tm->table);
 		corm_buf_putc(out, ' ');
 		column_list(out, d, tm, op->to_index);
-		break;
-	case CORM_OP_ADD_FK:
-		alter_table(out, d, tm->table);
-		corm_buf_puts(out, "ADD CONSTRAINT ");
-		q(out, d, op->to_fk->name);
-		corm_buf_puts(out, " FOREIGN KEY (");
-		q(out, d, op->to_fk->field->column);
-		corm_buf_puts(out, ") REFERENCES ");
-		q(out, d, op->to_fk->target->table);
-		corm_buf_puts(out, " (");
-		q(out, d, op->to_fk->target_field->column);
-		corm_buf_printf(out, ")%s", corm_ddl_on_delete(op->to_fk->on_delete));
 		break;
 	default:
 		break;
