@@ -331,9 +331,20 @@ static void alter_clause(corm_buf *out, const corm_migrate_engine *eng,
 	}
 }
 
+/* Does plan `p` drop the primary key of old table `fm`? */
+static bool pk_dropped(const corm_plan *p, const corm_model *fm)
+{
+	size_t i;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == CORM_OP_DROP_PK && p->ops[i].from_model == fm)
+			return true;
+	return false;
+}
+
 /* `omit`: CREATE_TABLE's foreign keys added later (a cycle), or NULL. */
 static void render_op(corm_buf *out, const corm_migrate_engine *eng,
-	const corm_op *op, const bool *omit)
+	const corm_plan *p, const corm_op *op, const bool *omit)
 {
 	const corm_dialect *d = eng->dialect;
 	const corm_model *fm = op->from_model, *tm = op->to_model;
@@ -368,8 +379,9 @@ static void render_op(corm_buf *out, const corm_migrate_engine *eng,
 		corm_buf_puts(out, "RENAME TO ");
 		q(out, d, tm->table);
 		/* PostgreSQL keeps the key's old name: constraints are named
-		 * after their table, so follow it. */
-		if (eng->rename_keeps_pk_name &&
+		 * after their table, so follow it (unless the key was dropped
+		 * before, to be added under the new name). */
+		if (eng->rename_keeps_pk_name && !pk_dropped(p, fm) &&
 			strcmp(fm->pk.name, tm->pk.name) != 0) {
 			corm_buf_puts(out, ";\n");
 			alter_table(out, d, tm->table);
@@ -534,14 +546,18 @@ static void refk_drops(alter_stmt *a, const corm_migrate_engine *eng,
 
 	for (i = 0; eng->fk_needs_index && tm && i < fm->nfks; i++) {
 		const corm_fk *k = &fm->fks[i];
-		corm_buf *b;
+		corm_buf what = CORM_BUF_INIT, *b;
 
 		if (!fk_losing_index(p, tm, k))
 			continue;
-		b = alter_next(a, "drop foreign key for now: the index it uses "
-			"goes (added again below)");
+		corm_buf_printf(&what, "drop foreign key %s for now: the index it "
+			"uses goes (added again below)", k->name);
+		b = alter_next(a, corm_buf_cstr(&what));
 		corm_buf_puts(b, eng->drop_fk_sql);
 		q(b, eng->dialect, k->name);
+		if (corm_buf_error(&what))
+			b->error = corm_buf_error(&what);
+		corm_buf_free(&what);
 	}
 }
 
@@ -554,10 +570,17 @@ static void refk_adds(alter_stmt *a, const corm_migrate_engine *eng,
 
 	for (i = 0; eng->fk_needs_index && fm && i < fm->nfks; i++) {
 		const corm_fk *n = fk_losing_index(p, tm, &fm->fks[i]);
+		corm_buf what = CORM_BUF_INIT, *b;
 
-		if (n)
-			fk_clause(alter_next(a, "add foreign key again (the "
-				"engine makes its index)"), eng->dialect, n);
+		if (!n)
+			continue;
+		corm_buf_printf(&what, "add foreign key %s again (the engine "
+			"makes its index)", n->name);
+		b = alter_next(a, corm_buf_cstr(&what));
+		fk_clause(b, eng->dialect, n);
+		if (corm_buf_error(&what))
+			b->error = corm_buf_error(&what);
+		corm_buf_free(&what);
 	}
 }
 
@@ -922,11 +945,11 @@ int corm_plan_render(corm_buf *out, const corm_dialect *d,
 				if (p->ops[k].kind == CORM_OP_ADD_FK &&
 					!p->ops[k].from_model && p->ops[k].to_model == m)
 					omit[p->ops[k].to_fk - m->fks] = true;
-			render_op(out, eng, op, omit);
+			render_op(out, eng, p, op, omit);
 			corm_free(omit);
 			continue;
 		}
-		render_op(out, eng, op, NULL);
+		render_op(out, eng, p, op, NULL);
 	}
 	if (fk_off)
 		corm_buf_printf(out, "-- every foreign key must still hold\n"

@@ -182,6 +182,34 @@ static void test_keys__changing_the_key_is_destructive_and_whole(void **s)
 	mig_db_close(&db);
 }
 
+static const char *const label_code =
+	"model Label {\n"
+	"    id   i64\n"
+	"    code string(20) @id\n"
+	"    n    i32\n"
+	"    @@renamed_from(Tag)\n"
+	"}\n";
+
+/* The table renamed while its key changes: PostgreSQL renamed a key
+ * that was already dropped (the key follows the table's name). */
+static void test_keys__a_renamed_table_changes_its_key(void **s)
+{
+	mig_db db;
+
+	(void)s;
+	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
+	step_ok(db.c, "", key_id, "20261305000000", 0);
+	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('a', 1), ('b', 2)");
+	step_ok(db.c, key_id, label_code, "20261305000001", 0);
+	expect_rows(db.c, "SELECT code, id, n FROM label ORDER BY code",
+		"a|1|1;b|2|2;");
+	step_ok(db.c, label_code, key_id, "20261305000002", 0);
+	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('c', 3)");
+	expect_rows(db.c, "SELECT id, code FROM tag ORDER BY id",
+		"1|a;2|b;3|c;");
+	mig_db_close(&db);
+}
+
 /* ------------------------------------------- an @auto key added, removed */
 
 static const char *const by_code =
@@ -304,6 +332,49 @@ static void test_keys__an_index_a_foreign_key_needs_is_replaced(void **s)
 	mig_db_close(&db);
 }
 
+#define POST_TAG "model Post {\n    id i64 @id @auto\n}\n" \
+	"model Tag {\n    id i64 @id @auto\n}\n"
+static const char *const join_post_first =
+	POST_TAG
+	"model PostTag {\n"
+	"    post Post @on_delete(cascade)\n"
+	"    tag  Tag @on_delete(cascade)\n"
+	"    @@id([post, tag])\n"
+	"}\n";
+static const char *const join_tag_first =
+	POST_TAG
+	"model PostTag {\n"
+	"    post Post @on_delete(cascade)\n"
+	"    tag  Tag @on_delete(cascade)\n"
+	"    @@id([tag, post])\n"
+	"}\n";
+
+/* A join table's key is the index its first column's foreign key uses
+ * (MySQL): the key's columns swap, and back. */
+static void test_keys__a_key_a_foreign_key_uses_changes(void **s)
+{
+	mig_db db;
+
+	(void)s;
+	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
+	step_ok(db.c, "", join_post_first, "20261306000000", 0);
+	exec_ok(db.c, "INSERT INTO post (id) VALUES (1), (2)");
+	exec_ok(db.c, "INSERT INTO tag (id) VALUES (1), (2)");
+	exec_ok(db.c, "INSERT INTO post_tag (post_id, tag_id) VALUES (1, 2), "
+		"(2, 1), (2, 2)");
+	step_ok(db.c, join_post_first, join_tag_first, "20261306000001", 0);
+	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post_tag (post_id, "
+		"tag_id) VALUES (9, 1)"), CORM_OK);
+	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post_tag (post_id, "
+		"tag_id) VALUES (1, 2)"), CORM_OK);
+	step_ok(db.c, join_tag_first, join_post_first, "20261306000002", 0);
+	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post_tag (post_id, "
+		"tag_id) VALUES (1, 9)"), CORM_OK);
+	exec_ok(db.c, "DELETE FROM post WHERE id = 2");
+	expect_rows(db.c, "SELECT post_id, tag_id FROM post_tag", "1|2;");
+	mig_db_close(&db);
+}
+
 /* ------------------------------------- a key with dependents changes */
 
 static const char *const deps_id =
@@ -382,8 +453,10 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys__changing_the_key_is_destructive_and_whole),
+		cmocka_unit_test(test_keys__a_renamed_table_changes_its_key),
 		cmocka_unit_test(test_keys__an_auto_key_added_numbers_the_rows),
 		cmocka_unit_test(test_keys__an_index_a_foreign_key_needs_is_replaced),
+		cmocka_unit_test(test_keys__a_key_a_foreign_key_uses_changes),
 		cmocka_unit_test(test_keys__a_key_with_dependents_changes),
 	};
 	int rc = test_engine_init(&g_engine, "test_migrate_keys",
