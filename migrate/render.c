@@ -248,15 +248,8 @@ static bool is_alter_clause(const corm_dialect *d, const corm_op *op)
 
 static void fk_clause(corm_buf *out, const corm_dialect *d, const corm_fk *k)
 {
-	corm_buf_puts(out, "ADD CONSTRAINT ");
-	q(out, d, k->name);
-	corm_buf_puts(out, " FOREIGN KEY (");
-	q(out, d, k->field->column);
-	corm_buf_puts(out, ") REFERENCES ");
-	q(out, d, k->target->table);
-	corm_buf_puts(out, " (");
-	q(out, d, k->target_field->column);
-	corm_buf_printf(out, ")%s", corm_ddl_on_delete(k->on_delete));
+	corm_buf_puts(out, "ADD ");
+	corm_ddl_foreign_key(out, d, k);
 }
 
 /* The clause, after "ALTER TABLE t " (is_alter_clause). */
@@ -584,84 +577,59 @@ static void refk_adds(alter_stmt *a, const corm_migrate_engine *eng,
 	}
 }
 
-/* Is op `i` the first of its kind for its table (`old`: from_model)? */
-static bool first_for_table(const corm_plan *p, size_t i, bool old)
+/* The table a foreign key operation is on: the old one for a drop. */
+static const corm_model *fk_table(const corm_op *op)
 {
-	const corm_op *op = &p->ops[i];
-	size_t k;
-
-	for (k = 0; k < i; k++)
-		if (p->ops[k].kind == op->kind && (old
-				? p->ops[k].from_model == op->from_model
-				: p->ops[k].to_model == op->to_model))
-			return false;
-	return true;
+	return op->kind == CORM_OP_DROP_FK ? op->from_model : op->to_model;
 }
 
-/* Phase 1: the foreign keys that go, and those whose index goes. */
-static void render_fk_drops(corm_buf *out, const corm_migrate_engine *eng,
-	const corm_plan *p)
+/* Is there an op of `kind` on table `m` among the first `n` ops? */
+static bool fk_op_on(const corm_plan *p, corm_op_kind kind,
+	const corm_model *m, size_t n)
 {
-	alter_stmt a = ALTER_STMT_INIT;
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < p->nops; i++) {
-		const corm_model *fm = p->ops[i].from_model;
-
-		if (p->ops[i].kind != CORM_OP_DROP_FK || !first_for_table(p, i, true))
-			continue;
-		for (k = i; k < p->nops; k++)
-			if (p->ops[k].kind == CORM_OP_DROP_FK &&
-				p->ops[k].from_model == fm)
-				alter_clause(alter_next(&a, p->ops[k].what), eng,
-					&p->ops[k]);
-		refk_drops(&a, eng, p, fm);
-		alter_flush(out, eng->dialect, &a, fm->table);
-	}
-	for (i = 0; i < p->from->nmodels; i++) {
-		const corm_model *fm = &p->from->models[i];
-
-		for (k = 0; k < p->nops; k++)
-			if (p->ops[k].kind == CORM_OP_DROP_FK &&
-				p->ops[k].from_model == fm)
-				break;
-		if (k == p->nops) {
-			refk_drops(&a, eng, p, fm);
-			alter_flush(out, eng->dialect, &a, fm->table);
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (p->ops[i].kind == kind && fk_table(&p->ops[i]) == m)
+			return true;
+	return false;
 }
 
-/* Phase 4: the foreign keys that come, and those added again. */
-static void render_fk_adds(corm_buf *out, const corm_migrate_engine *eng,
-	const corm_plan *p)
+/* Table `m`'s ops of `kind` (DROP_FK or ADD_FK) and its keys whose
+ * index goes, as one ALTER (nothing when there are none). */
+static void fk_statement(corm_buf *out, const corm_migrate_engine *eng,
+	const corm_plan *p, corm_op_kind kind, const corm_model *m)
 {
 	alter_stmt a = ALTER_STMT_INIT;
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < p->nops; i++) {
-		const corm_model *tm = p->ops[i].to_model;
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == kind && fk_table(&p->ops[i]) == m)
+			alter_clause(alter_next(&a, p->ops[i].what), eng, &p->ops[i]);
+	if (kind == CORM_OP_DROP_FK)
+		refk_drops(&a, eng, p, m);
+	else
+		refk_adds(&a, eng, p, m);
+	alter_flush(out, eng->dialect, &a, m->table);
+}
 
-		if (p->ops[i].kind != CORM_OP_ADD_FK || !first_for_table(p, i, false))
-			continue;
-		for (k = i; k < p->nops; k++)
-			if (p->ops[k].kind == CORM_OP_ADD_FK && p->ops[k].to_model == tm)
-				alter_clause(alter_next(&a, p->ops[k].what), eng,
-					&p->ops[k]);
-		refk_adds(&a, eng, p, tm);
-		alter_flush(out, eng->dialect, &a, tm->table);
-	}
-	for (i = 0; i < p->to->nmodels; i++) {
-		const corm_model *tm = &p->to->models[i];
+/* Phase 1 (DROP_FK: the keys that go, and those whose index goes) or 4
+ * (ADD_FK: the keys that come, and those added again): tables in the
+ * order of their first such op, then the tables with only keys whose
+ * index goes. */
+static void render_fk_phase(corm_buf *out, const corm_migrate_engine *eng,
+	const corm_plan *p, corm_op_kind kind)
+{
+	const corm_schema *s = kind == CORM_OP_DROP_FK ? p->from : p->to;
+	size_t i;
 
-		for (k = 0; k < p->nops; k++)
-			if (p->ops[k].kind == CORM_OP_ADD_FK && p->ops[k].to_model == tm)
-				break;
-		if (k == p->nops) {
-			refk_adds(&a, eng, p, tm);
-			alter_flush(out, eng->dialect, &a, tm->table);
-		}
-	}
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == kind &&
+			!fk_op_on(p, kind, fk_table(&p->ops[i]), i))
+			fk_statement(out, eng, p, kind, fk_table(&p->ops[i]));
+	for (i = 0; i < s->nmodels; i++)
+		if (!fk_op_on(p, kind, &s->models[i], p->nops))
+			fk_statement(out, eng, p, kind, &s->models[i]);
 }
 
 /* Is `op` part of its (kept) table's one ALTER? */
@@ -854,7 +822,7 @@ static bool render_phase(corm_buf *out, const corm_migrate_engine *eng,
 	size_t i;
 
 	if (!(*done & FK_DROPS)) {
-		render_fk_drops(out, eng, p);
+		render_fk_phase(out, eng, p, CORM_OP_DROP_FK);
 		*done |= FK_DROPS;
 	}
 	if (!(*done & TABLES) && (!op || op->kind >= CORM_OP_RENAME_COLUMN)) {
@@ -863,7 +831,7 @@ static bool render_phase(corm_buf *out, const corm_migrate_engine *eng,
 		*done |= TABLES;
 	}
 	if (!(*done & FK_ADDS) && (!op || op->kind == CORM_OP_ADD_FK)) {
-		render_fk_adds(out, eng, p);
+		render_fk_phase(out, eng, p, CORM_OP_ADD_FK);
 		*done |= FK_ADDS;
 	}
 	return !op || op->kind == CORM_OP_DROP_FK ||

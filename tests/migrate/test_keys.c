@@ -28,25 +28,6 @@
 
 static test_engine g_engine;
 
-static void exec_ok(corm_conn *c, const char *sql)
-{
-	int rc = corm_exec(c, sql);
-
-	if (rc != CORM_OK)
-		print_error("%s: %s\n", sql, corm_errmsg(c));
-	assert_int_equal(rc, CORM_OK);
-}
-
-static void expect_rows(corm_conn *c, const char *sql, const char *want)
-{
-	char *got = mig_rows(c, sql);
-
-	if (strcmp(got, want) != 0)
-		print_error("%s: got '%s', want '%s'\n", sql, got, want);
-	assert_string_equal(got, want);
-	corm_free(got);
-}
-
 /* Does the engine commit each DDL statement (MySQL)? */
 static bool ddl_commits(corm_conn *c)
 {
@@ -146,7 +127,7 @@ static void test_keys__changing_the_key_is_destructive_and_whole(void **s)
 	assert_true(op_destructive(key_id, key_code, CORM_OP_ADD_PK));
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", key_id, "20261301000000", 0);
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('a', 1), ('b', 2), "
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('a', 1), ('b', 2), "
 		"('b', 3)");
 
 	/* Two rows with code 'b': the new key cannot be made. */
@@ -154,28 +135,28 @@ static void test_keys__changing_the_key_is_destructive_and_whole(void **s)
 		CORM_OK);
 	corm_buf_free(&err);
 	assert_true(mig_same_as(db.c, key_id, "key change refused"));
-	expect_rows(db.c, "SELECT id, code, n FROM tag ORDER BY id",
+	mig_expect_rows(db.c, "SELECT id, code, n FROM tag ORDER BY id",
 		"1|a|1;2|b|2;3|b|3;");
 	if (ddl_commits(db.c)) {
-		expect_rows(db.c, "SELECT status, step FROM corm_migrations "
+		mig_expect_rows(db.c, "SELECT status, step FROM corm_migrations "
 			"WHERE version = '20261301000001'", "failed|0;");
 		assert_int_equal(corm_mig_resolve(db.c, &e, "x", false), CORM_OK);
 	}
-	expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations WHERE version "
+	mig_expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations WHERE version "
 		"= '20261301000001'", "0;");
 
-	exec_ok(db.c, "UPDATE tag SET code = 'c' WHERE n = 3");
+	mig_exec_ok(db.c, "UPDATE tag SET code = 'c' WHERE n = 3");
 	step_ok(db.c, key_id, key_code, e.version, 1);
-	expect_rows(db.c, "SELECT code, id, n FROM tag ORDER BY code",
+	mig_expect_rows(db.c, "SELECT code, id, n FROM tag ORDER BY code",
 		"a|1|1;b|2|2;c|3|3;");
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO tag (id, code, n) "
 		"VALUES (9, 'a', 9)"), CORM_OK);
-	exec_ok(db.c, "INSERT INTO tag (id, code, n) VALUES (4, 'd', 4)");
+	mig_exec_ok(db.c, "INSERT INTO tag (id, code, n) VALUES (4, 'd', 4)");
 
 	/* And back: id is the @auto key again, past the ids there. */
 	step_ok(db.c, key_code, key_id, "20261301000002", 1);
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('e', 5)");
-	expect_rows(db.c, "SELECT id, code FROM tag ORDER BY id",
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('e', 5)");
+	mig_expect_rows(db.c, "SELECT id, code FROM tag ORDER BY id",
 		"1|a;2|b;3|c;4|d;5|e;");
 	corm_schema_free(a);
 	corm_schema_free(b);
@@ -199,13 +180,13 @@ static void test_keys__a_renamed_table_changes_its_key(void **s)
 	(void)s;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", key_id, "20261305000000", 0);
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('a', 1), ('b', 2)");
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('a', 1), ('b', 2)");
 	step_ok(db.c, key_id, label_code, "20261305000001", 0);
-	expect_rows(db.c, "SELECT code, id, n FROM label ORDER BY code",
+	mig_expect_rows(db.c, "SELECT code, id, n FROM label ORDER BY code",
 		"a|1|1;b|2|2;");
 	step_ok(db.c, label_code, key_id, "20261305000002", 0);
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('c', 3)");
-	expect_rows(db.c, "SELECT id, code FROM tag ORDER BY id",
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('c', 3)");
+	mig_expect_rows(db.c, "SELECT id, code FROM tag ORDER BY id",
 		"1|a;2|b;3|c;");
 	mig_db_close(&db);
 }
@@ -235,25 +216,25 @@ static void test_keys__an_auto_key_added_numbers_the_rows(void **s)
 	assert_true(op_destructive(by_code, by_auto, CORM_OP_ADD_PK));
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", by_code, "20261302000000", 0);
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('b', 1), ('a', 2), "
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('b', 1), ('a', 2), "
 		"('c', 3)");
 	step_ok(db.c, by_code, by_auto, "20261302000001", 1);
 	/* Which row gets which number is the engine's; each gets one. */
-	expect_rows(db.c, "SELECT COUNT(DISTINCT id), MIN(id), MAX(id) FROM tag",
+	mig_expect_rows(db.c, "SELECT COUNT(DISTINCT id), MIN(id), MAX(id) FROM tag",
 		"3|1|3;");
-	exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('d', 4)");
-	expect_rows(db.c, "SELECT id, n FROM tag WHERE code = 'd'", "4|4;");
+	mig_exec_ok(db.c, "INSERT INTO tag (code, n) VALUES ('d', 4)");
+	mig_expect_rows(db.c, "SELECT id, n FROM tag WHERE code = 'd'", "4|4;");
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO tag (code, n) VALUES "
 		"('d', 5)"), CORM_OK);
 
 	step_ok(db.c, by_auto, by_code, "20261302000002", 1);
-	expect_rows(db.c, "SELECT code, n FROM tag ORDER BY code",
+	mig_expect_rows(db.c, "SELECT code, n FROM tag ORDER BY code",
 		"a|2;b|1;c|3;d|4;");
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO tag (code, n) VALUES "
 		"('d', 5)"), CORM_OK);
 
 	step_ok(db.c, by_code, by_auto, "20261302000003", 1);
-	expect_rows(db.c, "SELECT COUNT(DISTINCT id), MIN(id), MAX(id) FROM tag",
+	mig_expect_rows(db.c, "SELECT COUNT(DISTINCT id), MIN(id), MAX(id) FROM tag",
 		"4|1|4;");
 	mig_db_close(&db);
 }
@@ -297,7 +278,7 @@ static void expect_fk_holds(corm_conn *c)
 {
 	assert_int_not_equal(corm_exec(c, "INSERT INTO post (author_id, title) "
 		"VALUES (99, 'dangling')"), CORM_OK);
-	expect_rows(c, "SELECT p.title, a.name FROM post p JOIN author a ON "
+	mig_expect_rows(c, "SELECT p.title, a.name FROM post p JOIN author a ON "
 		"a.id = p.author_id ORDER BY p.title", "t1|Ann;t2|Ann;t3|Bob;");
 }
 
@@ -321,8 +302,8 @@ static void test_keys__an_index_a_foreign_key_needs_is_replaced(void **s)
 	(void)s;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", chain[0], "20261303000000", 0);
-	exec_ok(db.c, "INSERT INTO author (name) VALUES ('Ann'), ('Bob')");
-	exec_ok(db.c, "INSERT INTO post (author_id, title) VALUES (1, 't1'), "
+	mig_exec_ok(db.c, "INSERT INTO author (name) VALUES ('Ann'), ('Bob')");
+	mig_exec_ok(db.c, "INSERT INTO post (author_id, title) VALUES (1, 't1'), "
 		"(1, 't2'), (2, 't3')");
 	for (i = 1; i < sizeof(chain) / sizeof(chain[0]); i++) {
 		snprintf(version, sizeof(version), "202613030000%02zu", i);
@@ -358,9 +339,9 @@ static void test_keys__a_key_a_foreign_key_uses_changes(void **s)
 	(void)s;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", join_post_first, "20261306000000", 0);
-	exec_ok(db.c, "INSERT INTO post (id) VALUES (1), (2)");
-	exec_ok(db.c, "INSERT INTO tag (id) VALUES (1), (2)");
-	exec_ok(db.c, "INSERT INTO post_tag (post_id, tag_id) VALUES (1, 2), "
+	mig_exec_ok(db.c, "INSERT INTO post (id) VALUES (1), (2)");
+	mig_exec_ok(db.c, "INSERT INTO tag (id) VALUES (1), (2)");
+	mig_exec_ok(db.c, "INSERT INTO post_tag (post_id, tag_id) VALUES (1, 2), "
 		"(2, 1), (2, 2)");
 	step_ok(db.c, join_post_first, join_tag_first, "20261306000001", 0);
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post_tag (post_id, "
@@ -370,8 +351,8 @@ static void test_keys__a_key_a_foreign_key_uses_changes(void **s)
 	step_ok(db.c, join_tag_first, join_post_first, "20261306000002", 0);
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post_tag (post_id, "
 		"tag_id) VALUES (1, 9)"), CORM_OK);
-	exec_ok(db.c, "DELETE FROM post WHERE id = 2");
-	expect_rows(db.c, "SELECT post_id, tag_id FROM post_tag", "1|2;");
+	mig_exec_ok(db.c, "DELETE FROM post WHERE id = 2");
+	mig_expect_rows(db.c, "SELECT post_id, tag_id FROM post_tag", "1|2;");
 	mig_db_close(&db);
 }
 
@@ -425,27 +406,27 @@ static void test_keys__a_key_with_dependents_changes(void **s)
 	(void)s;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	step_ok(db.c, "", deps_id, "20261304000000", 0);
-	exec_ok(db.c, "INSERT INTO author (code, name) VALUES ('1', 'Ann'), "
+	mig_exec_ok(db.c, "INSERT INTO author (code, name) VALUES ('1', 'Ann'), "
 		"('2', 'Bob')");
-	exec_ok(db.c, "INSERT INTO post (author_id, title) VALUES (2, 'p')");
-	exec_ok(db.c, "INSERT INTO note (author_id) VALUES (1)");
+	mig_exec_ok(db.c, "INSERT INTO post (author_id, title) VALUES (2, 'p')");
+	mig_exec_ok(db.c, "INSERT INTO note (author_id) VALUES (1)");
 	step_ok(db.c, deps_id, deps_code, "20261304000001", 0);
-	expect_rows(db.c, "SELECT a.name, p.title FROM post p JOIN author a ON "
+	mig_expect_rows(db.c, "SELECT a.name, p.title FROM post p JOIN author a ON "
 		"a.code = p.author_id", "Bob|p;");
-	exec_ok(db.c, "INSERT INTO comment (author_id, body) VALUES ('1', 'c')");
+	mig_exec_ok(db.c, "INSERT INTO comment (author_id, body) VALUES ('1', 'c')");
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO comment (author_id, "
 		"body) VALUES ('7', 'x')"), CORM_OK);
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post (author_id, "
 		"title) VALUES ('7', 'x')"), CORM_OK);
-	exec_ok(db.c, "DELETE FROM comment");
+	mig_exec_ok(db.c, "DELETE FROM comment");
 
 	step_ok(db.c, deps_code, deps_id, "20261304000002", 0);
-	expect_rows(db.c, "SELECT a.name, p.title FROM post p JOIN author a ON "
+	mig_expect_rows(db.c, "SELECT a.name, p.title FROM post p JOIN author a ON "
 		"a.id = p.author_id", "Bob|p;");
 	assert_int_not_equal(corm_exec(db.c, "INSERT INTO post (author_id, "
 		"title) VALUES (7, 'x')"), CORM_OK);
-	exec_ok(db.c, "INSERT INTO author (code, name) VALUES ('3', 'Cy')");
-	expect_rows(db.c, "SELECT id FROM author WHERE name = 'Cy'", "3;");
+	mig_exec_ok(db.c, "INSERT INTO author (code, name) VALUES ('3', 'Cy')");
+	mig_expect_rows(db.c, "SELECT id FROM author WHERE name = 'Cy'", "3;");
 	mig_db_close(&db);
 }
 
