@@ -54,6 +54,11 @@ typedef struct corm_migrate_engine {
 	int (*lock)(corm_conn *c);
 	/* Release it. Required. */
 	int (*unlock)(corm_conn *c);
+	/* CORM_EINVAL, with a message saying what to add to the URL, when
+	 * the connection has no database to work in (a MySQL URL naming
+	 * none): the lock, the history and the catalogue all need one.
+	 * NULL: every connection has one. */
+	int (*require_database)(corm_conn *c);
 
 	/* ------------------------------------------------------ the history */
 	/* One row when corm_migrations exists, asked of the catalogue so no
@@ -118,6 +123,9 @@ const corm_migrate_engine *corm_mig_engine_find(const char *name);
 
 /* The engine of `d`, or NULL when corm has none for it. */
 const corm_migrate_engine *corm_mig_engine_of_dialect(const corm_dialect *d);
+
+/* The engine's require_database check, when it has one (engine.c). */
+int corm_mig_require_database(corm_conn *c);
 
 /* The engine of `c`'s dialect. CORM_EINVAL, with a message on `c` naming
  * the engine, when corm has no migration support for it. */
