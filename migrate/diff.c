@@ -349,9 +349,9 @@ static bool field_retyped(const corm_plan *p, const corm_model *tm,
 	return ff && (!same_type(ff, tf) || ff->is_auto != tf->is_auto);
 }
 
-/* Does the key that new foreign key `k` references change in this plan
- * (its table kept, its columns or type not)? Nothing can reference it
- * while it changes. */
+/* Is the key that new foreign key `k` references in a table that exists
+ * already, and does the plan change it (other columns, another type,
+ * @auto added or removed)? Nothing can reference it while it changes. */
 static bool target_key_changes(const corm_plan *p, const corm_fk *k)
 {
 	return corm_plan_from_model(p, k->target) &&

@@ -445,7 +445,7 @@ static corm_buf *alter_next(alter_stmt *a, const char *what)
 	return &a->clauses;
 }
 
-/* Write `a` on `table` (one clause on the ALTER's line, more one a line)
+/* Write `a` on `table` (one clause on the ALTER's line; more, one a line)
  * and empty it. */
 static void alter_flush(corm_buf *out, const corm_dialect *d, alter_stmt *a,
 	const char *table)
