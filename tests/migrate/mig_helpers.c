@@ -211,7 +211,7 @@ void mig_exec_ok(corm_conn *c, const char *sql)
 {
 	int rc = corm_exec(c, sql);
 
-	if (rc)
+	if (rc != CORM_OK)
 		print_error("%s: %s\n", sql, corm_errmsg(c));
 	assert_int_equal(rc, CORM_OK);
 }
@@ -221,7 +221,7 @@ void mig_expect_rows(corm_conn *c, const char *sql, const char *want)
 	char *got = mig_rows(c, sql);
 
 	if (strcmp(got, want) != 0)
-		print_error("%s\n  want %s\n  got  %s\n", sql, want, got);
+		print_error("%s: got '%s', want '%s'\n", sql, got, want);
 	assert_string_equal(got, want);
 	corm_free(got);
 }
