@@ -1,5 +1,6 @@
 -- corm:foreign_keys=off
--- rebuild table task (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table task (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "task"
 CREATE TABLE "corm_new_task" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "status" VARCHAR(64) NOT NULL DEFAULT 'draft',
@@ -16,6 +17,8 @@ SELECT "id", "status", "kind", "old", "label" FROM "task";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_task';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_task', seq FROM sqlite_sequence WHERE name = 'task';
 DROP TABLE "task";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_task" RENAME TO "task";
+PRAGMA legacy_alter_table=OFF;
 -- every foreign key must still hold
 PRAGMA foreign_key_check;
