@@ -7,7 +7,12 @@
  * table rebuilds (here; render.c places them), the lesson of the SQLite
  * manual (lang_altertable.html, "Making Other Kinds Of Table Schema
  * Changes"), with the foreign keys off around the transaction and
- * `PRAGMA foreign_key_check` at its end. The catalogue is read with the table-valued pragmas and
+ * `PRAGMA foreign_key_check` at its end. Like SQLite's own procedure, a
+ * rebuild keeps the table's triggers and hand-made indexes (the runner
+ * saves them before the statement marked CORM_MIG_MARK_REBUILD and makes
+ * them again at the end, save_objects below) and the views and triggers
+ * that name the table (a legacy rename rewrites none of them); then every
+ * view and trigger must still compile. The catalogue is read with the table-valued pragmas and
  * the CREATE TABLE text kept in sqlite_master (for AUTOINCREMENT and the
  * enum CHECKs).
  */
