@@ -10,9 +10,11 @@
 #ifndef CORM_CLI_H
 #define CORM_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "corm/buf.h"
 #include "schema.h"
 
 /* Exit codes (DESIGN.md), the same for every command. */
@@ -51,6 +53,26 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+
+/*
+ * Print a message to stderr with every password hidden (redact.c): use
+ * it for anything that may repeat what the user typed or what a database
+ * said. cli_redact appends `text` to `out` with passwords hidden.
+ */
+void cli_eprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+void cli_veprintf(const char *fmt, va_list ap);
+/* The same on stdout, for lines that name a path the user gave (not for
+ * SQL or schema text, which is printed as it is). */
+void cli_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+void cli_redact(corm_buf *out, const char *text);
 
 /* Print the command's help to stdout; returns CLI_EXIT_OK. */
 int cli_print_help(const cli_command *cmd);

@@ -79,7 +79,7 @@ static int print_json(const corm_diags *d, const char *name, bool valid)
 	}
 	corm_buf_puts(&b, "]}\n");
 	if (corm_buf_error(&b)) {
-		fprintf(stderr, "%s check: out of memory\n", CLI_PROG);
+		cli_eprintf("%s check: out of memory\n", CLI_PROG);
 		corm_buf_free(&b);
 		return CLI_EXIT_USAGE;
 	}
@@ -141,7 +141,7 @@ static int run(int argc, char **argv)
 	name = cli_display_name(path);
 	rc = corm_schema_parse(&schema, &diags, src, len);
 	if (rc == CORM_ENOMEM) {
-		fprintf(stderr, "%s check: out of memory\n", CLI_PROG);
+		cli_eprintf("%s check: out of memory\n", CLI_PROG);
 		rc = CLI_EXIT_USAGE;
 	} else {
 		bool valid = rc == CORM_OK;

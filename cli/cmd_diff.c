@@ -46,9 +46,15 @@ int mcli_connect(corm_conn **out, const char *cmd, const char *url)
 	int rc = corm_conn_open(out, url);
 
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s %s: cannot connect: %s (%s)\n", CLI_PROG, cmd,
+		cli_eprintf("%s %s: cannot connect: %s (%s)\n", CLI_PROG, cmd,
 			corm_errmsg(NULL), corm_strerror(rc));
 		return CLI_EXIT_DB;
+	}
+	if ((rc = corm_mig_require_database(*out)) != CORM_OK) {
+		cli_eprintf("%s %s: %s\n", CLI_PROG, cmd, corm_errmsg(*out));
+		corm_conn_close(*out);
+		*out = NULL;
+		return rc == CORM_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_DB;
 	}
 	return CLI_EXIT_OK;
 }
@@ -62,11 +68,11 @@ int mcli_parse(corm_schema **out, const char *name, const char *src,
 	cli_print_diags(&diags, name, src, len);
 	corm_diags_free(&diags);
 	if (rc == CORM_ENOMEM) {
-		fprintf(stderr, "%s: out of memory\n", CLI_PROG);
+		cli_eprintf("%s: out of memory\n", CLI_PROG);
 		return CLI_EXIT_USAGE;
 	}
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s: '%s' is not a valid schema\n", CLI_PROG, name);
+		cli_eprintf("%s: '%s' is not a valid schema\n", CLI_PROG, name);
 		return CLI_EXIT_INVALID;
 	}
 	return CLI_EXIT_OK;
@@ -86,7 +92,7 @@ static void warn_pad_space(corm_conn *c, const char *cmd)
 	corm_buf fix = CORM_BUF_INIT;
 
 	if (corm_introspect_pad_space(&fix, c) == CORM_OK && fix.len) {
-		fprintf(stderr, "%s %s: warning: tables hold text under a PAD "
+		cli_eprintf("%s %s: warning: tables hold text under a PAD "
 			"SPACE or case-insensitive collation ('x' = 'x ', 'x' = 'X'), "
 			"unlike the NO PAD binary one corm creates tables with: corm's "
 			"queries still compare it by bytes, but the tables' UNIQUE "
@@ -113,7 +119,7 @@ int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
 			return rc;
 		rc = corm_introspect(out, c, hint);
 		if (rc != CORM_OK) {
-			fprintf(stderr, "%s %s: cannot read the database: %s (%s)\n",
+			cli_eprintf("%s %s: cannot read the database: %s (%s)\n",
 				CLI_PROG, cmd, corm_errmsg(c), corm_strerror(rc));
 			rc = rc == CORM_EINVAL ? CLI_EXIT_INVALID : CLI_EXIT_DB;
 		} else {
@@ -179,7 +185,7 @@ static int run(int argc, char **argv)
 	if (rc == CORM_OK)
 		rc = corm_plan_render(&sql, d, plan);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s diff: %s\n", CLI_PROG, corm_strerror(rc));
+		cli_eprintf("%s diff: %s\n", CLI_PROG, corm_strerror(rc));
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	}

@@ -73,20 +73,20 @@ static int run(int argc, char **argv)
 	name = cli_display_name(path);
 	rc = corm_schema_format(&out, &out_len, &diags, src, len);
 	if (rc == CORM_ENOMEM) {
-		fprintf(stderr, "%s fmt: out of memory\n", CLI_PROG);
+		cli_eprintf("%s fmt: out of memory\n", CLI_PROG);
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	}
 	cli_print_diags(&diags, name, src, len);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s fmt: '%s' is not a valid schema; not "
+		cli_eprintf("%s fmt: '%s' is not a valid schema; not "
 			"formatted\n", CLI_PROG, name);
 		rc = CLI_EXIT_INVALID;
 		goto done;
 	}
 	if (check) {
 		if (out_len != len || memcmp(out, src, len) != 0) {
-			fprintf(stderr, "%s: not formatted (run '%s fmt %s')\n", name,
+			cli_eprintf("%s: not formatted (run '%s fmt %s')\n", name,
 				CLI_PROG, path);
 			rc = CLI_EXIT_DIFF;
 		} else {

@@ -84,12 +84,12 @@ static int write_pair(const char *dir, const char *base, const corm_buf *h,
 	corm_buf_printf(&ht, "%s/.%s.h.new", dir, base);
 	corm_buf_printf(&ct, "%s/.%s.c.new", dir, base);
 	if (hp.error || cp.error || ht.error || ct.error) {
-		fprintf(stderr, "%s gen: out of memory\n", CLI_PROG);
+		cli_eprintf("%s gen: out of memory\n", CLI_PROG);
 		goto done;
 	}
 	if ((stat(hp.ptr, &st) == 0 && S_ISDIR(st.st_mode)) ||
 		(stat(cp.ptr, &st) == 0 && S_ISDIR(st.st_mode))) {
-		fprintf(stderr, "%s gen: cannot write '%s' and '%s': one is a "
+		cli_eprintf("%s gen: cannot write '%s' and '%s': one is a "
 			"directory\n", CLI_PROG, hp.ptr, cp.ptr);
 		goto done;
 	}
@@ -97,7 +97,7 @@ static int write_pair(const char *dir, const char *base, const corm_buf *h,
 		(rc = cli_write_file_atomic(ct.ptr, c->ptr, c->len)) != CLI_EXIT_OK)
 		goto done;
 	if (rename(ht.ptr, hp.ptr) != 0 || rename(ct.ptr, cp.ptr) != 0) {
-		fprintf(stderr, "%s gen: cannot write into '%s': %s\n", CLI_PROG,
+		cli_eprintf("%s gen: cannot write into '%s': %s\n", CLI_PROG,
 			dir, strerror(errno));
 		rc = CLI_EXIT_USAGE;
 	}
@@ -175,7 +175,7 @@ static int run(int argc, char **argv)
 	if (rc == CORM_EINVAL) {
 		rc = CLI_EXIT_INVALID;
 	} else if (rc != CORM_OK) {
-		fprintf(stderr, "%s gen: %s\n", CLI_PROG, corm_strerror(rc));
+		cli_eprintf("%s gen: %s\n", CLI_PROG, corm_strerror(rc));
 		rc = CLI_EXIT_USAGE;
 	} else {
 		rc = write_pair(dir, base, &h, &c);

@@ -62,7 +62,7 @@ static int run(int argc, char **argv)
 	if ((rc = mcli_load_schema(&s, &d, "inspect", url, hint)) != CLI_EXIT_OK)
 		goto done;
 	if (corm_schema_write(&out, s) != CORM_OK) {
-		fprintf(stderr, "%s inspect: out of memory\n", CLI_PROG);
+		cli_eprintf("%s inspect: out of memory\n", CLI_PROG);
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	}

@@ -60,8 +60,8 @@ const cli_command cli_cmd_migrate = {
 
 int mig_fail(const char *sub, const char *fmt, const char *a, int code)
 {
-	fprintf(stderr, "%s migrate %s: ", CLI_PROG, sub);
-	fprintf(stderr, fmt, a);
+	cli_eprintf("%s migrate %s: ", CLI_PROG, sub);
+	cli_eprintf(fmt, a);
 	fputc('\n', stderr);
 	return code;
 }
@@ -142,7 +142,7 @@ int mig_read_dir(corm_mig_dir *d, const opts *o)
 	int rc = corm_mig_dir_read(d, &err, o->dir);
 
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, o->sub,
+		cli_eprintf("%s migrate %s: %s\n", CLI_PROG, o->sub,
 			err.len ? err.ptr : corm_strerror(rc));
 		corm_buf_free(&err);
 		return CLI_EXIT_INVALID;

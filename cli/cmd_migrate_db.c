@@ -33,8 +33,10 @@ static void session_close(session *s)
 
 static int db_fail(session *s, const char *what)
 {
-	fprintf(stderr, "%s migrate %s: %s: %s\n", CLI_PROG, s->o->sub, what,
-		corm_errmsg(s->c));
+	const char *why = corm_errmsg(s->c);
+
+	cli_eprintf("%s migrate %s: %s: %s\n", CLI_PROG, s->o->sub, what,
+		*why ? why : "the database gave no reason");
 	return CLI_EXIT_DB;
 }
 
@@ -84,11 +86,11 @@ static int read_sql(char **sql, size_t *len, const session *s,
 	rc = corm_mig_sql_file(&f, s->dl, up) ? CORM_ENOMEM
 		: corm_mig_read(sql, len, e, f.ptr);
 	if (rc != CORM_OK)
-		fprintf(stderr, "%s migrate %s: cannot read %s/%s\n", CLI_PROG,
+		cli_eprintf("%s migrate %s: cannot read %s/%s\n", CLI_PROG,
 			s->o->sub, e->dir, corm_buf_cstr(&f));
 	else if ((nul = corm_mig_nul_line(*sql, *len)) != 0) {
 		/* The statement would end at the NUL: refused, nothing run. */
-		fprintf(stderr, "%s migrate %s: %s/%s line %zu holds a NUL byte, "
+		cli_eprintf("%s migrate %s: %s/%s line %zu holds a NUL byte, "
 			"which would cut its statement short; remove it\n",
 			CLI_PROG, s->o->sub, e->dir, corm_buf_cstr(&f), nul);
 		corm_free(*sql);
@@ -105,7 +107,7 @@ static int read_status(corm_mig_status *st, const session *s)
 	int rc = corm_mig_status_read(st, &s->dir, &s->hist, s->dl);
 
 	if (rc != CORM_OK)
-		fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, s->o->sub,
+		cli_eprintf("%s migrate %s: %s\n", CLI_PROG, s->o->sub,
 			corm_strerror(rc));
 	return rc == CORM_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
 }
@@ -124,11 +126,11 @@ static int check_blocked(const session *s)
 		const corm_mig_status_item *it = &st.items[i];
 
 		if (it->unreadable) {
-			fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, s->o->sub,
+			cli_eprintf("%s migrate %s: %s\n", CLI_PROG, s->o->sub,
 				it->unreadable);
 			rc = CLI_EXIT_INVALID;
 		} else if (it->message) {
-			fprintf(stderr, "%s migrate: %s\n", CLI_PROG, it->message);
+			cli_eprintf("%s migrate: %s\n", CLI_PROG, it->message);
 		}
 	}
 	if (!rc && st.blocked)
@@ -166,23 +168,23 @@ static int apply_one(session *s, const corm_mig_entry *e, bool up)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = corm_mig_apply(&skipped, s->c, e, sql, len, up, &err);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s migrate %s: %s_%s failed: %s\n", CLI_PROG,
+		cli_eprintf("%s migrate %s: %s_%s failed: %s\n", CLI_PROG,
 			s->o->sub, e->version, e->name,
 			err.len ? err.ptr : corm_errmsg(s->c));
 		if (!s->dl->transactional_ddl)
-			fprintf(stderr, "MySQL committed the statements before it; the "
+			cli_eprintf("MySQL committed the statements before it; the "
 				"migration is marked failed. Fix the database by hand, then "
 				"run 'corm migrate resolve %s --applied' or "
 				"'--rolled-back'.\n", e->version);
 		else
-			fprintf(stderr, "Nothing of it was kept (it ran in one "
+			cli_eprintf("Nothing of it was kept (it ran in one "
 				"transaction).\n");
 		rc = CLI_EXIT_DB;
 	} else if (skipped) {
-		printf("%s %s_%s: already done by another migrator\n",
+		cli_printf("%s %s_%s: already done by another migrator\n",
 			up ? "Applied" : "Reverted", e->version, e->name);
 	} else {
-		printf("%s %s_%s (%.1f ms)\n", up ? "Applied" : "Reverted",
+		cli_printf("%s %s_%s (%.1f ms)\n", up ? "Applied" : "Reverted",
 			e->version, e->name, ms_since(&t0));
 	}
 	fflush(stdout);
@@ -208,7 +210,7 @@ int mig_cmd_up(const opts *o)
 			continue;
 		if (s.hist.count &&
 			strcmp(e->version, s.hist.items[s.hist.count - 1].version) < 0)
-			fprintf(stderr, "%s migrate up: note: %s_%s is older than "
+			cli_eprintf("%s migrate up: note: %s_%s is older than "
 				"%s, which is applied already (a merged branch?); "
 				"applying it anyway\n", CLI_PROG, e->version, e->name,
 				s.hist.items[s.hist.count - 1].version);
@@ -346,7 +348,7 @@ int mig_cmd_status(const opts *o)
 			if ((it->entry == NULL) != (pass == 1))
 				continue;
 			if (it->unreadable)
-				fprintf(stderr, "%s migrate %s: %s\n", CLI_PROG, o->sub,
+				cli_eprintf("%s migrate %s: %s\n", CLI_PROG, o->sub,
 					it->unreadable);
 			if (json) {
 				corm_buf_puts(&out, n++ ? ", " : "");
@@ -392,20 +394,20 @@ int mig_cmd_check(const opts *o)
 	}
 	if (!plan->nops && mcli_pad_space_seen()) {
 		/* The tables match, but their text compares differently. */
-		fprintf(stderr, "%s migrate check: the database's collation "
+		cli_eprintf("%s migrate check: the database's collation "
 			"differs (see the warning above)\n", CLI_PROG);
 		rc = CLI_EXIT_DIFF;
 		goto done;
 	}
 	if (!plan->nops) {
-		printf("The database matches %s.\n", o->schema);
+		cli_printf("The database matches %s.\n", o->schema);
 		rc = CLI_EXIT_OK;
 		goto done;
 	}
-	fprintf(stderr, "%s migrate check: the database differs from %s:\n",
+	cli_eprintf("%s migrate check: the database differs from %s:\n",
 		CLI_PROG, o->schema);
 	for (i = 0; i < plan->nops; i++)
-		fprintf(stderr, "  - %s\n", plan->ops[i].what);
+		cli_eprintf("  - %s\n", plan->ops[i].what);
 	rc = CLI_EXIT_DIFF;
 done:
 	corm_buf_free(&sql);
@@ -440,7 +442,7 @@ int mig_cmd_resolve(const opts *o)
 		rc = db_fail(&s, "cannot record the resolution");
 		goto done;
 	}
-	printf("Recorded %s_%s as %s.\n", e->version, e->name,
+	cli_printf("Recorded %s_%s as %s.\n", e->version, e->name,
 		o->applied ? "applied" : "rolled back");
 done:
 	corm_free(sql);

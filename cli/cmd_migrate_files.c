@@ -30,7 +30,7 @@ static int last_snapshot(corm_schema **out, const corm_mig_dir *d)
 		return mcli_parse(out, "<empty>", "", 0);
 	rc = corm_mig_read(&src, &len, &d->items[d->count - 1], "schema.corm");
 	if (rc != CORM_OK) {
-		fprintf(stderr, "%s migrate: cannot read %s/schema.corm\n", CLI_PROG,
+		cli_eprintf("%s migrate: cannot read %s/schema.corm\n", CLI_PROG,
 			d->items[d->count - 1].dir);
 		return CLI_EXIT_INVALID;
 	}
@@ -125,26 +125,26 @@ int mig_cmd_make(const opts *o, bool empty)
 			goto done;
 		}
 		if (up->nops == 0) {
-			printf("No changes: %s matches the newest migration.\n",
+			cli_printf("No changes: %s matches the newest migration.\n",
 				o->schema);
 			rc = CLI_EXIT_OK;
 			goto done;
 		}
 		if (corm_plan_ndestructive(up) && !o->allow_destructive) {
-			fprintf(stderr, "%s migrate make: refusing destructive changes "
+			cli_eprintf("%s migrate make: refusing destructive changes "
 				"(rerun with --allow-destructive to accept them):\n",
 				CLI_PROG);
 			for (i = 0; i < up->nops; i++)
 				if (up->ops[i].destructive)
-					fprintf(stderr, "  - %s\n", up->ops[i].what);
+					cli_eprintf("  - %s\n", up->ops[i].what);
 			rc = CLI_EXIT_DIFF;
 			goto done;
 		}
 	}
 	if (o->dry_run) {
 		/* Show what would be written; touch nothing. */
-		printf("Would create migrations/<timestamp>_%s/ (--dry-run: nothing "
-			"written)\n", o->arg);
+		cli_printf("Would create migrations/<timestamp>_%s/ (--dry-run: "
+			"nothing written)\n", o->arg);
 		for (i = 0; up && i < up->nops; i++)
 			printf("  %s%s\n", up->ops[i].destructive ? "! " : "- ",
 				up->ops[i].what);
@@ -192,7 +192,7 @@ int mig_cmd_make(const opts *o, bool empty)
 		rc = write_in(path.ptr, "schema.corm", corm_buf_cstr(&text),
 			text.len);
 	if (!rc) {
-		printf("Created %s/\n", path.ptr);
+		cli_printf("Created %s/\n", path.ptr);
 		for (i = 0; up && i < up->nops; i++)
 			printf("  %s%s\n", up->ops[i].destructive ? "! " : "- ",
 				up->ops[i].what);

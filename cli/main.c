@@ -6,7 +6,9 @@
  * a difference, 2 usage error or unreadable file, 3 invalid schema or
  * migration files, 4 database error.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -81,13 +83,59 @@ static int unknown_command(const char *name)
 		names[i] = commands[i]->name;
 	s = cli_suggest(name, names, NCOMMANDS);
 	if (s)
-		fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\n",
+		cli_eprintf("%s: unknown command '%s' (did you mean '%s'?)\n",
 			CLI_PROG, name, s);
 	else
-		fprintf(stderr, "%s: unknown command '%s'\n", CLI_PROG, name);
-	fprintf(stderr, "Run '%s --help' for the list of commands.\n",
+		cli_eprintf("%s: unknown command '%s'\n", CLI_PROG, name);
+	cli_eprintf("Run '%s --help' for the list of commands.\n",
 		CLI_PROG);
 	return CLI_EXIT_USAGE;
+}
+
+/* The length of NAME in "--NAME=value", or 0 for anything else. */
+static size_t long_option_with_value(const char *arg)
+{
+	size_t n = 2;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	while ((arg[n] >= 'a' && arg[n] <= 'z') || arg[n] == '-')
+		n++;
+	return n > 2 && arg[n] == '=' ? n : 0;
+}
+
+/*
+ * Run `cmd` with every "--name=value" given as "--name" "value", the
+ * spelling users of GNU tools expect (--db=URL); until a "--", after
+ * which arguments are taken as they are.
+ */
+static int run_command(const cli_command *cmd, int argc, char **argv)
+{
+	char **args = malloc(((size_t)argc * 2 + 1) * sizeof(*args));
+	bool options = true;
+	int i, n = 0, rc;
+
+	if (!args) {
+		cli_eprintf("%s: out of memory\n", CLI_PROG);
+		return CLI_EXIT_USAGE;
+	}
+	for (i = 0; i < argc; i++) {
+		size_t k = options ? long_option_with_value(argv[i]) : 0;
+
+		if (strcmp(argv[i], "--") == 0)
+			options = false;
+		if (k) {
+			argv[i][k] = '\0'; /* argv's strings are ours to change */
+			args[n++] = argv[i];
+			args[n++] = argv[i] + k + 1;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	args[n] = NULL;
+	rc = cmd->run(n, args);
+	free(args);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -114,19 +162,19 @@ int main(int argc, char **argv)
 			return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		}
 		if (argc > 3) {
-			fprintf(stderr, "%s help: too many arguments\n", CLI_PROG);
+			cli_eprintf("%s help: too many arguments\n", CLI_PROG);
 			return CLI_EXIT_USAGE;
 		}
 		cmd = find_command(argv[2]);
 		return cmd ? cli_print_help(cmd) : unknown_command(argv[2]);
 	}
 	if (name[0] == '-') {
-		fprintf(stderr, "%s: unknown option '%s'\n", CLI_PROG, name);
+		cli_eprintf("%s: unknown option '%s'\n", CLI_PROG, name);
 		print_usage(stderr, false);
 		return CLI_EXIT_USAGE;
 	}
 	cmd = find_command(name);
 	if (!cmd)
 		return unknown_command(name);
-	return cmd->run(argc - 1, argv + 1);
+	return run_command(cmd, argc - 1, argv + 1);
 }

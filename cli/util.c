@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,11 +23,11 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s %s: ", CLI_PROG, cmd->name);
+	cli_eprintf("%s %s: ", CLI_PROG, cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_veprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nUsage: %s %s %s\nRun '%s %s --help' for more.\n",
+	cli_eprintf("\nUsage: %s %s %s\nRun '%s %s --help' for more.\n",
 		CLI_PROG, cmd->name, cmd->synopsis, CLI_PROG, cmd->name);
 	return CLI_EXIT_USAGE;
 }
@@ -48,6 +49,24 @@ const char *cli_display_name(const char *path)
 	return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
+/* A name that is no file but has a URL's shape: user:password@host, or
+ * a database scheme followed by ':'. */
+static bool looks_like_url(const char *s)
+{
+	static const char *const schemes[] = {
+		"postgres:", "postgresql:", "mysql:", "mariadb:", "sqlite:"
+	};
+	const char *at = strrchr(s, '@');
+	size_t i;
+
+	if (at && memchr(s, ':', (size_t)(at - s)))
+		return true;
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
+}
+
 int cli_read_file(char **out, size_t *len, const char *path)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -59,8 +78,17 @@ int cli_read_file(char **out, size_t *len, const char *path)
 	*out = NULL;
 	*len = 0;
 	if (!f) {
-		fprintf(stderr, "%s: cannot read '%s': %s\n", CLI_PROG, path,
-			strerror(errno));
+		int saved = errno;
+
+		cli_eprintf("%s: cannot read '%s': %s\n", CLI_PROG, path,
+			strerror(saved));
+		if (saved == ENOENT && looks_like_url(path))
+			/* A constant: nothing to hide (cli_eprintf would hide the
+			 * example's "password"). */
+			fputs(CLI_PROG ": it looks like a database URL, which is "
+				"written postgres://user:password@host/database, "
+				"mysql://... or sqlite:PATH; where a command takes a "
+				"database, pass it with --db\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
 	b.max = CLI_MAX_FILE;
@@ -69,10 +97,10 @@ int cli_read_file(char **out, size_t *len, const char *path)
 
 		if (n > 0 && corm_buf_put(&b, chunk, n) != CORM_OK) {
 			if (corm_buf_error(&b) == CORM_ENOMEM)
-				fprintf(stderr, "%s: out of memory reading '%s'\n",
+				cli_eprintf("%s: out of memory reading '%s'\n",
 					CLI_PROG, cli_display_name(path));
 			else
-				fprintf(stderr, "%s: '%s' is too large (more than %zu "
+				cli_eprintf("%s: '%s' is too large (more than %zu "
 					"MiB)\n", CLI_PROG, cli_display_name(path),
 					CLI_MAX_FILE >> 20);
 			rc = CLI_EXIT_USAGE;
@@ -80,7 +108,7 @@ int cli_read_file(char **out, size_t *len, const char *path)
 		}
 		if (n < sizeof(chunk)) {
 			if (ferror(f)) {
-				fprintf(stderr, "%s: cannot read '%s': %s\n", CLI_PROG,
+				cli_eprintf("%s: cannot read '%s': %s\n", CLI_PROG,
 					cli_display_name(path), strerror(errno));
 				rc = CLI_EXIT_USAGE;
 			}
@@ -93,7 +121,7 @@ int cli_read_file(char **out, size_t *len, const char *path)
 		*len = b.len;
 		*out = corm_buf_detach(&b); /* "" for an empty file */
 		if (!*out) {
-			fprintf(stderr, "%s: out of memory\n", CLI_PROG);
+			cli_eprintf("%s: out of memory\n", CLI_PROG);
 			rc = CLI_EXIT_USAGE;
 		}
 	}
@@ -168,7 +196,7 @@ int cli_write_file_atomic(const char *path, const char *data, size_t len)
 	goto done;
 fail:
 	saved = errno;
-	fprintf(stderr, "%s: cannot %s '%s': %s\n", CLI_PROG, what, path,
+	cli_eprintf("%s: cannot %s '%s': %s\n", CLI_PROG, what, path,
 		strerror(saved));
 	if (fd >= 0)
 		close(fd);
@@ -184,7 +212,7 @@ done:
 int cli_write_stdout(const char *data, size_t len)
 {
 	if ((len && fwrite(data, 1, len, stdout) != len) || fflush(stdout)) {
-		fprintf(stderr, "%s: cannot write to standard output: %s\n",
+		cli_eprintf("%s: cannot write to standard output: %s\n",
 			CLI_PROG, strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
@@ -199,10 +227,10 @@ void cli_print_diags(const corm_diags *d, const char *name, const char *src,
 	if (!d->count)
 		return;
 	if (corm_diags_render(&b, d, name, src, len) != CORM_OK)
-		fprintf(stderr, "%s: out of memory printing diagnostics\n",
+		cli_eprintf("%s: out of memory printing diagnostics\n",
 			CLI_PROG);
 	else
-		fwrite(corm_buf_cstr(&b), 1, b.len, stderr);
+		cli_eprintf("%s", corm_buf_cstr(&b));
 	corm_buf_free(&b);
 }
 

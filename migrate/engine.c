@@ -54,3 +54,13 @@ const corm_dialect *corm_mig_url_dialect(const char *url)
 	scheme[n] = '\0';
 	return corm_dialect_find(scheme);
 }
+
+int corm_mig_require_database(corm_conn *c)
+{
+	const corm_migrate_engine *eng;
+	int error = corm_mig_engine_of(&eng, c);
+
+	if (!error && eng->require_database)
+		error = eng->require_database(c);
+	return error;
+}

@@ -443,14 +443,34 @@ done:
 
 /* ---------------------------------------------------------- the lock */
 
+/* GET_LOCK(CONCAT(..., NULL)) is NULL, and the catalogue of no database
+ * is empty: without this, `up` failed with no reason and `inspect` read
+ * an empty schema. */
+static int my_require_database(corm_conn *c)
+{
+	int64_t none = 0;
+	int error = corm_mig__query_int(&none, c, "SELECT DATABASE() IS NULL");
+
+	if (!error && none)
+		error = corm_conn__set_error(c, CORM_EINVAL, NULL, "the database "
+			"URL names no database: add one after the host, as in "
+			"mysql://user@host:3306/DATABASE");
+	return error;
+}
+
 static int my_lock(corm_conn *c)
 {
 	int64_t got = 0;
-	/* A day: a migration that takes longer is not waited for. */
-	int error = corm_mig__query_int(&got, c, "SELECT GET_LOCK(CONCAT("
-		"'corm_migrate:', DATABASE()), 86400)");
+	int error = my_require_database(c);
 
-	return error ? error : got == 1 ? CORM_OK : CORM_EBUSY;
+	/* A day: a migration that takes longer is not waited for. */
+	if (!error)
+		error = corm_mig__query_int(&got, c, "SELECT GET_LOCK(CONCAT("
+			"'corm_migrate:', DATABASE()), 86400)");
+	if (!error && got != 1)
+		error = corm_conn__set_error(c, CORM_EBUSY, NULL, "another "
+			"migrator has held the migration lock for a day");
+	return error;
 }
 
 static int my_unlock(corm_conn *c)
@@ -475,6 +495,7 @@ const corm_migrate_engine corm_mig_engine_mysql = {
 	.fk_check_sql = NULL,
 	.lock = my_lock,
 	.unlock = my_unlock,
+	.require_database = my_require_database,
 	.history_exists_sql = "SELECT 1 FROM information_schema.tables WHERE "
 		"table_schema = DATABASE() AND table_name = 'corm_migrations'",
 	.read_catalogue = read_mysql,

@@ -428,7 +428,8 @@ int corm_introspect_text(corm_buf *out, corm_conn *c, const corm_schema *hint)
 	int error;
 
 	memset(&db, 0, sizeof(db));
-	if ((error = corm_mig_engine_of(&eng, c)))
+	if ((error = corm_mig_engine_of(&eng, c)) ||
+		(eng->require_database && (error = eng->require_database(c))))
 		return error;
 	error = eng->read_catalogue(&db, c);
 	if (!error)

@@ -55,6 +55,11 @@ typedef struct corm_migrate_engine {
 	int (*lock)(corm_conn *c);
 	/* Release it. Required. */
 	int (*unlock)(corm_conn *c);
+	/* CORM_EINVAL, with a message saying what to add to the URL, when
+	 * the connection has no database to work in (a MySQL URL naming
+	 * none): the lock, the history and the catalogue all need one.
+	 * NULL: every connection has one. */
+	int (*require_database)(corm_conn *c);
 	/* A table rebuild drops the table's triggers and indexes. Before each
 	 * statement of a migration the runner calls save_objects, which saves
 	 * (into *saved, made on first use) those of the table a statement
@@ -125,6 +130,9 @@ const corm_migrate_engine *corm_mig_engine_find(const char *name);
 
 /* The engine of `d`, or NULL when corm has none for it. */
 const corm_migrate_engine *corm_mig_engine_of_dialect(const corm_dialect *d);
+
+/* The engine's require_database check, when it has one (engine.c). */
+int corm_mig_require_database(corm_conn *c);
 
 /* The engine of `c`'s dialect. CORM_EINVAL, with a message on `c` naming
  * the engine, when corm has no migration support for it. */
