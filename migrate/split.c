@@ -306,11 +306,11 @@ static const char *skip_dollar(const char *p, const char *end, bool *quoted)
 /*
  * At p a word DELIMITER that starts a statement: when it is the first
  * word of its line and the line holds one more word and nothing else,
- * that word becomes the delimiter (`delim`, up to `cap` - 1 bytes);
- * returns the end of the line. NULL when it is no such line.
+ * that word becomes the delimiter (`delim`, *dlen bytes, fewer than
+ * `cap`); returns the end of the line. NULL when it is no such line.
  */
 static const char *delimiter_line(const char *sql, const char *p,
-	const char *end, char *delim, size_t cap)
+	const char *end, char *delim, size_t cap, size_t *dlen)
 {
 	const char *b = p, *s, *e;
 
@@ -330,8 +330,8 @@ static const char *delimiter_line(const char *sql, const char *p,
 	for (b = e; b < end && *b != '\n'; b++)
 		if (!isspace((unsigned char)*b))
 			return NULL;
-	memcpy(delim, s, (size_t)(e - s));
-	delim[e - s] = '\0';
+	*dlen = (size_t)(e - s);
+	memcpy(delim, s, *dlen);
 	return b;
 }
 
@@ -376,10 +376,9 @@ int corm_mig_split(char ***out, size_t *n, const char *sql, size_t len,
 			on_token(&st, quoted ? TOK_QUOTED : TOK_PUNCT, q, 1);
 		} else if (word_byte(*p)) {
 			const char *line_end = st.ntok == 0 ? delimiter_line(sql, p,
-				end, delim, sizeof(delim)) : NULL;
+				end, delim, sizeof(delim), &dlen) : NULL;
 
 			if (line_end) {
-				dlen = strlen(delim);
 				p = start = line_end;
 				continue;
 			}
