@@ -12,9 +12,9 @@
  * saves them before the statement marked CORM_MIG_MARK_REBUILD and makes
  * them again at the end, save_objects below) and the views and triggers
  * that name the table (a legacy rename rewrites none of them); then every
- * view and trigger must still compile. The catalogue is read with the table-valued pragmas and
- * the CREATE TABLE text kept in sqlite_master (for AUTOINCREMENT and the
- * enum CHECKs).
+ * view and trigger must still compile. The catalogue is read with the
+ * table-valued pragmas and the CREATE TABLE text kept in sqlite_master
+ * (for AUTOINCREMENT and the enum CHECKs).
  */
 #include <ctype.h>
 #include <stdio.h>

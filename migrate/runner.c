@@ -7,9 +7,10 @@
  * and history as they were. A statement that starts a table rebuild
  * (marked CORM_MIG_MARK_REBUILD) has the engine save the table's
  * triggers and hand-made indexes first; they are made again after the
- * last statement (migrate_engine.h, save_objects). Where the BEGIN is the lock between
- * migrators (SQLite's BEGIN IMMEDIATE), the history is read again inside
- * it and a migration another process applied meanwhile is skipped. A
+ * last statement (migrate_engine.h, save_objects). Where the BEGIN is
+ * the lock between migrators (SQLite's BEGIN IMMEDIATE), the history is
+ * read again inside it and a migration another process applied
+ * meanwhile is skipped. A
  * migration with a line CORM_MIG_MARK_FK_OFF (render puts it first) runs,
  * where the engine says so, with `PRAGMA foreign_keys=OFF`, switched
  * before BEGIN and back after the end (SQLite ignores the pragma inside

@@ -346,6 +346,44 @@ static void test_rebuild__a_trigger_on_a_dropped_column_fails(void **state)
 		"trigger body_log", "no such column: NEW.body");
 }
 
+/* The mark in a hand-written rebuild, of a table whose name needs its
+ * quote doubled and is written in another case than the trigger's. */
+static void test_rebuild__a_hand_written_mark(void **state)
+{
+	static const char sql[] = CORM_MIG_MARK_FK_OFF "\n"
+		"-- corm:rebuild \"We\"\"ird\"\n"
+		"CREATE TABLE \"corm_new\" (id INTEGER PRIMARY KEY, v BIGINT);\n"
+		"INSERT INTO \"corm_new\" SELECT id, v FROM \"We\"\"ird\";\n"
+		"DROP TABLE \"We\"\"ird\";\n"
+		"PRAGMA legacy_alter_table=ON;\n"
+		"ALTER TABLE \"corm_new\" RENAME TO \"We\"\"ird\";\n"
+		"PRAGMA legacy_alter_table=OFF;\n";
+	corm_mig_entry e = {(char *)"20260101000000", (char *)"hand",
+		(char *)"."};
+	corm_buf err = CORM_BUF_INIT;
+	bool skipped = false;
+	mig_db db;
+	int rc;
+
+	(void)state;
+	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
+	exec_ok(db.c, "CREATE TABLE \"We\"\"ird\" (id INTEGER PRIMARY KEY, "
+		"v INT); CREATE TABLE log (v INT); CREATE TRIGGER w_ai AFTER INSERT "
+		"ON \"we\"\"IRD\" BEGIN INSERT INTO log VALUES (NEW.v); END; "
+		"CREATE INDEX w_v ON \"WE\"\"ird\" (v)");
+	rc = corm_mig_apply(&skipped, db.c, &e, sql, strlen(sql), true, &err);
+	if (rc)
+		print_error("%s\n", corm_buf_cstr(&err));
+	assert_int_equal(rc, CORM_OK);
+	expect_rows(db.c, "SELECT type, name FROM sqlite_master WHERE type IN "
+		"('index', 'trigger') AND sql IS NOT NULL ORDER BY name",
+		"trigger|w_ai;index|w_v;");
+	exec_ok(db.c, "INSERT INTO \"We\"\"ird\" (v) VALUES (3000000000)");
+	expect_rows(db.c, "SELECT v FROM log", "3000000000;");
+	corm_buf_free(&err);
+	mig_db_close(&db);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +392,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rebuild__an_index_on_a_dropped_column_fails),
 		cmocka_unit_test(test_rebuild__a_view_on_a_dropped_column_fails),
 		cmocka_unit_test(test_rebuild__a_trigger_on_a_dropped_column_fails),
+		cmocka_unit_test(test_rebuild__a_hand_written_mark),
 	};
 	int rc = test_engine_init(&g_engine, "test_migrate_rebuild",
 		argc > 1 ? argv[1] : NULL);
