@@ -4,8 +4,10 @@
  * back by introspection) or '-' for the empty schema. Also home of the
  * helpers the migration commands share (cmd_migrate.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd_migrate.h"
 #include "migrate_engine.h"
@@ -41,9 +43,43 @@ bool mcli_is_url(const char *arg)
 	return corm_mig_url_dialect(arg) != NULL || strstr(arg, "://") != NULL;
 }
 
-int mcli_connect(corm_conn **out, const char *cmd, const char *url)
+/* CLI_EXIT_USAGE after a message when `url` has no scheme, or names an
+ * SQLite file that does not exist and must not be created. */
+static int check_url(const char *cmd, const char *url, bool may_create)
 {
-	int rc = corm_conn_open(out, url);
+	const corm_dialect *d = corm_mig_url_dialect(url);
+	corm_url *u = NULL;
+	struct stat st;
+	int rc = CLI_EXIT_OK;
+
+	if (!d && !strchr(url, ':')) {
+		cli_eprintf("%s %s: '%s' is not a database URL (it has no scheme); "
+			"did you mean sqlite:%s?\n", CLI_PROG, cmd, url, url);
+		return CLI_EXIT_USAGE;
+	}
+	if (may_create || !d || !d->file_database ||
+		corm_url_parse(&u, url) != CORM_OK)
+		return CLI_EXIT_OK; /* corm_conn_open() says what is wrong */
+	if (strcmp(u->database, ":memory:") != 0 &&
+		stat(u->database, &st) != 0 && errno == ENOENT) {
+		cli_eprintf("%s %s: no SQLite database at '%s' (nothing was "
+			"created): check the path; 'corm migrate up' creates a new "
+			"database\n", CLI_PROG, cmd, u->database);
+		rc = CLI_EXIT_USAGE;
+	}
+	corm_url_free(u);
+	return rc;
+}
+
+int mcli_connect(corm_conn **out, const char *cmd, const char *url,
+	bool may_create)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_url(cmd, url, may_create)) != CLI_EXIT_OK)
+		return rc;
+	rc = corm_conn_open(out, url);
 
 	if (rc != CORM_OK) {
 		cli_eprintf("%s %s: cannot connect: %s (%s)\n", CLI_PROG, cmd,
@@ -115,7 +151,7 @@ int mcli_load_schema(corm_schema **out, const corm_dialect **dialect,
 	if (strcmp(arg, "-") == 0)
 		return mcli_parse(out, "<empty>", "", 0);
 	if (mcli_is_url(arg)) {
-		if ((rc = mcli_connect(&c, cmd, arg)) != CLI_EXIT_OK)
+		if ((rc = mcli_connect(&c, cmd, arg, false)) != CLI_EXIT_OK)
 			return rc;
 		rc = corm_introspect(out, c, hint);
 		if (rc != CORM_OK) {

@@ -87,6 +87,13 @@ static int write_pair(const char *dir, const char *base, const corm_buf *h,
 		cli_eprintf("%s gen: out of memory\n", CLI_PROG);
 		goto done;
 	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		bool exists = stat(dir, &st) == 0;
+
+		cli_eprintf("%s gen: the output folder '%s' %s\n", CLI_PROG, dir,
+			exists ? "is not a folder" : "does not exist; create it first");
+		goto done;
+	}
 	if ((stat(hp.ptr, &st) == 0 && S_ISDIR(st.st_mode)) ||
 		(stat(cp.ptr, &st) == 0 && S_ISDIR(st.st_mode))) {
 		cli_eprintf("%s gen: cannot write '%s' and '%s': one is a "

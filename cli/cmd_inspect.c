@@ -56,6 +56,12 @@ static int run(int argc, char **argv)
 	if (!url || !*url)
 		return cli_usage_error(&cli_cmd_inspect,
 			"no database: pass --db URL or set DATABASE_URL");
+	if (!mcli_is_url(url)) {
+		cli_eprintf("%s inspect: '%s' is not a database URL%s%s%s\n",
+			CLI_PROG, url, strchr(url, ':') ? "" : "; did you mean sqlite:",
+			strchr(url, ':') ? "" : url, strchr(url, ':') ? "" : "?");
+		return CLI_EXIT_USAGE;
+	}
 	if (hint_path && (rc = mcli_load_schema(&hint, &d, "inspect", hint_path,
 			NULL)) != CLI_EXIT_OK)
 		return rc;

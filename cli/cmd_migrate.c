@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd_migrate_int.h"
 #include "corm/driver.h"
@@ -50,8 +51,10 @@ const cli_command cli_cmd_migrate = {
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 ok; 1 drift (check), a destructive change refused\n"
-	"(make) or an edited/failed migration blocking up; 2 usage; 3 invalid\n"
-	"schema or migration files; 4 database error.\n",
+	"(make), an edited/failed migration blocking up, or (status) any\n"
+	"migration not applied; 2 usage (also a --dir or SQLite file that does\n"
+	"not exist, except for up); 3 invalid schema or migration files; 4\n"
+	"database error.\n",
 	run,
 };
 
@@ -139,7 +142,20 @@ int mig_parse_count(size_t *out, const char *arg, size_t dflt)
 int mig_read_dir(corm_mig_dir *d, const opts *o)
 {
 	corm_buf err = CORM_BUF_INIT;
-	int rc = corm_mig_dir_read(d, &err, o->dir);
+	struct stat st;
+	int rc;
+
+	/* Only make and new start a folder: elsewhere a missing one is a
+	 * typo, not an empty history ("Nothing to apply" would be a lie). */
+	memset(d, 0, sizeof(*d));
+	if (strcmp(o->sub, "make") != 0 && strcmp(o->sub, "new") != 0 &&
+		stat(o->dir, &st) != 0 && errno == ENOENT) {
+		cli_eprintf("%s migrate %s: no migrations folder '%s': pass --dir "
+			"with the right one, or create the first migration with "
+			"'corm migrate make'\n", CLI_PROG, o->sub, o->dir);
+		return CLI_EXIT_USAGE;
+	}
+	rc = corm_mig_dir_read(d, &err, o->dir);
 
 	if (rc != CORM_OK) {
 		cli_eprintf("%s migrate %s: %s\n", CLI_PROG, o->sub,

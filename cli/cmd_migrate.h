@@ -13,9 +13,15 @@
 /* Does `arg` look like a database URL (scheme ':')? */
 bool mcli_is_url(const char *arg);
 
-/* Open `url`; on failure print why (prefixed "corm CMD:") and return
- * CLI_EXIT_DB. */
-int mcli_connect(corm_conn **out, const char *cmd, const char *url);
+/*
+ * Open `url`; on failure print why (prefixed "corm CMD:") and return
+ * CLI_EXIT_DB, or CLI_EXIT_USAGE for a URL that cannot be right: no
+ * scheme ("did you mean sqlite:app.db?"), a MySQL URL naming no
+ * database, or, unless `may_create`, an SQLite file that does not exist
+ * (opening it would create it: only `migrate up` may).
+ */
+int mcli_connect(corm_conn **out, const char *cmd, const char *url,
+	bool may_create);
 
 /*
  * A schema from `arg`: a .corm file, a database URL (introspected, with

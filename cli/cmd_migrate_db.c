@@ -51,7 +51,10 @@ static int session_open(session *s, const opts *o, bool lock)
 			"no database: pass --db URL or set DATABASE_URL");
 	if ((rc = mig_read_dir(&s->dir, o)))
 		return rc;
-	if ((rc = mcli_connect(&s->c, "migrate", o->db)))
+	/* Only up may create the SQLite file: a typo in status, check or
+	 * down must not leave an empty database behind. */
+	if ((rc = mcli_connect(&s->c, "migrate", o->db,
+			strcmp(o->sub, "up") == 0)))
 		return rc;
 	s->dl = corm_conn_dialect(s->c);
 	if (lock) {
@@ -365,6 +368,10 @@ int mig_cmd_status(const opts *o)
 		corm_buf_puts(&out, "No migrations.\n");
 	rc = corm_buf_error(&out) ? CLI_EXIT_USAGE
 		: cli_write_stdout(corm_buf_cstr(&out), out.len);
+	/* As `fmt --check`: 1 says "something to do", for scripts and CI. */
+	for (i = 0; i < st.count && rc == CLI_EXIT_OK; i++)
+		if (st.items[i].state != CORM_MIG_APPLIED)
+			rc = CLI_EXIT_DIFF;
 done:
 	corm_mig_status_free(&st);
 	corm_buf_free(&out);

@@ -50,28 +50,65 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* The next version: now in UTC, or one past the newest when the clock
- * is behind it (two makes in one second). */
-static void next_version(char out[15], const corm_mig_dir *d)
+/* The UTC time a version (yyyymmddHHMMSS) names; false when it names
+ * none (a month 13, a second 60). */
+static bool version_time(time_t *out, const char *v)
 {
-	time_t t = time(NULL);
+	struct tm tm, back;
+	int f[6], i, k;
+	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
+
+	for (i = 0; i < 6; i++)
+		for (f[i] = 0, k = 0; k < width[i]; k++, v++) {
+			if (*v < '0' || *v > '9')
+				return false;
+			f[i] = f[i] * 10 + (*v - '0');
+		}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	*out = timegm(&tm); /* which normalises tm: compare with f[] */
+	return gmtime_r(out, &back) && back.tm_year + 1900 == f[0] &&
+		back.tm_mon + 1 == f[1] && back.tm_mday == f[2] &&
+		back.tm_hour == f[3] && back.tm_min == f[4] && back.tm_sec == f[5];
+}
+
+/* The next version: now in UTC, or the second after the newest when the
+ * clock is behind it (two makes in one second): always a valid time, so
+ * ...59 is followed by the next minute, not ...60. */
+static int next_version(char out[15], const corm_mig_dir *d)
+{
+	time_t t = time(NULL), newest;
 	struct tm tm;
 
+	if (d->count) {
+		const char *v = d->items[d->count - 1].version;
+
+		if (!version_time(&newest, v)) {
+			cli_eprintf("%s migrate: the newest migration's version %s is "
+				"not a UTC time (yyyymmddHHMMSS); rename its folder\n",
+				CLI_PROG, v);
+			return CLI_EXIT_INVALID;
+		}
+		if (t <= newest)
+			t = newest + 1;
+	}
 	gmtime_r(&t, &tm);
 	strftime(out, 15, "%Y%m%d%H%M%S", &tm);
-	if (d->count && strcmp(out, d->items[d->count - 1].version) <= 0) {
-		unsigned long long v = strtoull(d->items[d->count - 1].version,
-			NULL, 10) + 1;
-
-		snprintf(out, 15, "%014llu", v);
-	}
+	return CLI_EXIT_OK;
 }
 
 static int make_folder(corm_buf *path, const opts *o, const corm_mig_dir *d)
 {
 	char version[15];
+	int rc;
 
-	next_version(version, d);
+	if ((rc = next_version(version, d)))
+		return rc;
 	if (mkdir(o->dir, 0777) != 0 && errno != EEXIST)
 		return mig_fail(o->sub, "cannot create '%s'", o->dir, CLI_EXIT_USAGE);
 	corm_buf_printf(path, "%s/%s_%s", o->dir, version, o->arg);

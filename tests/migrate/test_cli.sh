@@ -130,14 +130,22 @@ model Tag {
 EOF
 run migrate make tags; check "make tags" 0 $?
 
-run migrate check; check "check before up: drift" 1 $?
-has "check names the change" err "create table author"
+if [ "$ENGINE" = sqlite ]; then
+	# No database file yet: an error, and none is created.
+	run migrate check; check "check before the file exists" 2 $?
+	has "check names the missing file" err "no SQLite database at"
+	[ ! -e app.db ] || { echo "FAIL: check created app.db"; fails=$((fails + 1)); }
+	run migrate status; check "status before the file exists" 2 $?
+else
+	run migrate check; check "check before up: drift" 1 $?
+	has "check names the change" err "create table author"
+fi
 
 run migrate up --dry-run; check "up --dry-run" 0 $?
 has "dry run prints SQL" out "CREATE TABLE"
-run migrate status; check "status" 0 $?
+run migrate status; check "status, pending: exit 1" 1 $?
 has "still pending after a dry run" out "pending"
-run migrate status --format json; check "status json, pending" 0 $?
+run migrate status --format json; check "status json, pending" 1 $?
 check "JSON: three pending" "pending,pending,pending;free" "$(json_status)"
 
 # Two migrators at once: each migration runs exactly once, both exit 0.
@@ -180,7 +188,7 @@ echo "-- edited" >>migrations/${v}_init/up.$ENGINE.sql
 run migrate up; check "edited blocks up" 1 $?
 has "edited is reported" err "was edited"
 run migrate status; has "status shows edited" out "edited"
-run migrate status --format json; check "status json, edited" 0 $?
+run migrate status --format json; check "status json, edited" 1 $?
 check "JSON: edited blocks" "edited,applied,applied,applied;blocked" \
 	"$(json_status)"
 has "JSON: the message says what to do" json.out \
@@ -208,7 +216,7 @@ run migrate up; check "failing migration" 4 $?
 has "the failure names the statement" err "statement 2 of 2"
 if [ "$ENGINE" = mysql ]; then
 	run migrate status; has "marked failed" out "failed"
-	run migrate status --format json; check "status json, failed" 0 $?
+	run migrate status --format json; check "status json, failed" 1 $?
 	json_status >/dev/null
 	has "JSON: failed blocks" json.out "failed;blocked"
 	has "JSON: the failure's message" json.out "is failed at statement 2"
@@ -236,7 +244,7 @@ printf 'CREATE TABLE mig_nul_a (id INTEGER PRIMARY KEY);\nCREATE TABLE mig_nul_b
 	>"$nul/up.$ENGINE.sql"
 run migrate up; check "up refuses a NUL byte" 3 $?
 has "the refusal names file and line" err "up.$ENGINE.sql line 2 holds a NUL byte"
-run migrate status --format json; check "status json, NUL" 0 $?
+run migrate status --format json; check "status json, NUL" 1 $?
 json_status >/dev/null
 has "JSON: the NUL file blocks" json.out "pending;blocked"
 has "JSON: the NUL file's message" json.out "line 2 holds a NUL byte"
@@ -331,6 +339,37 @@ for c in diff inspect migrate; do
 done
 run migrate bogus; check "unknown subcommand" 2 $?
 run migrate up --db "$URL" --nope; check "unknown option" 2 $?
+run migrate status --db="$URL"; check "--db=URL spelling" 0 $?
+
+# Mistakes fail loudly (issue 16, point 5).
+run migrate up --dir typo; check "up with a missing folder" 2 $?
+has "missing folder named" err "no migrations folder 'typo'"
+run migrate status --dir typo; check "status with a missing folder" 2 $?
+for c in "inspect --db" "migrate status --db" "migrate check --db" \
+	"migrate down --db" "diff schema.corm"; do
+	# shellcheck disable=SC2086
+	run $c sqlite:typo.db; check "$c sqlite:typo.db" 2 $?
+	has "$c: no such SQLite file" err "no SQLite database at 'typo.db'"
+	[ ! -e typo.db ] || { echo "FAIL: $c created typo.db"; fails=$((fails + 1)); rm -f typo.db; }
+done
+run inspect --db app.db; check "inspect --db without a scheme" 2 $?
+has "did you mean sqlite:" err "did you mean sqlite:app.db?"
+run migrate status --db app.db; check "migrate --db without a scheme" 2 $?
+has "migrate: did you mean sqlite:" err "did you mean sqlite:app.db?"
+run gen schema.corm -o missing/; check "gen into a missing folder" 2 $?
+has "gen names the folder" err "output folder 'missing/' does not exist"
+if grep -q '\.new' err; then
+	echo "FAIL: gen names its temporary file"; fails=$((fails + 1))
+fi
+# The version after ...59 is the next minute, never ...60; a folder
+# whose version is no time stops make.
+mkdir vers && cp -r "$(ls -d migrations/*_init | head -1)" vers/29991231235959_a
+run migrate new --dir vers next; check "new after ...59" 0 $?
+[ -d vers/30000101000000_next ] && echo "ok: ...59 then 30000101000000" ||
+	{ echo "FAIL: version after 29991231235959:"; ls vers; fails=$((fails + 1)); }
+mv vers/29991231235959_a vers/29991331000000_a && rm -rf vers/30000101000000_next
+run migrate new --dir vers next; check "new after a version that is no time" 3 $?
+has "version no time named" err "29991331000000 is not a UTC time"
 
 [ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 exit 0
