@@ -67,17 +67,6 @@ static int session_open(session *s, const opts *o, bool lock)
 	return CLI_EXIT_OK;
 }
 
-static const corm_mig_applied *applied_of(const session *s,
-	const char *version)
-{
-	size_t i;
-
-	for (i = 0; i < s->hist.count; i++)
-		if (strcmp(s->hist.items[i].version, version) == 0)
-			return &s->hist.items[i];
-	return NULL;
-}
-
 static int read_sql(char **sql, size_t *len, const session *s,
 	const corm_mig_entry *e, bool up)
 {
@@ -209,7 +198,7 @@ int mig_cmd_up(const opts *o)
 	for (i = 0; i < s.dir.count && done < n && !rc; i++) {
 		const corm_mig_entry *e = &s.dir.items[i];
 
-		if (applied_of(&s, e->version))
+		if (corm_history_find(&s.hist, e->version))
 			continue;
 		if (s.hist.count &&
 			strcmp(e->version, s.hist.items[s.hist.count - 1].version) < 0)

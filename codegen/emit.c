@@ -47,12 +47,83 @@ void cg_emit_c_string(corm_buf *b, const char *s, size_t len)
 	corm_buf_putc(b, '"');
 }
 
+/* One character as a C character constant. */
+static void put_char_const(corm_buf *b, unsigned char ch)
+{
+	if (ch == '\'' || ch == '\\')
+		corm_buf_printf(b, "'\\%c'", ch);
+	else if (ch < 0x20 || ch >= 0x7f)
+		corm_buf_printf(b, "'\\%03o'", ch);
+	else
+		corm_buf_printf(b, "'%c'", ch);
+}
+
+/* Text longer than CG_MAX_LITERAL as an array of character constants,
+ * NUL-terminated, 12 to a line; `indent` starts each line. */
+void cg_emit_char_array(corm_buf *b, const char *s, size_t len,
+	const char *indent)
+{
+	size_t i;
+
+	corm_buf_puts(b, "{");
+	for (i = 0; i < len; i++) {
+		corm_buf_puts(b, i % 12 ? " " : "\n");
+		if (i % 12 == 0)
+			corm_buf_puts(b, indent);
+		put_char_const(b, (unsigned char)s[i]);
+		corm_buf_putc(b, ',');
+	}
+	corm_buf_printf(b, "\n%s'\\0'}", indent);
+}
+
+/* SQL too long for a literal: a comment showing it, then a compound
+ * literal array of its characters, which has static storage at file
+ * scope, so it can stand wherever a literal stood (same bytes, no
+ * run-time cost). */
+static void put_long_sql(corm_buf *b, const char *sql, size_t len,
+	const char *indent)
+{
+	size_t start = 0, width = 68;
+
+	corm_buf_printf(b, "/* %zu bytes, more than the 4,095 ISO C "
+		"promises in a string\n%s * literal, so written as characters:",
+		len, indent);
+	while (start < len) {
+		size_t end = start + width < len ? start + width : len, cut = end;
+		corm_buf line = CORM_BUF_INIT;
+
+		/* After a space when there is one; never inside a UTF-8
+		 * character. */
+		while (cut < len && cut > start + 20 && sql[cut - 1] != ' ')
+			cut--;
+		if (sql[cut - 1] != ' ')
+			cut = end;
+		while (cut < len && cut > start + 1 &&
+			((unsigned char)sql[cut] & 0xc0) == 0x80)
+			cut--;
+		corm_buf_printf(b, "\n%s * ", indent);
+		/* No trailing blank (the cut is after one). */
+		corm_buf_put(&line, sql + start, cut - start -
+			(cut < len && sql[cut - 1] == ' '));
+		cg_emit_comment_text(b, corm_buf_cstr(&line));
+		corm_buf_free(&line);
+		start = cut;
+	}
+	corm_buf_printf(b, "\n%s */\n%s(const char[])", indent, indent);
+	cg_emit_char_array(b, sql, len, indent);
+}
+
 /* A long SQL string as adjacent literals, broken after a ", " or a space
- * so no line passes ~76 columns; continuation lines get `indent`. */
+ * so no line passes ~76 columns; continuation lines get `indent`. SQL
+ * longer than one literal may hold goes through put_long_sql(). */
 void cg_emit_sql_literal(corm_buf *b, const char *sql, const char *indent)
 {
 	size_t len = strlen(sql), start = 0, width = 60;
 
+	if (len > CG_MAX_LITERAL) {
+		put_long_sql(b, sql, len, indent);
+		return;
+	}
 	while (len - start > width) {
 		size_t cut = start + width;
 
@@ -72,7 +143,7 @@ void cg_emit_sql_literal(corm_buf *b, const char *sql, const char *indent)
  * it ("*\/"), open one inside it ("/\*", -Wcomment) or form a trigraph
  * ("??" then a trigraph character: -Wtrigraphs under -std=c11) are
  * broken up by a space or a backslash. */
-static void put_comment_text(corm_buf *b, const char *text)
+void cg_emit_comment_text(corm_buf *b, const char *text)
 {
 	for (; *text; text++) {
 		if ((text[0] == '*' && text[1] == '/') ||
@@ -99,14 +170,14 @@ void cg_emit_doc(corm_buf *b, const corm_doc *doc, const char *indent)
 		return;
 	if (doc->nlines == 1) {
 		corm_buf_printf(b, "%s/* ", indent);
-		put_comment_text(b, doc->lines[0]);
+		cg_emit_comment_text(b, doc->lines[0]);
 		corm_buf_puts(b, " */\n");
 		return;
 	}
 	corm_buf_printf(b, "%s/*\n", indent);
 	for (i = 0; i < doc->nlines; i++) {
 		corm_buf_printf(b, "%s *%s", indent, doc->lines[i][0] ? " " : "");
-		put_comment_text(b, doc->lines[i]);
+		cg_emit_comment_text(b, doc->lines[i]);
 		corm_buf_putc(b, '\n');
 	}
 	corm_buf_printf(b, "%s */\n", indent);

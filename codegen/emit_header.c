@@ -59,7 +59,9 @@ static void emit_struct(emitter *e, const corm_model *m)
 	size_t i;
 
 	cg_emit_doc(h, &m->doc, "");
-	corm_buf_printf(h, "/* A row of table \"%s\". */\n", m->table);
+	corm_buf_puts(h, "/* A row of table \"");
+	cg_emit_comment_text(h, m->table); /* @@map may hold * / or ??/ */
+	corm_buf_puts(h, "\". */\n");
 	corm_buf_printf(h, "typedef struct %s {\n", m->snake);
 	for (i = 0; i < m->nfields; i++) {
 		const corm_field *f = &m->fields[i];
@@ -79,6 +81,50 @@ static void emit_struct(emitter *e, const corm_model *m)
 	corm_buf_printf(h, "} %s;\n\n", m->snake);
 }
 
+/* Whether `name` is taken in a wrapper with key parameters: by its other
+ * parameters and its local (see emit_source.c, emit_lock.c), or, unless
+ * it is key field `self`'s own member, by another key field. */
+static bool key_param_taken(const corm_model *m, size_t self,
+	const char *name)
+{
+	static const char *const wrapper_names[] = {"out", "db", "b", "c", "q",
+		"arena", "delta", "key", NULL};
+	const char *const *w;
+	size_t i;
+
+	for (w = wrapper_names; *w; w++)
+		if (strcmp(*w, name) == 0)
+			return true;
+	for (i = 0; i < m->pk.nfields; i++) {
+		corm_buf mem = CORM_BUF_INIT;
+		bool same;
+
+		if (i == self)
+			continue;
+		cg_emit_member(&mem, &m->fields[m->pk.fields[i]]);
+		same = strcmp(corm_buf_cstr(&mem), name) == 0;
+		corm_buf_free(&mem);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* The parameter of key field `i` (of m->pk): its member's name, with '_'
+ * added while a wrapper's own names (db, out, key...) or another key
+ * field have it, so a key field called `key` or `db` still compiles. */
+void cg_emit_key_param_name(corm_buf *b, const corm_model *m, size_t i)
+{
+	corm_buf name = CORM_BUF_INIT;
+
+	cg_emit_member(&name, &m->fields[m->pk.fields[i]]);
+	while (!corm_buf_error(&name) &&
+		key_param_taken(m, i, corm_buf_cstr(&name)))
+		corm_buf_putc(&name, '_');
+	corm_buf_puts(b, corm_buf_cstr(&name));
+	corm_buf_free(&name);
+}
+
 /* "int64_t id, corm_str slug" — the key fields as parameters. */
 void cg_emit_key_params(corm_buf *b, const corm_model *m)
 {
@@ -88,7 +134,7 @@ void cg_emit_key_params(corm_buf *b, const corm_model *m)
 		const corm_field *f = &m->fields[m->pk.fields[i]];
 
 		corm_buf_printf(b, ", %s ", cg_emit_c_type(f));
-		cg_emit_member(b, f);
+		cg_emit_key_param_name(b, m, i);
 	}
 }
 
@@ -99,8 +145,9 @@ static void emit_prototypes(emitter *e, const corm_model *m,
 	const char *n = m->snake;
 	size_t i;
 
-	corm_buf_printf(h, "/* %s: rows of table \"%s\" (see corm/model.h for "
-		"ownership). */\n", m->name, m->table);
+	corm_buf_printf(h, "/* %s: rows of table \"", m->name);
+	cg_emit_comment_text(h, m->table);
+	corm_buf_puts(h, "\" (see corm/model.h for ownership). */\n");
 	corm_buf_printf(h, "extern const corm_model_desc %s_desc;\n", n);
 	corm_buf_printf(h, "/* Zero `row`, then set the schema's defaults. */\n"
 		"void %s_init(%s *row);\n", n, n);

@@ -36,11 +36,25 @@ typedef struct model_lists {
 } model_lists;
 
 /* emit.c: text helpers */
+/* The longest string literal ISO C promises to compile (C11 5.2.4.1):
+ * gcc and clang -Wpedantic refuse longer ones (-Woverlength-strings), and
+ * adjacent literals count together. */
+#define CG_MAX_LITERAL 4095
 void cg_emit_section(corm_buf *b, const char *title);  /* a rule comment */
 /* `s` as a C string literal (escaped, quotes included). */
 void cg_emit_c_string(corm_buf *b, const char *s, size_t len);
 /* SQL as C string literals, one per line, continued with `indent`. */
+/* SQL longer than ISO C's 4,095-character literal is written as a
+ * compound literal array, `(const char[]){'I', ...}`, after a comment
+ * showing it. */
 void cg_emit_sql_literal(corm_buf *b, const char *sql, const char *indent);
+/* `{'a', 'b', '\0'}`: `len` bytes as character constants, NUL-terminated,
+ * for text too long for a string literal; lines start with `indent`. */
+void cg_emit_char_array(corm_buf *b, const char *s, size_t len,
+	const char *indent);
+/* Text inside a C comment, with what would end it, open one or form a
+ * trigraph broken up. */
+void cg_emit_comment_text(corm_buf *b, const char *text);
 /* A doc comment (the schema's comments) indented by `indent`. */
 void cg_emit_doc(corm_buf *b, const corm_doc *doc, const char *indent);
 
@@ -80,6 +94,8 @@ void cg_emit_header(emitter *e, model_lists *lists);
 void cg_emit_source(emitter *e, model_lists *lists);
 /* ", int64_t id, corm_str slug": the key fields as parameters. */
 void cg_emit_key_params(corm_buf *b, const corm_model *m);
+/* The parameter name of key field `i` of m->pk (emit_header.c). */
+void cg_emit_key_param_name(corm_buf *b, const corm_model *m, size_t i);
 /* `const author key = {.id = id};` (emit_source.c) */
 void cg_emit_key_struct(corm_buf *c, const corm_model *m);
 

@@ -35,6 +35,93 @@ static bool is_c_keyword(const char *name)
 	return false;
 }
 
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+/* After "[u]int[_least|_fast]<digits>" at the start of `name` (`uint`
+ * is "uint" or "UINT", `least` and `fast` in the same case), or NULL. */
+static const char *after_int_width(const char *name, const char *uint,
+	const char *least, const char *fast)
+{
+	const char *p = name + (*name == uint[0]);
+
+	if (strncmp(p, uint + 1, 3) != 0)
+		return NULL;
+	p += 3;
+	if (strncmp(p, least, strlen(least)) == 0)
+		p += strlen(least);
+	else if (strncmp(p, fast, strlen(fast)) == 0)
+		p += strlen(fast);
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* Whether `name` is an object-like macro of <stdint.h> (C11 7.20.2,
+ * 7.20.3), which the generated header includes: INT64_MAX, SIZE_MAX... A
+ * struct member or enum constant of that name would be replaced by it. */
+static bool is_stdint_macro(const char *name)
+{
+	static const char *const fixed[] = {"INTPTR_MIN", "INTPTR_MAX",
+		"UINTPTR_MAX", "INTMAX_MIN", "INTMAX_MAX", "UINTMAX_MAX",
+		"PTRDIFF_MIN", "PTRDIFF_MAX", "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX",
+		"SIZE_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN", "WINT_MAX", NULL};
+	const char *p = after_int_width(name, "UINT", "_LEAST", "_FAST");
+
+	if (in_list(fixed, name))
+		return true;
+	/* [U]INT[_LEAST|_FAST]<digits>_MIN|_MAX */
+	return p && (strcmp(p, "_MIN") == 0 || strcmp(p, "_MAX") == 0);
+}
+
+/* Why `name` cannot be a file-scope C name of the output (a model's or
+ * an enum's type), or NULL: C keywords, names reserved to the
+ * implementation, the C library's types and the <string.h> functions the
+ * generated code sees, and corm's own prefix. */
+static const char *reserved_type_name(const char *name)
+{
+	static const char *const c_lib[] = {"size_t", "ptrdiff_t", "wchar_t",
+		"max_align_t", "va_list", "intptr_t", "uintptr_t", "intmax_t",
+		"uintmax_t", "memcpy", "memmove", "memset", "memcmp", "memchr",
+		"strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp",
+		"strcoll", "strxfrm", "strchr", "strrchr", "strspn", "strcspn",
+		"strpbrk", "strstr", "strtok", "strerror", "strlen", NULL};
+	const char *p = after_int_width(name, "uint", "_least", "_fast");
+
+	if (is_c_keyword(name))
+		return "a C keyword";
+	if (name[0] == '_' && name[1] == '_')
+		return "reserved for the C implementation";
+	if (strcmp(name, "corm") == 0 || strncmp(name, "corm_", 5) == 0)
+		return "in corm's own prefix (corm_)";
+	if (p && strcmp(p, "_t") == 0) /* [u]int[_least|_fast]<digits>_t */
+		return "a type of the C library";
+	if (in_list(c_lib, name))
+		return "a name the C library declares";
+	return NULL;
+}
+
+/* Why `name` cannot be a struct member or enum constant, or NULL: a C
+ * keyword, a name reserved to the implementation (__x, which the
+ * compiler's own macros such as __LINE__ use), or a <stdint.h> macro. */
+static const char *reserved_member_name(const char *name)
+{
+	if (is_c_keyword(name))
+		return "a C keyword";
+	if (name[0] == '_' && name[1] == '_')
+		return "reserved for the C implementation";
+	if (is_stdint_macro(name))
+		return "a macro of <stdint.h>";
+	return NULL;
+}
+
 /* The struct member of a field: relations hold `<field>_id`. (Field names
  * that are C keywords are refused by cg_emit_check_names().) */
 void cg_emit_member(corm_buf *b, const corm_field *f)
@@ -249,24 +336,51 @@ int cg_emit_check_names(emitter *e)
 	for (mi = 0; mi < e->s->nmodels && !error; mi++) {
 		const corm_model *m = &e->s->models[mi];
 
+		const char *why;
+
 		/* A model called Int would make `typedef struct int`. */
-		if (is_c_keyword(m->snake))
+		if ((why = reserved_type_name(m->snake)))
 			error = report(e, CORM_DIAG_ERROR, m->loc,
-				"the C name of this model, '%s', is a C keyword; rename "
-				"the model (@@map keeps the table's name)", m->snake);
-		for (fi = 0; fi < m->nfields && !error; fi++)
-			if (m->fields[fi].kind != CORM_FIELD_RELATION &&
-				is_c_keyword(m->fields[fi].name))
-				error = report(e, CORM_DIAG_ERROR, m->fields[fi].loc,
-					"field name '%s' is a C keyword; rename the field and "
+				"the C name of this model, '%s', is %s; rename "
+				"the model (@@map keeps the table's name)", m->snake, why);
+		for (fi = 0; fi < m->nfields && !error; fi++) {
+			const corm_field *f = &m->fields[fi];
+			corm_buf mem = CORM_BUF_INIT;
+
+			cg_emit_member(&mem, f);
+			/* Relations' members end in _id: only __ can hit them. */
+			if ((why = reserved_member_name(corm_buf_cstr(&mem))) &&
+				(f->kind != CORM_FIELD_RELATION || f->name[0] == '_'))
+				error = report(e, CORM_DIAG_ERROR, f->loc,
+					"field name '%s' is %s; rename the field and "
 					"keep the column with @map(\"%s\")",
-					m->fields[fi].name, m->fields[fi].name);
+					f->name, why, f->name);
+			corm_buf_free(&mem);
+		}
 	}
-	for (ei = 0; ei < e->s->nenums && !error; ei++)
-		if (is_c_keyword(e->s->enums[ei].snake))
-			error = report(e, CORM_DIAG_ERROR, e->s->enums[ei].loc,
-				"the C name of this enum, '%s', is a C keyword; rename "
-				"the enum", e->s->enums[ei].snake);
+	for (ei = 0; ei < e->s->nenums && !error; ei++) {
+		const corm_enum *en = &e->s->enums[ei];
+		const char *why;
+
+		if ((why = reserved_type_name(en->snake)))
+			error = report(e, CORM_DIAG_ERROR, en->loc,
+				"the C name of this enum, '%s', is %s; rename "
+				"the enum", en->snake, why);
+		for (i = 0; i < en->nmembers && !error; i++) {
+			corm_buf c = CORM_BUF_INIT;
+
+			/* The member's constant: ENUM_MEMBER. */
+			cg_emit_upper(&c, en->snake);
+			corm_buf_putc(&c, '_');
+			cg_emit_upper(&c, en->members[i].name);
+			if ((why = reserved_member_name(corm_buf_cstr(&c))))
+				error = report(e, CORM_DIAG_ERROR, en->members[i].loc,
+					"the C constant of this enum member, '%s', is %s; "
+					"rename the member or the enum", corm_buf_cstr(&c),
+					why);
+			corm_buf_free(&c);
+		}
+	}
 	qsort(set.items, set.count, sizeof(*set.items), cmp_names);
 	for (i = 1; i < set.count && !error; i++) {
 		const gen_name *a = &set.items[i - 1], *b = &set.items[i];

@@ -156,6 +156,25 @@ static const char *int_literal(const char *text)
 	return text;
 }
 
+/* `row->mem = CORM_STR("text");`, or for text longer than a literal may
+ * be, the same from a static array in a block of its own. */
+static void put_text_default(corm_buf *c, const char *mem,
+	const corm_default *d)
+{
+	if (d->text_len <= CG_MAX_LITERAL) {
+		corm_buf_printf(c, "\trow->%s = CORM_STR(", mem);
+		cg_emit_c_string(c, d->text, d->text_len);
+		corm_buf_puts(c, ");\n");
+		return;
+	}
+	corm_buf_printf(c, "\t{\n\t\t/* %zu bytes: more than a string "
+		"literal may hold */\n\t\tstatic const char text[] = ",
+		d->text_len);
+	cg_emit_char_array(c, d->text, d->text_len, "\t\t");
+	corm_buf_printf(c, ";\n\n\t\trow->%s = (corm_str){text, sizeof(text) - "
+		"1};\n\t}\n", mem);
+}
+
 static void put_default(corm_buf *c, const corm_field *f)
 {
 	const corm_default *d = &f->def;
@@ -172,9 +191,7 @@ static void put_default(corm_buf *c, const corm_field *f)
 	case CORM_DEFAULT_INT:
 	case CORM_DEFAULT_FLOAT:
 		if (f->type == CORM_COL_DECIMAL) {
-			corm_buf_printf(c, "\trow->%s = CORM_STR(", mem);
-			cg_emit_c_string(c, d->text, d->text_len);
-			corm_buf_puts(c, ");\n");
+			put_text_default(c, mem, d);
 		} else {
 			corm_buf_printf(c, "\trow->%s = %s;\n", mem,
 				int_literal(d->text));
@@ -212,9 +229,7 @@ static void put_default(corm_buf *c, const corm_field *f)
 			cg_emit_c_string(c, d->text, d->text_len);
 			corm_buf_printf(c, ", %zu);\n", d->text_len);
 		} else {
-			corm_buf_printf(c, "\trow->%s = CORM_STR(", mem);
-			cg_emit_c_string(c, d->text, d->text_len);
-			corm_buf_puts(c, ");\n");
+			put_text_default(c, mem, d);
 		}
 		break;
 	}
@@ -237,7 +252,7 @@ void cg_emit_key_struct(corm_buf *c, const corm_model *m)
 		corm_buf_puts(c, i ? ", ." : ".");
 		cg_emit_member(c, f);
 		corm_buf_puts(c, " = ");
-		cg_emit_member(c, f);
+		cg_emit_key_param_name(c, m, i);
 	}
 	corm_buf_puts(c, "};\n\n");
 }

@@ -237,6 +237,20 @@ int corm_ddl_column(corm_buf *out, const corm_dialect *d,
 	return corm_buf_error(out);
 }
 
+void corm_ddl_foreign_key(corm_buf *out, const corm_dialect *d,
+	const corm_fk *fk)
+{
+	corm_buf_puts(out, "CONSTRAINT ");
+	corm_dialect_quote(out, d, fk->name);
+	corm_buf_puts(out, " FOREIGN KEY (");
+	corm_dialect_quote(out, d, fk->field->column);
+	corm_buf_puts(out, ") REFERENCES ");
+	corm_dialect_quote(out, d, fk->target->table);
+	corm_buf_puts(out, " (");
+	corm_dialect_quote(out, d, fk->target_field->column);
+	corm_buf_printf(out, ")%s", corm_ddl_on_delete(fk->on_delete));
+}
+
 int corm_ddl_check(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const corm_field *f)
 {
@@ -342,15 +356,8 @@ int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
 
 		if (omit_fk && omit_fk[i])
 			continue;
-		corm_buf_puts(out, ",\n    CONSTRAINT ");
-		corm_dialect_quote(out, d, fk->name);
-		corm_buf_puts(out, " FOREIGN KEY (");
-		corm_dialect_quote(out, d, fk->field->column);
-		corm_buf_puts(out, ") REFERENCES ");
-		corm_dialect_quote(out, d, fk->target->table);
-		corm_buf_puts(out, " (");
-		corm_dialect_quote(out, d, fk->target_field->column);
-		corm_buf_printf(out, ")%s", corm_ddl_on_delete(fk->on_delete));
+		corm_buf_puts(out, ",\n    ");
+		corm_ddl_foreign_key(out, d, fk);
 	}
 	for (i = 0; i < m->nfields; i++) {
 		if (m->fields[i].kind != CORM_FIELD_ENUM || d->native_enum)

@@ -31,6 +31,11 @@ int corm_ddl_create_table_as(corm_buf *out, const corm_dialect *d,
 int corm_ddl_create_table_ex(corm_buf *out, const corm_dialect *d,
 	const corm_model *m, const char *table, const bool *omit_fk);
 
+/* `CONSTRAINT "<name>" FOREIGN KEY ("col") REFERENCES "t" ("id")` and
+ * its ON DELETE: in CREATE TABLE, or after ALTER TABLE ... ADD. */
+void corm_ddl_foreign_key(corm_buf *out, const corm_dialect *d,
+	const corm_fk *fk);
+
 /* `CONSTRAINT "<table>_<col>_check" CHECK ("col" IN (...))` for an enum
  * field. */
 int corm_ddl_check(corm_buf *out, const corm_dialect *d,

@@ -349,6 +349,28 @@ static bool field_retyped(const corm_plan *p, const corm_model *tm,
 	return ff && (!same_type(ff, tf) || ff->is_auto != tf->is_auto);
 }
 
+/* Is the key that new foreign key `k` references in a table that exists
+ * already, and does the plan change it (other columns, another type,
+ * @auto added or removed)? Nothing can reference it while it changes. */
+static bool target_key_changes(const corm_plan *p, const corm_fk *k)
+{
+	return corm_plan_from_model(p, k->target) &&
+		(pk_changed(p, k->target) ||
+			field_retyped(p, k->target, k->target_field));
+}
+
+/* The same for old foreign key `k`, of a table that goes away. */
+static bool old_target_key_changes(const corm_plan *p, const corm_fk *k)
+{
+	const corm_model *tt = to_model_of(p, k->target);
+	const corm_field *tf;
+
+	if (!tt)
+		return false;
+	tf = to_of(p, tt, k->target_field->index);
+	return pk_changed(p, tt) || !tf || field_retyped(p, tt, tf);
+}
+
 static bool same_fk(const corm_plan *p, const corm_model *tm,
 	const corm_fk *ffk, const corm_fk *tfk)
 {
@@ -383,6 +405,25 @@ static int describe_index(corm_op *op, const char *verb, const char *what,
 		corm_buf_printf(&b, "%s%s", i ? ", " : "",
 			m->fields[ix->fields[i]].column);
 	corm_buf_putc(&b, ')');
+	return set_what(op, &b);
+}
+
+/* "add primary key <name> on t (code) (replaces (id): the key changes, its
+ * values must be unique)". */
+static int describe_pk_change(corm_op *op, const corm_model *fm,
+	const corm_model *tm)
+{
+	corm_buf b = CORM_BUF_INIT;
+	size_t i;
+
+	if (describe_index(op, "add", "primary key", tm, &tm->pk))
+		return CORM_ENOMEM;
+	corm_buf_printf(&b, "%s (replaces (", op->what);
+	for (i = 0; i < fm->pk.nfields; i++)
+		corm_buf_printf(&b, "%s%s", i ? ", " : "",
+			fm->fields[fm->pk.fields[i]].column);
+	corm_buf_puts(&b, "): the key changes, its values must be unique)");
+	corm_free(op->what);
 	return set_what(op, &b);
 }
 
@@ -684,7 +725,10 @@ static int diff_table(corm_plan *p, const corm_model *fm,
 		op->from_model = fm;
 		op->to_model = tm;
 		op->to_index = &tm->pk;
-		if ((error = describe_index(op, "add", "primary key", tm, &tm->pk)))
+		/* Rows are known by another key from now on: it must be unique
+		 * (a failure on duplicates), and references follow it. */
+		op->destructive = true;
+		if ((error = describe_pk_change(op, fm, tm)))
 			return error;
 	}
 	if ((error = diff_indexes(p, fm, tm, fm->uniques, fm->nuniques,
@@ -765,10 +809,14 @@ static int create_tables(corm_plan *p)
 				}
 				if (!ready)
 					continue;
-				for (k = 0; k < m->nfks && force && !error; k++) {
+				/* Keys to tables not there yet (a cycle), and to an
+				 * existing key that changes after the tables are
+				 * created, are added at the end. */
+				for (k = 0; k < m->nfks && !error; k++) {
 					size_t t = m->fks[k].target->index;
 
-					if (t == i || placed[t])
+					if (t == i || (placed[t] &&
+							!target_key_changes(p, &m->fks[k])))
 						continue;
 					if (!(op = push(p, CORM_OP_ADD_FK))) {
 						error = CORM_ENOMEM;
@@ -811,11 +859,13 @@ static int drop_tables(corm_plan *p)
 		if (to_model_of(p, fm))
 			continue;
 		/* FKs between dropped tables go first, so the drops need no
-		 * order (and cycles are no problem). */
+		 * order (and cycles are no problem); so do those to a key that
+		 * changes, which must not wait for the table to go. */
 		for (j = 0; j < fm->nfks && !error; j++) {
 			const corm_model *t = fm->fks[j].target;
 
-			if (t == fm || to_model_of(p, t))
+			if (t == fm || (to_model_of(p, t) &&
+					!old_target_key_changes(p, &fm->fks[j])))
 				continue;
 			if (!(op = push(p, CORM_OP_DROP_FK)))
 				return CORM_ENOMEM;

@@ -148,3 +148,14 @@ done:
 		corm_history_free(out);
 	return error;
 }
+
+const corm_mig_applied *corm_history_find(const corm_mig_history *h,
+	const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < h->count; i++)
+		if (strcmp(h->items[i].version, version) == 0)
+			return &h->items[i];
+	return NULL;
+}

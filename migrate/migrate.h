@@ -239,6 +239,9 @@ int corm_history_ensure(corm_conn *c);
 /* Read the history (empty when the table does not exist). */
 int corm_history_read(corm_mig_history *out, corm_conn *c);
 void corm_history_free(corm_mig_history *h);
+/* The row of `version`, or NULL when it is not in the history. */
+const corm_mig_applied *corm_history_find(const corm_mig_history *h,
+	const char *version);
 
 /* ---------------------------------------------------------------- runner */
 

@@ -103,6 +103,15 @@ typedef struct corm_migrate_engine {
 	/* A column is changed by restating it whole (MODIFY COLUMN), not by
 	 * ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT pieces. */
 	bool alter_restates_column;
+	/* Each DDL statement commits: a table's changes are one ALTER TABLE
+	 * of comma-separated clauses, so that a failure leaves the table as
+	 * it was, with the foreign keys dropped before every table's ALTER
+	 * and added after (render.c). Otherwise one statement a change. */
+	bool one_alter_per_table;
+	/* A foreign key needs an index whose first column is its column, and
+	 * the last such index cannot be dropped (MySQL's error 1553): a key
+	 * whose index goes is dropped before and added again after. */
+	bool fk_needs_index;
 	/* The primary key is a named constraint (ADD CONSTRAINT n PRIMARY
 	 * KEY, DROP CONSTRAINT n); otherwise ADD/DROP PRIMARY KEY. */
 	bool named_primary_key;

@@ -32,16 +32,22 @@ static char *read_file(const char *path, size_t *len)
 
 int test_create_tables(corm_conn *db, const char *schema_file)
 {
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/tests/models/%s", CORM_TEST_SOURCE_ROOT,
+		schema_file);
+	return test_create_tables_path(db, path);
+}
+
+int test_create_tables_path(corm_conn *db, const char *path)
+{
 	const corm_dialect *d = corm_conn_dialect(db);
 	corm_buf sql = CORM_BUF_INIT;
 	corm_schema *s = NULL;
-	char path[1024];
 	size_t len = 0;
 	char *src;
 	int error;
 
-	snprintf(path, sizeof(path), "%s/tests/models/%s", CORM_TEST_SOURCE_ROOT,
-		schema_file);
 	if (!(src = read_file(path, &len))) {
 		fprintf(stderr, "cannot read %s\n", path);
 		return CORM_EINVAL;
@@ -52,7 +58,7 @@ int test_create_tables(corm_conn *db, const char *schema_file)
 		(error = corm_ddl_create_schema(&sql, d, s)) != CORM_OK)
 		fprintf(stderr, "%s: DDL rendering failed\n", path);
 	else if ((error = corm_exec(db, corm_buf_cstr(&sql))) != CORM_OK)
-		fprintf(stderr, "creating the tables of %s: %s\n", schema_file,
+		fprintf(stderr, "creating the tables of %s: %s\n", path,
 			corm_errmsg(db));
 	corm_buf_free(&sql);
 	corm_schema_free(s);

@@ -12,4 +12,7 @@
 /* CORM_OK, or the failing step's code after printing why to stderr. */
 int test_create_tables(corm_conn *db, const char *schema_file);
 
+/* The same for a schema file anywhere (a generated one). */
+int test_create_tables_path(corm_conn *db, const char *path);
+
 #endif

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet
 pc=$(find "$tmp/root" -name corm.pc -print -quit)
 [ -n "$pc" ] || { echo "corm.pc was not installed"; exit 1; }
-for h in corm.h alloc.h driver.h sys/driver.h dialect.h buf.h arena.h types.h model.h pool.h query.h rel.h; do
+for h in migrate.h corm.h alloc.h driver.h sys/driver.h dialect.h buf.h arena.h types.h model.h pool.h query.h rel.h; do
   [ -n "$(find "$tmp/root" -path "*/include/corm/$h" -print -quit)" ] ||
     { echo "header corm/$h was not installed"; exit 1; }
 done
@@ -46,6 +46,42 @@ cc -std=c11 -Wall -Wextra -Werror "$@" "$tmp/app.c" -o "$tmp/app" $flags
 libdir=$tmp/root$(pkg-config --variable=libdir corm | sed "s|^$tmp/root||")
 LD_LIBRARY_PATH=$libdir "$tmp/app"
 echo "installed library, headers and corm.pc work from a plain cc build"
+
+# Migrating from a program: libcorm-migrate, corm/migrate.h, corm-migrate.pc.
+mkdir -p "$tmp/mig/20260101000000_init"
+for d in sqlite postgres mysql; do
+  echo "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);" >"$tmp/mig/20260101000000_init/up.$d.sql"
+  echo "DROP TABLE note;" >"$tmp/mig/20260101000000_init/down.$d.sql"
+done
+cat > "$tmp/migapp.c" <<'C'
+#include <corm/corm.h>
+#include <corm/migrate.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	corm_conn *db = NULL;
+	size_t pending = 1;
+	int rc = corm_conn_open(&db, "sqlite::memory:");
+
+	if (rc == CORM_ESCHEME)
+		return 0;
+	if (rc == CORM_OK && argc > 1)
+		rc = corm_migrate_up(db, argv[1], NULL, NULL);
+	if (rc == CORM_OK)
+		rc = corm_migrate_pending(&pending, db, argv[1]);
+	if (rc == CORM_OK)
+		rc = corm_exec(db, "INSERT INTO note (id, body) VALUES (1, 'x')");
+	if (rc != CORM_OK)
+		fprintf(stderr, "migrate: %s\n", corm_errmsg(db));
+	corm_conn_close(db);
+	return rc == CORM_OK && pending == 0 ? 0 : 1;
+}
+C
+flags=$(pkg-config --cflags --libs corm-migrate)
+cc -std=c11 -Wall -Wextra -Werror "$@" "$tmp/migapp.c" -o "$tmp/migapp" $flags
+LD_LIBRARY_PATH=$libdir "$tmp/migapp" "$tmp/mig"
+echo "libcorm-migrate and corm-migrate.pc migrate a database from a program"
 
 # The downstream meson project of docs/codegen.md: corm gen at build time
 # through find_program('corm'), linked through dependency('corm').
@@ -108,3 +144,35 @@ done
   ./build/myapp
 )
 echo "a downstream meson project runs corm gen and links corm through pkg-config"
+
+# The README's first snippet, as a newcomer runs it: its schema, corm gen,
+# corm migrate make, its C code in a main(), on a fresh SQLite file.
+readme=$(dirname "$0")/../../README.md
+mkdir "$tmp/readme"
+awk '/^\/\/ blog.corm$/{on=1; next} on && /^```/{exit} on' "$readme" >"$tmp/readme/blog.corm"
+awk '/^#include <corm\/migrate.h>$/{on=1} on && /^```/{exit} on' "$readme" >"$tmp/readme/body.c"
+grep -q 'corm_migrate_up' "$tmp/readme/body.c" || { echo "README snippet not found"; exit 1; }
+{
+  echo '#include <stdio.h>'
+  echo '#include <stdlib.h>'
+  sed -n '/^#include/p' "$tmp/readme/body.c"
+  echo 'int main(void)'
+  echo '{'
+  sed '/^#include/d' "$tmp/readme/body.c"
+  echo 'return 0;'
+  echo '}'
+} >"$tmp/readme/main.c"
+(
+  cd "$tmp/readme"
+  export LD_LIBRARY_PATH=$libdir
+  "$bindir/corm" gen blog.corm -o . >/dev/null
+  "$bindir/corm" migrate make --schema blog.corm init >/dev/null
+  cc -std=c11 -Wall -Wextra -Werror "$@" -I. main.c blog.c -o readme_app \
+    $(pkg-config --cflags --libs corm-migrate)
+  out=$(DATABASE_URL=sqlite:fresh.db ./readme_app)
+  [ -z "$out" ] || { echo "README snippet printed: $out"; exit 1; }
+  # Again on the same file: the email is taken now.
+  out=$(DATABASE_URL=sqlite:fresh.db ./readme_app)
+  [ "$out" = taken ] || { echo "README snippet, second run: '$out'"; exit 1; }
+)
+echo "the README's first snippet migrates a fresh database and runs"

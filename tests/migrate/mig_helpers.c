@@ -207,6 +207,25 @@ char *mig_rows(corm_conn *c, const char *sql)
 	return corm_buf_detach(&b);
 }
 
+void mig_exec_ok(corm_conn *c, const char *sql)
+{
+	int rc = corm_exec(c, sql);
+
+	if (rc != CORM_OK)
+		print_error("%s: %s\n", sql, corm_errmsg(c));
+	assert_int_equal(rc, CORM_OK);
+}
+
+void mig_expect_rows(corm_conn *c, const char *sql, const char *want)
+{
+	char *got = mig_rows(c, sql);
+
+	if (strcmp(got, want) != 0)
+		print_error("%s: got '%s', want '%s'\n", sql, got, want);
+	assert_string_equal(got, want);
+	corm_free(got);
+}
+
 char *mig_tables(corm_conn *c)
 {
 	const char *n = corm_conn_dialect(c)->name;

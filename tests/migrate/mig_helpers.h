@@ -42,6 +42,12 @@ int mig_step(corm_conn *c, const corm_schema *from, const corm_schema *to,
 /* Every row of `sql` as "a|b;c|d;" (NULL as "~"); corm_free it. */
 char *mig_rows(corm_conn *c, const char *sql);
 
+/* Run `sql`, which must succeed (the engine's message printed if not). */
+void mig_exec_ok(corm_conn *c, const char *sql);
+
+/* Every row of `sql` (as mig_rows) must be `want`. */
+void mig_expect_rows(corm_conn *c, const char *sql, const char *want);
+
 /* The tables of the database, sorted, as "a,b," (corm_free). */
 char *mig_tables(corm_conn *c);
 

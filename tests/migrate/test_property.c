@@ -7,9 +7,22 @@
  * B is A mutated: models and fields appear and disappear, are renamed
  * with @renamed_from, change type within a family (integers, floats,
  * strings, decimals), nullability, default, unique/index, enum members,
- * relations (cycles among tables included) and their on_delete. The generator stays inside what every
- * engine can do on an empty table (no index on LONGTEXT, no literal
- * defaults on MySQL's TEXT/BLOB/JSON).
+ * relations (cycles among tables included) and their on_delete, primary
+ * keys (`id @auto`, a plain `id`, one field's @id, @@id of two fields:
+ * @auto added and removed, the key's columns changed) and the indexes
+ * that foreign keys use (@index, @unique and @@index/@@unique on
+ * relation columns). The generator stays inside what every engine can
+ * do (no index on LONGTEXT, no literal defaults on MySQL's
+ * TEXT/BLOB/JSON) and keeps both directions possible with a row in
+ * every table: a column B drops is nullable in A (down adds it back), a
+ * key's columns stay while the key is on them.
+ *
+ * Each pair goes up, down and up again (A, B, A, B), the database
+ * compared with the schema by introspection after each step and every
+ * kept table's row checked (an @auto key added numbers it 1). Where DDL
+ * is transactional (PostgreSQL, SQLite), some pairs first try a B that
+ * fails (a NOT NULL column without a default on a table with a row)
+ * and check the database is still A, rows included.
  *
  * CORM_MIG_SEED fixes the seed (printed on failure), CORM_MIG_CASES the
  * number of pairs (default 200).
@@ -29,6 +42,7 @@
 #include "../common/engine.h"
 #include "corm/driver.h"
 #include "mig_helpers.h"
+#include "migrate_engine.h"
 
 static test_engine g_engine;
 static uint64_t g_rng;
@@ -66,6 +80,12 @@ typedef struct gfield {
 	int renamed_from; /* a generation, or -1 */
 } gfield;
 
+/* A model's primary key: `id i64 @id @auto`, `id i64 @id`, @@id of two
+ * fields, or @id on one field (no `id` column for the last two, which
+ * relations cannot reference: they need a single key column, and the
+ * generator keeps relations on `id`). */
+enum { PK_AUTO, PK_ID, PK_TWO, PK_ONE, PK_COUNT };
+
 typedef struct gmodel {
 	bool on;
 	int gen;
@@ -73,11 +93,15 @@ typedef struct gmodel {
 	gfield f[NFIELDS];
 	int idx2[2];      /* a two-field index/unique: slots, or -1 */
 	bool idx2_unique;
+	int pk;           /* PK_* */
+	int pkf[2];       /* PK_TWO: its field slots; PK_ONE: pkf[0] */
 } gmodel;
 
 typedef struct gschema {
 	gmodel m[NMODELS];
 	unsigned enums[2]; /* member bitmasks of E0 (a..d), E1 (x..z) */
+	int bad;           /* a model given a column that cannot be added
+			    * (NOT NULL, no default: it has a row), or -1 */
 } gschema;
 
 static const char *const e_members[2][4] = {
@@ -86,7 +110,26 @@ static const char *const e_members[2][4] = {
 
 static bool indexable(int t)
 {
-	return t != T_TEXT && t != T_BYTES && t != T_JSON && t != T_REL;
+	return t != T_TEXT && t != T_BYTES && t != T_JSON;
+}
+
+static bool has_id(const gmodel *m)
+{
+	return m->pk == PK_AUTO || m->pk == PK_ID;
+}
+
+/* Can `f` be a key column? (Not a relation, which would tie the key to
+ * its target's; not a float, whose equality is the engine's.) */
+static bool keyable(const gfield *f)
+{
+	return f->on && !f->nullable && indexable(f->type) && f->type != T_REL &&
+		f->type != T_F32 && f->type != T_F64;
+}
+
+static bool is_key_field(const gmodel *m, int j)
+{
+	return (m->pk == PK_TWO && (m->pkf[0] == j || m->pkf[1] == j)) ||
+		(m->pk == PK_ONE && m->pkf[0] == j);
 }
 
 static int family(int t)
@@ -145,7 +188,8 @@ static void retype(gfield *f)
 
 static void fix_field(gschema *s, int mi, gfield *f)
 {
-	if (f->type == T_REL && (f->rel == mi || !s->m[f->rel].on))
+	if (f->type == T_REL && (f->rel == mi || !s->m[f->rel].on ||
+			!has_id(&s->m[f->rel])))
 		f->on = false;
 	/* A key to a later table (maybe a cycle) is nullable: the row is
 	 * inserted before its target's. */
@@ -197,6 +241,56 @@ static void fix_model(gmodel *m)
 		m->idx2[0] = m->idx2[1] = -1;
 }
 
+/* A key on fields of `m` (`old`: fields that A has too, or NULL): `pk`
+ * if its fields can be found, else `id @auto`. Key fields are NOT NULL
+ * and carry no @unique/@index of their own (redundant). */
+static void choose_pk(gmodel *m, int pk, const gmodel *old)
+{
+	int cand[NFIELDS], n = 0, j, k, need;
+
+	for (j = 0; j < NFIELDS; j++) {
+		gfield f = m->f[j];
+
+		f.nullable = false; /* made so below; the row has a value */
+		if (keyable(&f) && (!old || (old->f[j].on &&
+				(old->f[j].gen == m->f[j].gen ||
+					old->f[j].gen == m->f[j].renamed_from))))
+			cand[n++] = j;
+	}
+	need = pk == PK_TWO ? 2 : pk == PK_ONE ? 1 : 0;
+	m->pk = n >= need ? pk : PK_AUTO;
+	if (m->pk == PK_AUTO || m->pk == PK_ID)
+		return;
+	m->pkf[0] = cand[rnd((unsigned)n)];
+	do
+		m->pkf[1] = cand[rnd((unsigned)n)];
+	while (need == 2 && m->pkf[1] == m->pkf[0]);
+	for (k = 0; k < need; k++) {
+		gfield *f = &m->f[m->pkf[k]];
+
+		f->nullable = false;
+		if (m->pk == PK_ONE)
+			f->unique = f->index = false;
+	}
+}
+
+/* The key's fields must still be key fields (a relation's target may
+ * have lost its `id`); else `id @auto`. */
+static void fix_pk(gmodel *m)
+{
+	int k;
+
+	for (k = 0; k < (m->pk == PK_TWO ? 2 : m->pk == PK_ONE ? 1 : 0); k++)
+		if (!keyable(&m->f[m->pkf[k]]))
+			m->pk = PK_AUTO;
+	/* A unique on the key's columns is the key (SQLite makes no index
+	 * of its own for it): not generated. */
+	if (m->pk == PK_TWO && m->idx2_unique &&
+		((m->idx2[0] == m->pkf[0] && m->idx2[1] == m->pkf[1]) ||
+			(m->idx2[0] == m->pkf[1] && m->idx2[1] == m->pkf[0])))
+		m->idx2[0] = m->idx2[1] = -1;
+}
+
 static void random_schema(gschema *s)
 {
 	int i, j;
@@ -221,7 +315,49 @@ static void random_schema(gschema *s)
 			m->idx2[1] = (int)rnd(NFIELDS);
 			m->idx2_unique = chance(50);
 		}
-		fix_model(m);
+		choose_pk(m, (int)rnd(PK_COUNT), NULL);
+	}
+	s->bad = -1;
+	/* Relations to a model without `id` go. */
+	for (i = 0; i < NMODELS; i++)
+		for (j = 0; j < NFIELDS; j++)
+			fix_field(s, i, &s->m[i].f[j]);
+	for (i = 0; i < NMODELS; i++) {
+		fix_model(&s->m[i]);
+		fix_pk(&s->m[i]);
+	}
+}
+
+/* Is model i of `a` the same table in `b` (maybe renamed)? */
+static bool model_kept(const gschema *a, const gschema *b, int i)
+{
+	return a->m[i].on && b->m[i].on && (b->m[i].gen == a->m[i].gen ||
+		b->m[i].renamed_from == a->m[i].gen);
+}
+
+static bool field_kept(const gschema *a, const gschema *b, int i, int j)
+{
+	const gfield *fa = &a->m[i].f[j], *fb = &b->m[i].f[j];
+
+	return model_kept(a, b, i) && fa->on && fb->on &&
+		(fb->gen == fa->gen || fb->renamed_from == fa->gen);
+}
+
+/* B's key, a kept model's: `id @auto` comes and goes (a plain `id`
+ * cannot come to a table with rows), a key moves between fields that
+ * A has too. */
+static void mutate_pk(gmodel *m, const gmodel *old)
+{
+	switch (old->pk) {
+	case PK_AUTO:
+		choose_pk(m, PK_ID + (int)rnd(3), old);
+		break;
+	case PK_ID:
+		m->pk = PK_AUTO;
+		break;
+	default:
+		choose_pk(m, chance(34) ? PK_AUTO : PK_TWO + (int)rnd(2), old);
+		break;
 	}
 }
 
@@ -256,8 +392,21 @@ static void mutate(gschema *b, const gschema *a)
 		}
 		for (j = 0; j < NFIELDS && m->on; j++) {
 			gfield *f = &m->f[j];
+			/* A's key columns stay (down makes the key again). */
+			bool key = a->m[i].on &&
+				m->gen == a->m[i].gen + (m->renamed_from >= 0) &&
+				is_key_field(&a->m[i], j);
 
 			f->renamed_from = -1;
+			if (key) {
+				if (chance(10)) {
+					f->renamed_from = f->gen;
+					f->gen++;
+				}
+				if (chance(15) && a->m[i].pk != PK_ONE)
+					f->unique = !f->unique;
+				continue;
+			}
 			if (!f->on) {
 				if (chance(25)) {
 					random_field(b, i, f);
@@ -293,6 +442,13 @@ static void mutate(gschema *b, const gschema *a)
 			m->idx2[1] = (int)rnd(NFIELDS);
 			m->idx2_unique = chance(50);
 		}
+		if (m->on && a->m[i].on && m->gen == a->m[i].gen +
+				(m->renamed_from >= 0)) {
+			if (chance(25))
+				mutate_pk(m, &a->m[i]);
+		} else if (m->on && m->gen != a->m[i].gen) {
+			choose_pk(m, (int)rnd(PK_COUNT), NULL); /* a new table */
+		}
 		fix_model(m);
 	}
 	/* A has a row in every table: B's enums keep a member of A's, and a
@@ -316,8 +472,32 @@ static void mutate(gschema *b, const gschema *a)
 			if (b->m[i].on)
 				fix_field(b, i, &b->m[i].f[j]);
 	for (i = 0; i < NMODELS; i++)
-		if (b->m[i].on)
+		if (b->m[i].on) {
 			fix_model(&b->m[i]);
+			fix_pk(&b->m[i]);
+		}
+	b->bad = -1;
+}
+
+/* Down (B -> A) adds back what B drops, to a table with a row: such a
+ * column of A is nullable unless it has a default. A keeps its key:
+ * its columns are kept by B (mutate). */
+static void make_down_possible(gschema *a, const gschema *b)
+{
+	int i, j;
+
+	for (i = 0; i < NMODELS; i++)
+		for (j = 0; j < NFIELDS; j++) {
+			gfield *f = &a->m[i].f[j];
+
+			if (model_kept(a, b, i) && f->on && !field_kept(a, b, i, j) &&
+				f->def < 0 && !is_key_field(&a->m[i], j))
+				f->nullable = true;
+		}
+	for (i = 0; i < NMODELS; i++)
+		for (j = 0; j < NFIELDS; j++)
+			if (a->m[i].on)
+				fix_field(a, i, &a->m[i].f[j]);
 }
 
 /* ----------------------------------------------------------- printing */
@@ -389,7 +569,10 @@ static void print_schema(corm_buf *b, const gschema *s)
 
 		if (!m->on)
 			continue;
-		corm_buf_printf(b, "model M%d_%d {\n    id i64 @id @auto\n", i, m->gen);
+		corm_buf_printf(b, "model M%d_%d {\n", i, m->gen);
+		if (has_id(m))
+			corm_buf_printf(b, "    id i64 @id%s\n",
+				m->pk == PK_AUTO ? " @auto" : "");
 		for (j = 0; j < NFIELDS; j++) {
 			const gfield *f = &m->f[j];
 
@@ -406,7 +589,8 @@ static void print_schema(corm_buf *b, const gschema *s)
 				corm_buf_printf(b, "decimal%s", decs[f->len]);
 			else
 				corm_buf_puts(b, types[f->type]);
-			corm_buf_printf(b, "%s%s%s", f->nullable ? "?" : "",
+			corm_buf_printf(b, "%s%s%s%s", f->nullable ? "?" : "",
+				m->pk == PK_ONE && m->pkf[0] == j ? " @id" : "",
 				f->unique ? " @unique" : "", f->index ? " @index" : "");
 			print_default(b, s, f);
 			if (f->type == T_REL)
@@ -420,6 +604,11 @@ static void print_schema(corm_buf *b, const gschema *s)
 			corm_buf_printf(b, "    @@%s([f%d_%d, f%d_%d])\n",
 				m->idx2_unique ? "unique" : "index", m->idx2[0],
 				m->f[m->idx2[0]].gen, m->idx2[1], m->f[m->idx2[1]].gen);
+		if (m->pk == PK_TWO)
+			corm_buf_printf(b, "    @@id([f%d_%d, f%d_%d])\n", m->pkf[0],
+				m->f[m->pkf[0]].gen, m->pkf[1], m->f[m->pkf[1]].gen);
+		if (s->bad == i)
+			corm_buf_puts(b, "    zz_bad i32\n");
 		if (m->renamed_from >= 0)
 			corm_buf_printf(b, "    @@renamed_from(M%d_%d)\n", i,
 				m->renamed_from);
@@ -461,8 +650,11 @@ static void insert_rows(corm_conn *c, const gschema *a, const gschema *b)
 		corm_buf_puts(&sql, "INSERT INTO ");
 		corm_dialect_quote(&sql, d, name);
 		corm_buf_puts(&sql, " (");
-		corm_dialect_quote(&sql, d, "id");
-		corm_dialect_placeholder(&vals, d, n = 1);
+		n = 0;
+		if (has_id(m)) {
+			corm_dialect_quote(&sql, d, "id");
+			corm_dialect_placeholder(&vals, d, ++n);
+		}
 		for (j = 0; j < NFIELDS; j++) {
 			const gfield *f = &m->f[j];
 
@@ -472,15 +664,19 @@ static void insert_rows(corm_conn *c, const gschema *a, const gschema *b)
 				snprintf(name, sizeof(name), "f%d_%d_id", j, f->gen);
 			else
 				snprintf(name, sizeof(name), "f%d_%d", j, f->gen);
-			corm_buf_puts(&sql, ", ");
+			if (n)
+				corm_buf_puts(&sql, ", ");
 			corm_dialect_quote(&sql, d, name);
-			corm_buf_puts(&vals, ", ");
+			if (n)
+				corm_buf_puts(&vals, ", ");
 			corm_dialect_placeholder(&vals, d, ++n);
 		}
 		corm_buf_printf(&sql, ") VALUES (%s)", corm_buf_cstr(&vals));
 		assert_int_equal(corm_stmt_prepare(&st, c, corm_buf_cstr(&sql)),
 			CORM_OK);
-		corm_bind_int64(st, n = 1, 1);
+		n = 0;
+		if (has_id(m))
+			corm_bind_int64(st, ++n, 1);
 		for (j = 0; j < NFIELDS; j++) {
 			const gfield *f = &m->f[j];
 			const char *t = NULL;
@@ -524,21 +720,25 @@ static void insert_rows(corm_conn *c, const gschema *a, const gschema *b)
 	}
 }
 
-/* Every table of A that B keeps (renamed or not) still has its row. */
-static void check_rows(corm_conn *c, const gschema *a, const gschema *b)
+/* Every table of A that B keeps (renamed or not) still has its row, in
+ * its state in `at` (A or B): id 1 where it has an `id` (a key added
+ * numbers the row 1), else the one row. */
+static void check_rows(corm_conn *c, const gschema *a, const gschema *b,
+	const gschema *at)
 {
 	const corm_dialect *d = corm_conn_dialect(c);
 	int i;
 
 	for (i = 0; i < NMODELS; i++) {
+		const gmodel *m = &at->m[i];
 		corm_buf sql = CORM_BUF_INIT;
 		char name[32], *got;
 
-		if (!a->m[i].on || !b->m[i].on || (b->m[i].gen != a->m[i].gen &&
-				b->m[i].renamed_from != a->m[i].gen))
+		if (!model_kept(a, b, i))
 			continue;
-		snprintf(name, sizeof(name), "m%d_%d", i, b->m[i].gen);
-		corm_buf_puts(&sql, "SELECT id FROM ");
+		snprintf(name, sizeof(name), "m%d_%d", i, m->gen);
+		corm_buf_puts(&sql, has_id(m) ? "SELECT id FROM " :
+			"SELECT COUNT(*) FROM ");
 		corm_dialect_quote(&sql, d, name);
 		got = mig_rows(c, corm_buf_cstr(&sql));
 		if (strcmp(got, "1;") != 0)
@@ -552,6 +752,39 @@ static void check_rows(corm_conn *c, const gschema *a, const gschema *b)
 /* ---------------------------------------------------------------- test */
 
 static int g_version;
+
+/* Where DDL is transactional: a B that cannot be applied (a column
+ * that cannot be added to a table with a row) fails, and leaves the
+ * database as A with its rows. */
+static void step_fails(corm_conn *c, const gschema *ga, const gschema *gb,
+	const corm_schema *a, const char *a_src, uint64_t seed, int n)
+{
+	gschema bad = *gb;
+	corm_buf src = CORM_BUF_INIT, err = CORM_BUF_INIT;
+	corm_schema *b;
+	char version[32];
+	int i;
+
+	for (i = 0; i < NMODELS && !model_kept(ga, gb, i); i++)
+		;
+	if (i == NMODELS)
+		return;
+	bad.bad = i;
+	print_schema(&src, &bad);
+	b = mig_parse(corm_buf_cstr(&src));
+	snprintf(version, sizeof(version), "2027%010d", ++g_version);
+	if (mig_step(c, a, b, version, NULL, NULL, &err) == CORM_OK ||
+		!mig_same_as(c, a_src, "failed A -> B changes nothing")) {
+		print_error("case %d of seed %llu: A -> B' should have failed and "
+			"left A; B':\n%s\n", n, (unsigned long long)seed,
+			corm_buf_cstr(&src));
+		fail();
+	}
+	check_rows(c, ga, ga, ga);
+	corm_buf_free(&err);
+	corm_buf_free(&src);
+	corm_schema_free(b);
+}
 
 static void step(corm_conn *c, const corm_schema *from, const corm_schema *to,
 	const char *to_src, const char *what, uint64_t seed, int n)
@@ -578,6 +811,8 @@ static void test_property__random_pairs(void **state)
 		: (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	int cases = s_cases ? atoi(s_cases) : 200, n;
 	corm_schema *empty = mig_parse("");
+	const corm_migrate_engine *eng = NULL;
+	bool transactional;
 	mig_db db;
 	char *tables;
 
@@ -585,6 +820,8 @@ static void test_property__random_pairs(void **state)
 	printf("seed %llu, %d cases (CORM_MIG_SEED=%llu to replay)\n",
 		(unsigned long long)seed, cases, (unsigned long long)seed);
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
+	assert_int_equal(corm_mig_engine_of(&eng, db.c), CORM_OK);
+	transactional = eng->transactional_ddl;
 	for (n = 0; n < cases; n++) {
 		gschema ga, gb;
 		corm_buf ta = CORM_BUF_INIT, tb = CORM_BUF_INIT;
@@ -593,6 +830,7 @@ static void test_property__random_pairs(void **state)
 		g_rng = seed * 6364136223846793005ull + (uint64_t)n * 1442695040888963407ull + 1;
 		random_schema(&ga);
 		mutate(&gb, &ga);
+		make_down_possible(&ga, &gb);
 		print_schema(&ta, &ga);
 		print_schema(&tb, &gb);
 		if (getenv("CORM_MIG_VERBOSE"))
@@ -602,8 +840,14 @@ static void test_property__random_pairs(void **state)
 		b = mig_parse(corm_buf_cstr(&tb));
 		step(db.c, empty, a, corm_buf_cstr(&ta), "build A", seed, n);
 		insert_rows(db.c, &ga, &gb);
+		if (transactional && chance(25))
+			step_fails(db.c, &ga, &gb, a, corm_buf_cstr(&ta), seed, n);
 		step(db.c, a, b, corm_buf_cstr(&tb), "A -> B", seed, n);
-		check_rows(db.c, &ga, &gb);
+		check_rows(db.c, &ga, &gb, &gb);
+		step(db.c, b, a, corm_buf_cstr(&ta), "B -> A (down)", seed, n);
+		check_rows(db.c, &ga, &gb, &ga);
+		step(db.c, a, b, corm_buf_cstr(&tb), "A -> B again", seed, n);
+		check_rows(db.c, &ga, &gb, &gb);
 		step(db.c, b, empty, "", "B -> empty", seed, n);
 		corm_schema_free(a);
 		corm_schema_free(b);

@@ -1,18 +1,21 @@
 -- drop foreign key post_author_id_fkey (post.author_id -> author.id)
-ALTER TABLE `post` DROP FOREIGN KEY `post_author_id_fkey`;
 -- drop foreign key post_editor_id_fkey (post.editor_id -> author.id)
-ALTER TABLE `post` DROP FOREIGN KEY `post_editor_id_fkey`;
+ALTER TABLE `post`
+    DROP FOREIGN KEY `post_author_id_fkey`,
+    DROP FOREIGN KEY `post_editor_id_fkey`;
 -- drop index author_email_idx on author (email)
-DROP INDEX `author_email_idx` ON `author`;
 -- drop unique author_name_key on author (name)
-ALTER TABLE `author` DROP INDEX `author_name_key`;
--- drop unique post_author_id_title_key on post (author_id, title)
-ALTER TABLE `post` DROP INDEX `post_author_id_title_key`;
--- drop column post.editor_id (its data is lost)
-ALTER TABLE `post` DROP COLUMN `editor_id`;
 -- create unique author_email_key on author (email)
-ALTER TABLE `author` ADD CONSTRAINT `author_email_key` UNIQUE (`email`);
+ALTER TABLE `author`
+    DROP INDEX `author_email_idx`,
+    DROP INDEX `author_name_key`,
+    ADD CONSTRAINT `author_email_key` UNIQUE (`email`);
+-- drop unique post_author_id_title_key on post (author_id, title)
+-- drop column post.editor_id (its data is lost)
 -- create index post_title_idx on post (title)
-CREATE INDEX `post_title_idx` ON `post` (`title`);
+ALTER TABLE `post`
+    DROP INDEX `post_author_id_title_key`,
+    DROP COLUMN `editor_id`,
+    ADD INDEX `post_title_idx` (`title`);
 -- add foreign key post_author_id_fkey (post.author_id -> author.id)
 ALTER TABLE `post` ADD CONSTRAINT `post_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE;

@@ -1,4 +1,5 @@
 -- add column post.title string(200)
-ALTER TABLE `post` ADD COLUMN `title` VARCHAR(200);
 -- drop column post.headline (its data is lost)
-ALTER TABLE `post` DROP COLUMN `headline`;
+ALTER TABLE `post`
+    ADD COLUMN `title` VARCHAR(200),
+    DROP COLUMN `headline`;
