@@ -100,13 +100,23 @@ static void sqlite_index(ic_db *db, ic_table *t, corm_stmt *st)
 	}
 }
 
+/* A column of index `name` (column 1), in order; the index was listed
+ * by sqlite_index unless it is the primary key's. */
 static void idx_col(ic_db *db, ic_table *t, corm_stmt *st)
 {
-	size_t n;
-	const char *s = ic_text_col(st, 0, &n);
-	ic_idx *x = &t->idx[t->nidx - 1];
+	size_t n, i;
+	const char *name = ic_text_col(st, 1, &n);
+	const char *s;
 
-	push_str(db, &x->cols, &x->ncols, &x->cols_cap, s, n);
+	for (i = 0; name && i < t->nidx; i++)
+		if (strlen(t->idx[i].name) == n &&
+			memcmp(t->idx[i].name, name, n) == 0) {
+			ic_idx *x = &t->idx[i];
+
+			s = ic_text_col(st, 0, &n);
+			push_str(db, &x->cols, &x->ncols, &x->cols_cap, s, n);
+			return;
+		}
 }
 
 /* Just past the quoted identifier that `s` starts with, or NULL. */
@@ -151,73 +161,67 @@ static void sqlite_checks(ic_db *db, ic_table *t, const char *sql)
 	}
 }
 
+/* The CREATE TABLE text (column 0): AUTOINCREMENT and enum CHECKs. */
+static void sqlite_sql(ic_db *db, ic_table *t, corm_stmt *st)
+{
+	size_t n;
+	const char *sql = ic_text_col(st, 0, &n);
+	char *copy = dupn(db, sql, n), *u;
+
+	if (!copy)
+		return;
+	for (u = copy; *u; u++)
+		*u = (char)toupper((unsigned char)*u);
+	/* An AUTOINCREMENT key is the only INTEGER PRIMARY KEY corm writes. */
+	if (strstr(copy, "AUTOINCREMENT") && t->npk == 1) {
+		ic_col *k = find_col(t, t->pk[0]);
+
+		if (k) {
+			k->is_auto = k->sqlite_auto = true;
+			k->type = CORM_COL_I64;
+		}
+	}
+	corm_free(copy);
+	if (sql)
+		sqlite_checks(db, t, sql);
+}
+
+/* Every table's pragma rows in one statement each (ic_fact): a
+ * statement per table and a scan of sqlite_master per table took seconds
+ * at 2,000 tables. The table's name is the last column; the keys before
+ * the CREATE TABLE text (AUTOINCREMENT), indexes before their columns. */
+#define EACH_TABLE(pragma) \
+	" FROM sqlite_master m JOIN " pragma " WHERE m.type = 'table'"
+
+static const ic_fact sqlite_facts[] = {
+	{"SELECT p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, m.name"
+		EACH_TABLE("pragma_table_info(m.name) p") " ORDER BY m.name, p.cid",
+		5, sqlite_col},
+	{"SELECT p.name, m.name" EACH_TABLE("pragma_table_info(m.name) p")
+		" AND p.pk > 0 ORDER BY m.name, p.pk", 1, sqlite_pk},
+	{"SELECT f.\"from\", f.\"table\", f.\"to\", f.on_delete, m.name"
+		EACH_TABLE("pragma_foreign_key_list(m.name) f") " ORDER BY m.name, "
+		"f.id, f.seq", 4, sqlite_fk},
+	{"SELECT m.sql, m.name FROM sqlite_master m WHERE m.type = 'table'", 1,
+		sqlite_sql},
+	{"SELECT l.name, l.\"unique\", l.origin, m.name"
+		EACH_TABLE("pragma_index_list(m.name) l") " ORDER BY m.name, l.name",
+		3, sqlite_index},
+	{"SELECT i.name, l.name, m.name" EACH_TABLE("pragma_index_list(m.name) "
+		"l JOIN pragma_index_info(l.name) i") " ORDER BY m.name, l.name, "
+		"i.seqno", 2, idx_col},
+};
+
 static int read_sqlite(ic_db *db, corm_conn *c)
 {
-	size_t i, j;
 	int error;
 
 	error = ic_each_row(db, c, "SELECT name FROM sqlite_master WHERE type = "
 		"'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> "
 		"'corm_migrations' ORDER BY name", NULL, NULL, ic_row_table);
-	for (i = 0; i < db->n && !error; i++) {
-		ic_table *t = &db->t[i];
-		corm_stmt *st = NULL;
-
-		error = ic_each_row(db, c, "SELECT name, type, \"notnull\", "
-			"dflt_value, "
-			"pk FROM pragma_table_info(?) ORDER BY cid", t->name, t,
-			sqlite_col);
-		if (!error)
-			error = ic_each_row(db, c, "SELECT name FROM pragma_table_info(?) "
-				"WHERE pk > 0 ORDER BY pk", t->name, t, sqlite_pk);
-		if (!error)
-			error = ic_each_row(db, c, "SELECT \"from\", \"table\", \"to\", "
-				"on_delete FROM pragma_foreign_key_list(?)", t->name, t,
-				sqlite_fk);
-		if (!error)
-			error = ic_prep(&st, c, "SELECT sql FROM sqlite_master WHERE "
-				"type = 'table' AND name = ?", t->name);
-		if (!error && corm_step(st) == CORM_ROW) {
-			size_t n;
-			const char *sql = ic_text_col(st, 0, &n);
-			char *copy = dupn(db, sql, n);
-
-			if (copy) {
-				char *u = copy;
-
-				for (; *u; u++)
-					*u = (char)toupper((unsigned char)*u);
-				/* An AUTOINCREMENT key is the only INTEGER PRIMARY KEY
-				 * corm writes. */
-				if (strstr(copy, "AUTOINCREMENT") && t->npk == 1) {
-					ic_col *k = find_col(t, t->pk[0]);
-
-					if (k) {
-						k->is_auto = k->sqlite_auto = true;
-						k->type = CORM_COL_I64;
-					}
-				}
-				corm_free(copy);
-				sqlite_checks(db, t, sql);
-			}
-		}
-		corm_stmt_free(st);
-		if (!error)
-			error = ic_each_row(db, c, "SELECT name, \"unique\", origin FROM "
-				"pragma_index_list(?) ORDER BY name", t->name, t,
-				sqlite_index);
-		for (j = 0; j < t->nidx && !error; j++) {
-			size_t keep = t->nidx;
-
-			/* idx_col appends to the last index: read one at a time. */
-			t->nidx = j + 1;
-			error = ic_each_row(db, c, "SELECT name FROM pragma_index_info(?) "
-				"ORDER BY seqno", t->idx[j].name, t, idx_col);
-			t->nidx = keep;
-		}
-		if (!error)
-			error = db->error;
-	}
+	if (!error)
+		error = ic_read_facts(db, c, sqlite_facts,
+			sizeof(sqlite_facts) / sizeof(sqlite_facts[0]));
 	return error;
 }
 

@@ -5,7 +5,8 @@
  * Each engine's reader (engine_<name>.c: SQLite pragmas, PostgreSQL
  * pg_catalog, MySQL/MariaDB information_schema) fills the neutral
  * catalogue of introspect_int.h (tables, columns, keys, indexes, foreign
- * keys, enum CHECKs and MySQL ENUM types) with the parsing helpers here
+ * keys, enum CHECKs and MySQL ENUM types), one query per kind of fact for
+ * all the tables (ic_fact, ic_read_facts), with the parsing helpers here
  * for the engines' spellings of defaults and CHECKs; introspect_write.c
  * names things (using the hint schema where it agrees with the
  * database) and prints DSL text, which corm_schema_parse() turns into the IR. Building the
@@ -371,11 +372,19 @@ void ic_upper(char *out, size_t cap, const char *s, size_t n)
 
 /* ---------------------------------------------------------- the readers */
 
+static _Thread_local unsigned long statements;
+
+unsigned long corm_ic__statements(void)
+{
+	return statements;
+}
+
 int ic_prep(corm_stmt **st, corm_conn *c, const char *sql,
 	const char *param)
 {
 	int error = corm_stmt_prepare(st, c, sql);
 
+	statements++;
 	if (!error && param)
 		error = corm_bind_text(*st, 1, param, strlen(param));
 	return error;
@@ -395,6 +404,61 @@ int ic_each_row(ic_db *db, corm_conn *c, const char *sql,
 		error = rc;
 	corm_stmt_free(st);
 	return error ? error : db->error;
+}
+
+static bool named(const ic_table *t, const char *name, size_t n)
+{
+	return strlen(t->name) == n && memcmp(t->name, name, n) == 0;
+}
+
+/* The listed table named n bytes at `name`, or NULL. Rows come grouped
+ * by table in the order of the list: look at the last row's table and
+ * the next one before searching them all. */
+static ic_table *listed_table(ic_db *db, const char *name, size_t n)
+{
+	size_t i;
+
+	if (db->cursor + 1 < db->n && !named(&db->t[db->cursor], name, n) &&
+		named(&db->t[db->cursor + 1], name, n))
+		db->cursor++;
+	if (db->cursor < db->n && named(&db->t[db->cursor], name, n))
+		return &db->t[db->cursor];
+	for (i = 0; i < db->n; i++)
+		if (named(&db->t[i], name, n)) {
+			db->cursor = i;
+			return &db->t[i];
+		}
+	return NULL;
+}
+
+int ic_each_table_row(ic_db *db, corm_conn *c, const ic_fact *f)
+{
+	corm_stmt *st = NULL;
+	int error = ic_prep(&st, c, f->sql, NULL), rc = CORM_DONE;
+
+	db->cursor = 0;
+	while (!error && !db->error && (rc = corm_step(st)) == CORM_ROW) {
+		size_t n;
+		const char *name = ic_text_col(st, f->table_col, &n);
+		ic_table *t = name ? listed_table(db, name, n) : NULL;
+
+		if (t)
+			f->row(db, t, st);
+	}
+	if (!error && rc != CORM_DONE && rc != CORM_ROW)
+		error = rc;
+	corm_stmt_free(st);
+	return error ? error : db->error;
+}
+
+int ic_read_facts(ic_db *db, corm_conn *c, const ic_fact *facts, size_t n)
+{
+	size_t i;
+	int error = CORM_OK;
+
+	for (i = 0; i < n && !error; i++)
+		error = ic_each_table_row(db, c, &facts[i]);
+	return error;
 }
 
 void ic_row_table(ic_db *db, ic_table *unused, corm_stmt *st)

@@ -61,6 +61,7 @@ typedef struct ic_db {
 	ic_table *t;
 	size_t n, cap;
 	int error;     /* sticky: CORM_ENOMEM and friends */
+	size_t cursor; /* the table of the last row of an ic_fact query */
 	bool mysql_bare_strings; /* MySQL 8: COLUMN_DEFAULT without quotes */
 } ic_db;
 
@@ -160,6 +161,26 @@ int ic_prep(corm_stmt **st, corm_conn *c, const char *sql,
 int ic_each_row(ic_db *db, corm_conn *c, const char *sql,
 	const char *param, ic_table *t,
 	void (*row)(ic_db *, ic_table *, corm_stmt *));
+/*
+ * One kind of fact (columns, keys, foreign keys...) of every table of the
+ * schema, read by one query: `sql` (no parameter) orders its rows by
+ * table, then as a per-table query would, so each table's rows arrive in
+ * their order; column `table_col` names the row's table (the last
+ * column, so that `row` reads the others from 0). One query per kind of
+ * fact, not one per table: with thousands of tables, per-table
+ * information_schema queries cost minutes on MariaDB.
+ */
+typedef struct ic_fact {
+	const char *sql;
+	int table_col;
+	void (*row)(ic_db *, ic_table *, corm_stmt *);
+} ic_fact;
+
+/* Run `f`, calling f->row per row of a table the reader listed (rows of
+ * views, corm_migrations and other tables not listed are skipped). */
+int ic_each_table_row(ic_db *db, corm_conn *c, const ic_fact *f);
+/* ic_each_table_row for facts[0..n), in order, up to the first error. */
+int ic_read_facts(ic_db *db, corm_conn *c, const ic_fact *facts, size_t n);
 /* A row whose first column names a table: add the table. */
 void ic_row_table(ic_db *db, ic_table *unused, corm_stmt *st);
 

@@ -172,6 +172,10 @@ int corm_introspect_text(corm_buf *out, corm_conn *c,
 int corm_introspect(corm_schema **out, corm_conn *c,
 	const corm_schema *hint);
 
+/* Test hook: statements the catalogue readers have prepared on this
+ * thread. Reading a database takes a few, however many tables it has. */
+unsigned long corm_ic__statements(void);
+
 /*
  * MySQL/MariaDB tables that hold text under a PAD SPACE collation ('x' =
  * 'x '; corm before issue 12 made them with utf8mb4_bin), as the SQL that

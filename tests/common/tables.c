@@ -9,7 +9,7 @@
 #include "schema.h"
 #include "tables.h"
 
-static char *read_file(const char *path, size_t *len)
+char *test_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *text = NULL;
@@ -48,7 +48,7 @@ int test_create_tables_path(corm_conn *db, const char *path)
 	char *src;
 	int error;
 
-	if (!(src = read_file(path, &len))) {
+	if (!(src = test_read_file(path, &len))) {
 		fprintf(stderr, "cannot read %s\n", path);
 		return CORM_EINVAL;
 	}

@@ -7,7 +7,13 @@
 #ifndef CORM_TESTS_TABLES_H
 #define CORM_TESTS_TABLES_H
 
+#include <stddef.h>
+
 #include <corm/corm.h>
+
+/* The whole file at `path`, NUL-terminated (free it), its length in
+ * *len; NULL when it cannot be read. */
+char *test_read_file(const char *path, size_t *len);
 
 /* CORM_OK, or the failing step's code after printing why to stderr. */
 int test_create_tables(corm_conn *db, const char *schema_file);
