@@ -7,9 +7,14 @@
  * table rebuilds (here; render.c places them), the lesson of the SQLite
  * manual (lang_altertable.html, "Making Other Kinds Of Table Schema
  * Changes"), with the foreign keys off around the transaction and
- * `PRAGMA foreign_key_check` at its end. The catalogue is read with the table-valued pragmas and
- * the CREATE TABLE text kept in sqlite_master (for AUTOINCREMENT and the
- * enum CHECKs).
+ * `PRAGMA foreign_key_check` at its end. Like SQLite's own procedure, a
+ * rebuild keeps the table's triggers and hand-made indexes (the runner
+ * saves them before the statement marked CORM_MIG_MARK_REBUILD and makes
+ * them again at the end, save_objects below) and the views and triggers
+ * that name the table (a legacy rename rewrites none of them); then every
+ * view and trigger must still compile. The catalogue is read with the
+ * table-valued pragmas and the CREATE TABLE text kept in sqlite_master
+ * (for AUTOINCREMENT and the enum CHECKs).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -295,9 +300,12 @@ static bool copy_decimal(corm_buf *out, const corm_dialect *d,
 	return false;
 }
 
-/* The documented rebuild of `tm`: a new table under a temporary name,
- * every row copied, the AUTOINCREMENT sequence carried over, the old
- * table dropped, the new one renamed, the indexes made again. */
+/* The documented rebuild of `tm`: the indexes corm made dropped, the
+ * table's other triggers and indexes saved by the runner (the mark), a
+ * new table under a temporary name, every row copied, the AUTOINCREMENT
+ * sequence carried over, the old table dropped, the new one renamed
+ * without rewriting the views and triggers that name the table, the
+ * schema's indexes made again (the saved objects follow at the end). */
 static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
 {
 	const corm_dialect *d = D;
@@ -312,7 +320,16 @@ static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
 		return;
 	}
 	corm_buf_printf(out, "-- rebuild table %s (SQLite cannot ALTER these "
-		"changes); every row is copied\n", tm->table);
+		"changes); every row is copied, its triggers and other indexes "
+		"are kept\n", tm->table);
+	for (i = 0; i < fm->nindexes; i++) {
+		corm_buf_puts(out, "DROP INDEX IF EXISTS ");
+		corm_dialect_quote(out, d, fm->indexes[i].name);
+		corm_buf_puts(out, ";\n");
+	}
+	corm_buf_puts(out, CORM_MIG_MARK_REBUILD);
+	corm_dialect_quote(out, d, tm->table);
+	corm_buf_putc(out, '\n');
 	corm_ddl_create_table_as(out, d, tm, tmp.ptr);
 	corm_buf_puts(out, "INSERT INTO ");
 	corm_dialect_quote(out, d, tmp.ptr);
@@ -371,13 +388,192 @@ static void rebuild(corm_buf *out, const corm_plan *p, const corm_model *tm)
 	corm_buf_puts(out, "DROP TABLE ");
 	corm_dialect_quote(out, d, tm->table);
 	corm_buf_puts(out, ";\n");
-	corm_buf_puts(out, "ALTER TABLE ");
+	/* The views and triggers that name the table keep naming it: the
+	 * legacy rename rewrites none (nor fails on them, the table gone). */
+	corm_buf_puts(out, "PRAGMA legacy_alter_table=ON;\nALTER TABLE ");
 	corm_dialect_quote(out, d, tmp.ptr);
 	corm_buf_puts(out, " RENAME TO ");
 	corm_dialect_quote(out, d, tm->table);
-	corm_buf_puts(out, ";\n");
+	corm_buf_puts(out, ";\nPRAGMA legacy_alter_table=OFF;\n");
 	corm_ddl_create_indexes(out, d, tm);
 	corm_buf_free(&tmp);
+}
+
+/* ------------------------------------------- what a rebuild must not lose */
+
+/* A trigger or index of a rebuilt table, as sqlite_master holds it. */
+typedef struct saved_object {
+	char *type, *name, *table, *sql;
+} saved_object;
+
+struct corm_mig_saved {
+	saved_object *v;
+	size_t n, cap;
+};
+
+static void free_saved(struct corm_mig_saved *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		corm_free(s->v[i].type);
+		corm_free(s->v[i].name);
+		corm_free(s->v[i].table);
+		corm_free(s->v[i].sql);
+	}
+	corm_free(s->v);
+	corm_free(s);
+}
+
+/* The table of a line CORM_MIG_MARK_REBUILD "<table>" among the comment
+ * lines that open `stmt`, unquoted into `out`; false when there is none. */
+static bool rebuild_mark(corm_buf *out, const char *stmt)
+{
+	size_t m = strlen(CORM_MIG_MARK_REBUILD);
+	const char *s = stmt;
+
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (s[0] != '-' || s[1] != '-')
+			return false;
+		if (strncmp(s, CORM_MIG_MARK_REBUILD, m) == 0 && s[m] == '"')
+			break;
+		s += strcspn(s, "\n");
+	}
+	for (s += m + 1; *s && *s != '\n'; s++) {
+		if (*s == '"' && s[1] != '"')
+			return true;
+		s += *s == '"'; /* a doubled quote is one */
+		corm_buf_putc(out, *s);
+	}
+	return false;
+}
+
+/* Append the row of sqlite_master (type, name, tbl_name, sql) at `st`. */
+static int save_row(struct corm_mig_saved *s, corm_stmt *st)
+{
+	saved_object *o = grow((void **)&s->v, &s->n, &s->cap, sizeof(*o));
+	char **field[4];
+	int i;
+
+	if (!o)
+		return CORM_ENOMEM;
+	field[0] = &o->type;
+	field[1] = &o->name;
+	field[2] = &o->table;
+	field[3] = &o->sql;
+	for (i = 0; i < 4; i++) {
+		const char *t = "";
+		size_t n = 0;
+		int error = corm_column_text(&t, &n, st, i);
+
+		if (error)
+			return error;
+		if (!(*field[i] = corm_strndup(t, n)))
+			return CORM_ENOMEM;
+	}
+	return CORM_OK;
+}
+
+/* Before a statement marked CORM_MIG_MARK_REBUILD: save the table's
+ * triggers and indexes (the autoindexes of its constraints have no SQL
+ * and come back with the table). */
+static int save_objects(struct corm_mig_saved **saved, corm_conn *c,
+	const char *stmt, corm_buf *err)
+{
+	corm_buf table = CORM_BUF_INIT;
+	corm_stmt *st = NULL;
+	int error = CORM_OK;
+
+	if (!rebuild_mark(&table, stmt) || (error = corm_buf_error(&table)))
+		goto done;
+	if (!*saved && !(*saved = corm_calloc(1, sizeof(**saved)))) {
+		error = CORM_ENOMEM;
+		goto done;
+	}
+	error = ic_prep(&st, c, "SELECT type, name, tbl_name, sql FROM "
+		"sqlite_master WHERE tbl_name = ? COLLATE NOCASE AND type IN "
+		"('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+		table.ptr);
+	while (!error && (error = corm_step(st)) == CORM_ROW)
+		error = save_row(*saved, st);
+	if (error == CORM_DONE)
+		error = CORM_OK;
+	if (error)
+		corm_buf_printf(err, "cannot read the triggers and indexes of table "
+			"\"%s\" before its rebuild: %s", table.ptr,
+			*corm_errmsg(c) ? corm_errmsg(c) : corm_strerror(error));
+done:
+	corm_stmt_free(st);
+	corm_buf_free(&table);
+	return error;
+}
+
+/* Is there an object called `name` (SQLite's names ignore ASCII case)? */
+static int object_exists(bool *yes, corm_conn *c, const char *name)
+{
+	corm_stmt *st = NULL;
+	int error = ic_prep(&st, c, "SELECT 1 FROM sqlite_master WHERE name = ? "
+		"COLLATE NOCASE", name);
+
+	if (!error)
+		error = corm_step(st);
+	*yes = error == CORM_ROW;
+	corm_stmt_free(st);
+	return error == CORM_ROW || error == CORM_DONE ? CORM_OK : error;
+}
+
+/* SQLite's ALTER TABLE RENAME checks that every view and trigger of the
+ * schema still compiles: renaming a scratch table runs that check, so a
+ * view reading a column the migration dropped fails it, named. */
+static int check_schema(corm_conn *c, corm_buf *err)
+{
+	int error = corm_exec(c, "PRAGMA legacy_alter_table=OFF");
+
+	if (!error)
+		error = corm_exec(c, "CREATE TABLE corm_schema_check (x)");
+	if (!error && (error = corm_exec(c, "ALTER TABLE corm_schema_check "
+			"RENAME TO corm_schema_checked"))) {
+		corm_buf_printf(err, "after the table rebuild a view or trigger no "
+			"longer works (%s); change or drop it in this migration",
+			corm_errmsg(c));
+		return error;
+	}
+	if (!error)
+		error = corm_exec(c, "DROP TABLE corm_schema_checked");
+	if (error)
+		corm_buf_printf(err, "cannot check the schema after the table "
+			"rebuild: %s", corm_errmsg(c));
+	return error;
+}
+
+/* After the migration's last statement: make again each saved object
+ * whose name is gone, then check that views and triggers still work. */
+static int restore_objects(corm_conn *c, const struct corm_mig_saved *s,
+	corm_buf *err)
+{
+	size_t i;
+	int error = CORM_OK;
+
+	for (i = 0; i < s->n && !error; i++) {
+		const saved_object *o = &s->v[i];
+		bool exists = false;
+
+		if ((error = object_exists(&exists, c, o->name)) || exists)
+			continue;
+		if ((error = corm_exec(c, o->sql)))
+			corm_buf_printf(err, "cannot make %s \"%s\" again after the "
+				"rebuild of table \"%s\": %s\n    %s\n(drop it before the "
+				"rebuild, in this migration or an earlier one)", o->type,
+				o->name, o->table, corm_errmsg(c), o->sql);
+	}
+	if (error && !err->len)
+		corm_buf_printf(err, "cannot read sqlite_master after the table "
+			"rebuild: %s", corm_errmsg(c));
+	return error ? error : check_schema(c, err);
 }
 
 /* ---------------------------------------------------------- the object */
@@ -400,6 +596,10 @@ const corm_migrate_engine corm_mig_engine_sqlite = {
 	.fk_check_sql = "PRAGMA foreign_key_check",
 	.lock = no_lock,
 	.unlock = no_lock,
+	.save_objects = save_objects,
+	.restore_objects = restore_objects,
+	.free_saved = free_saved,
+	.reset_sql = "PRAGMA legacy_alter_table=OFF",
 	.history_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = "
 		"'table' AND name = 'corm_migrations'",
 	.read_catalogue = read_sqlite,

@@ -118,6 +118,13 @@ const corm_field *corm_plan_from_field(const corm_plan *p,
  * `PRAGMA foreign_keys=OFF` around its transaction (SQLite). */
 #define CORM_MIG_MARK_FK_OFF "-- corm:foreign_keys=off"
 
+/* A comment line `-- corm:rebuild "<table>"` among those that open a
+ * statement: the statement starts the rebuild of that table (SQLite), so
+ * the runner saves the table's triggers and the indexes corm did not
+ * make before it runs, and makes them again at the end of the migration
+ * (migrate_engine.h, save_objects). */
+#define CORM_MIG_MARK_REBUILD "-- corm:rebuild "
+
 /*
  * A statement whose leading comment lines include a line starting with
  * this, followed by a message, is a data check: a query returning one
@@ -163,12 +170,15 @@ int corm_mig_check_name(corm_buf *out, const char *table,
 
 /*
  * Split `sql` into statements. A statement ends at a ';' outside quotes
- * ('...', "...", `...`), dollar quotes ($tag$...$tag$) and comments
- * (-- to end of line, block comments). Whitespace and comments alone are
- * not a statement. Each statement is returned without its ';', trimmed;
- * comments inside are kept. *out is an array of *n strings; free with
- * corm_mig_statements_free(). `backslash_escapes`: MySQL's reading of
- * '\'' inside a string.
+ * ('...', "...", `...`), dollar quotes ($tag$...$tag$), comments (-- to
+ * end of line, block comments) and, in a CREATE TRIGGER, PROCEDURE,
+ * FUNCTION or EVENT statement, BEGIN ... END blocks. A line `DELIMITER xx`
+ * makes `xx` the end of a statement instead (split.c has the rules).
+ * Whitespace and comments alone are not a statement. Each statement is
+ * returned without its delimiter, trimmed; comments inside are kept. *out
+ * is an array of *n strings; free with corm_mig_statements_free().
+ * `backslash_escapes`: MySQL's reading, where '\'' escapes inside a
+ * string and an executable comment is code.
  */
 int corm_mig_split(char ***out, size_t *n, const char *sql, size_t len,
 	bool backslash_escapes);

@@ -23,6 +23,7 @@
 #include "migrate.h"
 
 struct ic_db; /* the neutral catalogue (introspect_int.h) */
+struct corm_mig_saved; /* objects kept across a rebuild (engine's own) */
 
 typedef struct corm_migrate_engine {
 	const char *name;              /* the dialect's name */
@@ -59,6 +60,21 @@ typedef struct corm_migrate_engine {
 	 * none): the lock, the history and the catalogue all need one.
 	 * NULL: every connection has one. */
 	int (*require_database)(corm_conn *c);
+	/* A table rebuild drops the table's triggers and indexes. Before each
+	 * statement of a migration the runner calls save_objects, which saves
+	 * (into *saved, made on first use) those of the table a statement
+	 * marked CORM_MIG_MARK_REBUILD starts rebuilding; after the last
+	 * statement, before the history row, restore_objects makes again each
+	 * saved object whose name no longer exists, failing the migration
+	 * with a message naming the one it cannot. free_saved releases them;
+	 * after a failure the runner runs reset_sql (settings a rebuild
+	 * switches, NULL: none). NULL where tables are not rebuilt. */
+	int (*save_objects)(struct corm_mig_saved **saved, corm_conn *c,
+		const char *stmt, corm_buf *err);
+	int (*restore_objects)(corm_conn *c, const struct corm_mig_saved *saved,
+		corm_buf *err);
+	void (*free_saved)(struct corm_mig_saved *saved);
+	const char *reset_sql;
 
 	/* ------------------------------------------------------ the history */
 	/* One row when corm_migrations exists, asked of the catalogue so no

@@ -4,9 +4,13 @@
  *
  * Engines with transactional DDL (SQLite, PostgreSQL): the statements
  * and the history row go in one transaction, so a failure leaves schema
- * and history as they were. Where the BEGIN is the lock between
- * migrators (SQLite's BEGIN IMMEDIATE), the history is read again inside
- * it and a migration another process applied meanwhile is skipped. A
+ * and history as they were. A statement that starts a table rebuild
+ * (marked CORM_MIG_MARK_REBUILD) has the engine save the table's
+ * triggers and hand-made indexes first; they are made again after the
+ * last statement (migrate_engine.h, save_objects). Where the BEGIN is
+ * the lock between migrators (SQLite's BEGIN IMMEDIATE), the history is
+ * read again inside it and a migration another process applied
+ * meanwhile is skipped. A
  * migration with a line CORM_MIG_MARK_FK_OFF (render puts it first) runs,
  * where the engine says so, with `PRAGMA foreign_keys=OFF`, switched
  * before BEGIN and back after the end (SQLite ignores the pragma inside
@@ -376,6 +380,7 @@ static int apply_tx(bool *skipped, corm_conn *c,
 	const corm_migrate_engine *eng, const corm_mig_entry *e, char **stmts,
 	size_t n, const char *checksum, bool up, corm_buf *err)
 {
+	struct corm_mig_saved *saved = NULL;
 	char status[32], at[32];
 	size_t i;
 	int error;
@@ -396,11 +401,16 @@ static int apply_tx(bool *skipped, corm_conn *c,
 		return corm_exec(c, "ROLLBACK");
 	}
 	for (i = 0; i < n; i++) {
+		if (eng->save_objects &&
+			(error = eng->save_objects(&saved, c, stmts[i], err)))
+			goto fail;
 		if ((error = run_statement(c, eng, stmts[i], up, false, err))) {
 			db_error(err, c, i, n, stmts[i]);
 			goto fail;
 		}
 	}
+	if (saved && (error = eng->restore_objects(c, saved, err)))
+		goto fail;
 	now_utc(at);
 	if (up)
 		error = run_params(c, "INSERT INTO corm_migrations (version, name, "
@@ -418,9 +428,14 @@ static int apply_tx(bool *skipped, corm_conn *c,
 		corm_buf_printf(err, "COMMIT failed: %s", corm_errmsg(c));
 		goto fail;
 	}
-	return CORM_OK;
+	goto done;
 fail:
 	exec_keeping_error(c, "ROLLBACK", error);
+	if (saved && eng->reset_sql)
+		exec_keeping_error(c, eng->reset_sql, error);
+done:
+	if (saved)
+		eng->free_saved(saved);
 	return error;
 }
 

@@ -251,6 +251,65 @@ has "JSON: the NUL file's message" json.out "line 2 holds a NUL byte"
 printf 'CREATE TABLE mig_nul_a (id INTEGER PRIMARY KEY);\n' >"$nul/up.$ENGINE.sql"
 run migrate up; check "nothing of it ran: the fixed file applies" 0 $?
 
+# A hand-written migration with compound statements (issue 13): a trigger
+# body (SQLite, MySQL), a procedure (MySQL), a function (PostgreSQL). The
+# migration uses them, and its CHECK fails unless the trigger fired twice.
+sleep 1 # one migration a second: the version is the time
+run migrate new compound; check "migrate new compound" 0 $?
+cmp=$(ls -d migrations/*_compound)
+{
+	echo "CREATE TABLE cli_item (id INT PRIMARY KEY, qty INT NOT NULL);"
+	echo "CREATE TABLE cli_log (what VARCHAR(10));"
+	case $ENGINE in
+	sqlite) cat <<'EOF'
+CREATE TRIGGER cli_item_ai AFTER INSERT ON cli_item
+BEGIN
+  INSERT INTO cli_log VALUES ('one;');
+  INSERT INTO cli_log VALUES (CASE WHEN NEW.qty > 1 THEN 'two' END);
+END;
+INSERT INTO cli_item VALUES (1, 2);
+EOF
+	;;
+	mysql) cat <<'EOF'
+CREATE TRIGGER cli_item_ai AFTER INSERT ON cli_item FOR EACH ROW
+BEGIN
+  INSERT INTO cli_log VALUES ('one;');
+  IF NEW.qty > 1 THEN INSERT INTO cli_log VALUES ('two'); END IF;
+END;
+CREATE PROCEDURE cli_add(IN q INT)
+BEGIN
+  INSERT INTO cli_item VALUES (1, q);
+END;
+CALL cli_add(2);
+EOF
+	;;
+	postgres) cat <<'EOF'
+CREATE FUNCTION cli_log_it() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO cli_log VALUES ('one;');
+  INSERT INTO cli_log VALUES (CASE WHEN NEW.qty > 1 THEN 'two' END);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER cli_item_ai AFTER INSERT ON cli_item FOR EACH ROW
+  EXECUTE FUNCTION cli_log_it();
+INSERT INTO cli_item VALUES (1, 2);
+EOF
+	;;
+	esac
+	echo "CREATE TABLE cli_proof (n INT CHECK (n = 2));"
+	echo "INSERT INTO cli_proof SELECT count(*) FROM cli_log WHERE what IN ('one;', 'two');"
+} >"$cmp/up.$ENGINE.sql"
+{
+	echo "DROP TABLE cli_proof; DROP TABLE cli_log; DROP TABLE cli_item;"
+	[ "$ENGINE" = mysql ] && echo "DROP PROCEDURE cli_add;"
+	[ "$ENGINE" = postgres ] && echo "DROP FUNCTION cli_log_it;"
+} >"$cmp/down.$ENGINE.sql"
+run migrate up; check "up runs a compound migration" 0 $?
+run migrate status; has "compound applied" out "applied  $(basename "$cmp")"
+run migrate down; check "down reverts it" 0 $?
+run migrate status; has "compound pending again" out "pending  $(basename "$cmp")"
+rm -r "$cmp"
+
 # MySQL: a table under a PAD SPACE collation (as corm made them before
 # issue 12) is reported with the SQL that converts it; once that runs as
 # a migration, nothing is reported.

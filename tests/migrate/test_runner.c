@@ -499,17 +499,20 @@ static size_t history_count(corm_conn *c)
  * `sticky`). A run that fails answers CORM_ENOMEM and leaves the database
  * as it was: no open transaction, foreign keys on, rows and history
  * unchanged; nothing leaks. The up is a table rebuild (foreign keys
- * switched off around it). Returns the allocations of one run.
+ * switched off around it) that keeps the table's index and trigger. Returns the allocations of one run.
  */
 static long oom_loop(bool up, bool sticky)
 {
 	static const corm_mig_entry e = {(char *)"20260101000000",
 		(char *)"rebuild", (char *)"."};
 	static const char rebuild[] = CORM_MIG_MARK_FK_OFF "\n"
+		CORM_MIG_MARK_REBUILD "\"r_old\"\n"
 		"CREATE TABLE r_new (id INTEGER PRIMARY KEY, v TEXT NOT NULL);\n"
 		"INSERT INTO r_new (id, v) SELECT id, v FROM r_old;\n"
 		"DROP TABLE r_old;\n"
+		"PRAGMA legacy_alter_table=ON;\n"
 		"ALTER TABLE r_new RENAME TO r_old;\n"
+		"PRAGMA legacy_alter_table=OFF;\n"
 		"PRAGMA foreign_key_check;\n";
 	static const char delete[] = "DELETE FROM r_old WHERE id = 2;\n";
 	const char *sql = up ? rebuild : delete;
@@ -528,6 +531,9 @@ static long oom_loop(bool up, bool sticky)
 		assert_int_equal(corm_conn_open(&c, "sqlite::memory:"), CORM_OK);
 		exec_ok(c, "CREATE TABLE r_old (id INTEGER PRIMARY KEY, v TEXT)");
 		exec_ok(c, "INSERT INTO r_old (id, v) VALUES (1, 'a'), (2, 'b')");
+		/* kept across the rebuild (saved and made again) */
+		exec_ok(c, "CREATE INDEX r_v ON r_old (v); CREATE TRIGGER r_t "
+			"AFTER DELETE ON r_old BEGIN SELECT 1; END");
 		if (!up)
 			assert_int_equal(corm_mig_apply(&skipped, c, &e, rebuild,
 				strlen(rebuild), true, &err), CORM_OK);
@@ -544,6 +550,10 @@ static long oom_loop(bool up, bool sticky)
 		exec_ok(c, "BEGIN");
 		exec_ok(c, "ROLLBACK");
 		expect_rows(c, "PRAGMA foreign_keys", "1;");
+		expect_rows(c, "PRAGMA legacy_alter_table", "0;");
+		expect_rows(c, "SELECT name FROM sqlite_master WHERE type IN "
+			"('index', 'trigger') AND sql IS NOT NULL ORDER BY name",
+			"r_t;r_v;");
 		if (up) {
 			expect_rows(c, "SELECT id, v FROM r_old ORDER BY id",
 				"1|a;2|b;");

@@ -7,7 +7,8 @@ SELECT COUNT(*) FROM "post" WHERE "stars" < -32768 OR "stars" > 32767;
 SELECT COUNT(*) FROM "post" WHERE (length(ltrim(substr("price", 1, instr("price" || '.', '.') - 1), '+-0')) > 8 OR "price" GLOB '*[^0-9.+-]*' OR NOT "price" GLOB '*[0-9]*');
 -- corm:check rows of "post" whose "price" is NULL: making it NOT NULL without a default leaves them no value; set one, give the field a @default, or delete those rows
 SELECT COUNT(*) FROM "post" WHERE "price" IS NULL;
--- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "post"
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "title" VARCHAR(200) NOT NULL,
@@ -23,6 +24,8 @@ SELECT "id", "title", "views", "rating", "stars", "body", "summary", corm_decima
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
 DROP TABLE "post";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_post" RENAME TO "post";
+PRAGMA legacy_alter_table=OFF;
 -- every foreign key must still hold
 PRAGMA foreign_key_check;

@@ -5,7 +5,8 @@ SELECT COUNT(*) FROM "post" WHERE length("title") > 100;
 SELECT COUNT(*) FROM "post" WHERE "views" < -2147483648 OR "views" > 2147483647;
 -- corm:check rows of "post" whose "summary" is NULL: making it NOT NULL without a default leaves them no value; set one, give the field a @default, or delete those rows
 SELECT COUNT(*) FROM "post" WHERE "summary" IS NULL;
--- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "post"
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "title" VARCHAR(100) NOT NULL,
@@ -21,6 +22,8 @@ SELECT "id", "title", "views", "rating", "stars", COALESCE("body", ''), "summary
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
 DROP TABLE "post";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_post" RENAME TO "post";
+PRAGMA legacy_alter_table=OFF;
 -- every foreign key must still hold
 PRAGMA foreign_key_check;

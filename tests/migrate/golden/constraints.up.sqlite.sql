@@ -3,7 +3,8 @@
 SELECT COUNT(*) FROM (SELECT 1 AS one FROM "author" WHERE "name" IS NOT NULL GROUP BY "name" HAVING COUNT(*) > 1) AS corm_dup;
 -- corm:check groups of rows of "post" that share their (author_id, title): the new unique constraint would refuse them; remove the duplicates
 SELECT COUNT(*) FROM (SELECT 1 AS one FROM "post" WHERE "author_id" IS NOT NULL AND "title" IS NOT NULL GROUP BY "author_id", "title" HAVING COUNT(*) > 1) AS corm_dup;
--- rebuild table author (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table author (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "author"
 CREATE TABLE "corm_new_author" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "email" VARCHAR(200) NOT NULL,
@@ -15,9 +16,13 @@ SELECT "id", "email", "name" FROM "author";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_author';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_author', seq FROM sqlite_sequence WHERE name = 'author';
 DROP TABLE "author";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_author" RENAME TO "author";
+PRAGMA legacy_alter_table=OFF;
 CREATE INDEX "author_email_idx" ON "author" ("email");
--- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+DROP INDEX IF EXISTS "post_title_idx";
+-- corm:rebuild "post"
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "author_id" BIGINT NOT NULL,
@@ -32,6 +37,8 @@ SELECT "id", "author_id", "title" FROM "post";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
 DROP TABLE "post";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_post" RENAME TO "post";
+PRAGMA legacy_alter_table=OFF;
 -- every foreign key must still hold
 PRAGMA foreign_key_check;

@@ -1,7 +1,9 @@
 -- corm:foreign_keys=off
 -- rename table writer to author
 ALTER TABLE "writer" RENAME TO "author";
--- rebuild table author (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table author (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+DROP INDEX IF EXISTS "writer_full_name_idx";
+-- corm:rebuild "author"
 CREATE TABLE "corm_new_author" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "name" VARCHAR(100) NOT NULL
@@ -11,9 +13,12 @@ SELECT "id", "full_name" FROM "author";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_author';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_author', seq FROM sqlite_sequence WHERE name = 'author';
 DROP TABLE "author";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_author" RENAME TO "author";
+PRAGMA legacy_alter_table=OFF;
 CREATE INDEX "author_name_idx" ON "author" ("name");
--- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "post"
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "author_id" BIGINT NOT NULL,
@@ -26,6 +31,8 @@ SELECT "id", "author_id", "headline", "score" FROM "post";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
 DROP TABLE "post";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_post" RENAME TO "post";
+PRAGMA legacy_alter_table=OFF;
 -- every foreign key must still hold
 PRAGMA foreign_key_check;

@@ -3,7 +3,8 @@
 DROP INDEX "author_name_idx";
 -- rename table author to writer
 ALTER TABLE "author" RENAME TO "writer";
--- rebuild table post (SQLite cannot ALTER these changes); every row is copied
+-- rebuild table post (SQLite cannot ALTER these changes); every row is copied, its triggers and other indexes are kept
+-- corm:rebuild "post"
 CREATE TABLE "corm_new_post" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "author_id" BIGINT NOT NULL,
@@ -16,7 +17,9 @@ SELECT "id", "author_id", "title", "points" FROM "post";
 DELETE FROM sqlite_sequence WHERE name = 'corm_new_post';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'corm_new_post', seq FROM sqlite_sequence WHERE name = 'post';
 DROP TABLE "post";
+PRAGMA legacy_alter_table=ON;
 ALTER TABLE "corm_new_post" RENAME TO "post";
+PRAGMA legacy_alter_table=OFF;
 -- rename column writer.name to full_name
 ALTER TABLE "writer" RENAME COLUMN "name" TO "full_name";
 -- add column writer.age i16
