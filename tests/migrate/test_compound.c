@@ -113,25 +113,6 @@ static bool on(const char *engine)
 	return strcmp(g_engine.name, engine) == 0;
 }
 
-static void exec_ok(corm_conn *c, const char *sql)
-{
-	int rc = corm_exec(c, sql);
-
-	if (rc)
-		print_error("%s: %s\n", sql, corm_errmsg(c));
-	assert_int_equal(rc, CORM_OK);
-}
-
-static void expect_rows(corm_conn *c, const char *sql, const char *want)
-{
-	char *got = mig_rows(c, sql);
-
-	if (strcmp(got, want) != 0)
-		print_error("%s\n  want %s\n  got  %s\n", sql, want, got);
-	assert_string_equal(got, want);
-	corm_free(got);
-}
-
 static void apply_ok(corm_conn *c, const char *sql, bool up)
 {
 	corm_mig_entry e = {(char *)"20260101000000", (char *)"compound",
@@ -160,28 +141,28 @@ static void test_compound__up_uses_and_down(void **state)
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
 	apply_ok(db.c, up, true);
 	/* the trigger fired for the migration's own insert, and fires again */
-	exec_ok(db.c, "INSERT INTO item VALUES (2, 20)");
+	mig_exec_ok(db.c, "INSERT INTO item VALUES (2, 20)");
 	if (on("sqlite")) {
-		expect_rows(db.c, "SELECT item_id, what FROM item_log ORDER BY "
+		mig_expect_rows(db.c, "SELECT item_id, what FROM item_log ORDER BY "
 			"rowid", "1|small;1|BEGIN; END;;2|big;2|BEGIN; END;;");
 	} else {
 		/* MySQL's trigger made the -5 a 0 */
-		expect_rows(db.c, "SELECT id, qty FROM item ORDER BY id",
+		mig_expect_rows(db.c, "SELECT id, qty FROM item ORDER BY id",
 			on("mysql") ? "1|0;2|20;" : "1|5;2|20;");
-		expect_rows(db.c, "SELECT twice(21)", "42;");
-		exec_ok(db.c, "CALL add_items(3)");
-		expect_rows(db.c, "SELECT id, qty FROM item WHERE id > 100 ORDER BY "
+		mig_expect_rows(db.c, "SELECT twice(21)", "42;");
+		mig_exec_ok(db.c, "CALL add_items(3)");
+		mig_expect_rows(db.c, "SELECT id, qty FROM item WHERE id > 100 ORDER BY "
 			"id", "101|7;102|14;103|21;");
-		expect_rows(db.c, "SELECT item_id, what FROM item_log ORDER BY "
+		mig_expect_rows(db.c, "SELECT item_id, what FROM item_log ORDER BY "
 			"item_id", "1|small;2|big;101|small;102|big;103|big;");
 	}
 	if (on("mysql")) {
-		expect_rows(db.c, "SELECT @added", "3;");
-		exec_ok(db.c, "CALL clear_items()");
-		expect_rows(db.c, "SELECT count(*) FROM item", "0;");
+		mig_expect_rows(db.c, "SELECT @added", "3;");
+		mig_exec_ok(db.c, "CALL clear_items()");
+		mig_expect_rows(db.c, "SELECT count(*) FROM item", "0;");
 	}
 	apply_ok(db.c, down, false);
-	expect_rows(db.c, "SELECT count(*) FROM corm_migrations", "0;");
+	mig_expect_rows(db.c, "SELECT count(*) FROM corm_migrations", "0;");
 	mig_db_close(&db);
 }
 

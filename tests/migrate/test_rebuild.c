@@ -98,25 +98,6 @@ static const char objects_sql[] = "SELECT type, name, tbl_name, sql FROM "
 	"sqlite_master WHERE type IN ('index', 'trigger', 'view') AND name NOT "
 	"LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
 
-static void exec_ok(corm_conn *c, const char *sql)
-{
-	int rc = corm_exec(c, sql);
-
-	if (rc)
-		print_error("%s: %s\n", sql, corm_errmsg(c));
-	assert_int_equal(rc, CORM_OK);
-}
-
-static void expect_rows(corm_conn *c, const char *sql, const char *want)
-{
-	char *got = mig_rows(c, sql);
-
-	if (strcmp(got, want) != 0)
-		print_error("%s\n  want %s\n  got  %s\n", sql, want, got);
-	assert_string_equal(got, want);
-	corm_free(got);
-}
-
 /* Everything in the database: schema, rows, history. */
 static char *everything(corm_conn *c)
 {
@@ -157,11 +138,11 @@ static void set_up(mig_db *db, char **objects)
 	assert_int_equal(mig_step(db->c, empty, s1, "20260101000000", NULL,
 		NULL, &err), CORM_OK);
 	for (i = 0; hand_made[i]; i++)
-		exec_ok(db->c, hand_made[i]);
-	exec_ok(db->c, "INSERT INTO author (name) VALUES ('Ann')");
-	exec_ok(db->c, "INSERT INTO post (author_id, n, title, body) VALUES "
+		mig_exec_ok(db->c, hand_made[i]);
+	mig_exec_ok(db->c, "INSERT INTO author (name) VALUES ('Ann')");
+	mig_exec_ok(db->c, "INSERT INTO post (author_id, n, title, body) VALUES "
 		"(1, 5, 'five', 'b5'), (1, -1, 'minus', NULL)");
-	exec_ok(db->c, "INSERT INTO comment (post_id, text) VALUES (1, 'c1'), "
+	mig_exec_ok(db->c, "INSERT INTO comment (post_id, text) VALUES (1, 'c1'), "
 		"(2, 'c2')");
 	*objects = mig_rows(db->c, objects_sql);
 	/* every hand-made object is there, and corm's index */
@@ -185,32 +166,32 @@ static void expect_objects_work(corm_conn *c, const char *objects,
 	char sql[256], want[512];
 	int rc;
 
-	expect_rows(c, objects_sql, objects);
-	exec_ok(c, "DELETE FROM audit");
+	mig_expect_rows(c, objects_sql, objects);
+	mig_exec_ok(c, "DELETE FROM audit");
 	snprintf(sql, sizeof(sql), "INSERT INTO post (author_id, n, title) "
 		"VALUES (1, %s, '%s')", big, tag);
-	exec_ok(c, sql);
-	exec_ok(c, "INSERT INTO feed (x) VALUES (7)");
+	mig_exec_ok(c, sql);
+	mig_exec_ok(c, "INSERT INTO feed (x) VALUES (7)");
 	snprintf(want, sizeof(want), "post n=%s;post n=7;", big);
-	expect_rows(c, "SELECT msg FROM audit ORDER BY rowid", want);
+	mig_expect_rows(c, "SELECT msg FROM audit ORDER BY rowid", want);
 	snprintf(want, sizeof(want), "five|5|Ann;%s|%s|Ann;from feed|7|Ann;",
 		tag, big);
-	expect_rows(c, "SELECT * FROM post_view ORDER BY title = 'from feed', "
+	mig_expect_rows(c, "SELECT * FROM post_view ORDER BY title = 'from feed', "
 		"n", want);
 	/* the table's own index is used by name */
-	expect_rows(c, "SELECT count(*) FROM post INDEXED BY post_body_hand "
+	mig_expect_rows(c, "SELECT count(*) FROM post INDEXED BY post_body_hand "
 		"WHERE body = 'b5'", "1;");
-	expect_rows(c, "PRAGMA foreign_key_check", "");
+	mig_expect_rows(c, "PRAGMA foreign_key_check", "");
 	rc = corm_exec(c, "INSERT INTO comment (post_id, text) VALUES (99, 'x')");
 	assert_int_equal(rc, CORM_EFOREIGNKEY);
-	exec_ok(c, "DELETE FROM post WHERE id = 2");
-	expect_rows(c, "SELECT id, post_id FROM comment ORDER BY id", "1|1;");
+	mig_exec_ok(c, "DELETE FROM post WHERE id = 2");
+	mig_expect_rows(c, "SELECT id, post_id FROM comment ORDER BY id", "1|1;");
 	/* back to the rows set_up made, for the next step */
-	exec_ok(c, "DELETE FROM post WHERE id > 2");
-	exec_ok(c, "DELETE FROM feed");
-	exec_ok(c, "INSERT INTO post (id, author_id, n, title) VALUES "
+	mig_exec_ok(c, "DELETE FROM post WHERE id > 2");
+	mig_exec_ok(c, "DELETE FROM feed");
+	mig_exec_ok(c, "INSERT INTO post (id, author_id, n, title) VALUES "
 		"(2, 1, -1, 'minus')");
-	exec_ok(c, "INSERT INTO comment (id, post_id, text) VALUES (2, 2, 'c2')");
+	mig_exec_ok(c, "INSERT INTO comment (id, post_id, text) VALUES (2, 2, 'c2')");
 }
 
 static void test_rebuild__keeps_triggers_indexes_and_views(void **state)
@@ -232,13 +213,13 @@ static void test_rebuild__keeps_triggers_indexes_and_views(void **state)
 		"\"corm_new_post\""));
 	assert_non_null(strstr(up, "DROP INDEX IF EXISTS \"post_title_idx\""));
 	expect_objects_work(db.c, objects, "3000000000", "big");
-	expect_rows(db.c, "PRAGMA legacy_alter_table", "0;");
+	mig_expect_rows(db.c, "PRAGMA legacy_alter_table", "0;");
 
 	assert_int_equal(corm_mig_apply(&skipped, db.c, &e, down, strlen(down),
 		false, &err), CORM_OK);
 	assert_false(skipped);
 	expect_objects_work(db.c, objects, "2147483647", "max");
-	expect_rows(db.c, "SELECT version FROM corm_migrations",
+	mig_expect_rows(db.c, "SELECT version FROM corm_migrations",
 		"20260101000000;");
 	corm_free(up);
 	corm_free(down);
@@ -261,7 +242,7 @@ static void test_rebuild__a_dropped_schema_index_stays_dropped(void **state)
 	set_up(&db, &objects);
 	assert_int_equal(mig_step(db.c, s1, s4, "20260102000000", NULL, NULL,
 		&err), CORM_OK);
-	expect_rows(db.c, "SELECT name FROM sqlite_master WHERE type IN "
+	mig_expect_rows(db.c, "SELECT name FROM sqlite_master WHERE type IN "
 		"('index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' "
 		"ESCAPE '\\' ORDER BY name",
 		"feed_writes;post_audit;post_body_hand;post_view;");
@@ -286,7 +267,7 @@ static void expect_refused(const char *extra, const char *named,
 
 	set_up(&db, &objects);
 	if (extra)
-		exec_ok(db.c, extra);
+		mig_exec_ok(db.c, extra);
 	before = everything(db.c);
 	corm_buf_clear(&err);
 	{
@@ -315,7 +296,7 @@ static void expect_refused(const char *extra, const char *named,
 		print_error("the database changed:\nbefore %s\nafter  %s\n", before,
 			after);
 	assert_string_equal(before, after);
-	expect_rows(db.c, "PRAGMA legacy_alter_table", "0;");
+	mig_expect_rows(db.c, "PRAGMA legacy_alter_table", "0;");
 	corm_free(before);
 	corm_free(after);
 	corm_free(objects);
@@ -367,7 +348,7 @@ static void test_rebuild__a_hand_written_mark(void **state)
 
 	(void)state;
 	assert_int_equal(mig_db_open(&db, g_engine.name, g_engine.url), CORM_OK);
-	exec_ok(db.c, "CREATE TABLE \"We\"\"ird\" (id INTEGER PRIMARY KEY, "
+	mig_exec_ok(db.c, "CREATE TABLE \"We\"\"ird\" (id INTEGER PRIMARY KEY, "
 		"v INT); CREATE TABLE log (v INT); CREATE TRIGGER w_ai AFTER INSERT "
 		"ON \"we\"\"IRD\" BEGIN INSERT INTO log VALUES (NEW.v); END; "
 		"CREATE INDEX w_v ON \"WE\"\"ird\" (v)");
@@ -375,11 +356,11 @@ static void test_rebuild__a_hand_written_mark(void **state)
 	if (rc)
 		print_error("%s\n", corm_buf_cstr(&err));
 	assert_int_equal(rc, CORM_OK);
-	expect_rows(db.c, "SELECT type, name FROM sqlite_master WHERE type IN "
+	mig_expect_rows(db.c, "SELECT type, name FROM sqlite_master WHERE type IN "
 		"('index', 'trigger') AND sql IS NOT NULL ORDER BY name",
 		"trigger|w_ai;index|w_v;");
-	exec_ok(db.c, "INSERT INTO \"We\"\"ird\" (v) VALUES (3000000000)");
-	expect_rows(db.c, "SELECT v FROM log", "3000000000;");
+	mig_exec_ok(db.c, "INSERT INTO \"We\"\"ird\" (v) VALUES (3000000000)");
+	mig_expect_rows(db.c, "SELECT v FROM log", "3000000000;");
 	corm_buf_free(&err);
 	mig_db_close(&db);
 }

@@ -34,25 +34,6 @@ static bool on(const char *engine)
 	return strcmp(g_engine.name, engine) == 0;
 }
 
-static void exec_ok(corm_conn *c, const char *sql)
-{
-	int rc = corm_exec(c, sql);
-
-	if (rc)
-		print_error("%s: %s\n", sql, corm_errmsg(c));
-	assert_int_equal(rc, CORM_OK);
-}
-
-static void expect_rows(corm_conn *c, const char *sql, const char *want)
-{
-	char *got = mig_rows(c, sql);
-
-	if (strcmp(got, want) != 0)
-		print_error("%s\n  want %s\n  got  %s\n", sql, want, got);
-	assert_string_equal(got, want);
-	corm_free(got);
-}
-
 static void expect_tables(corm_conn *c, const char *want)
 {
 	char *got = mig_tables(c);
@@ -104,7 +85,7 @@ static void test_runner__up_twice_and_down_twice(void **state)
 	/* Again: already applied, nothing runs (the INSERT would fail). */
 	assert_int_equal(apply(&skipped, db.c, &e, up, true, &err), CORM_OK);
 	assert_true(skipped);
-	expect_rows(db.c, "SELECT id FROM r_one", "7;");
+	mig_expect_rows(db.c, "SELECT id FROM r_one", "7;");
 
 	assert_int_equal(corm_history_read(&h, db.c), CORM_OK);
 	assert_int_equal(h.count, 1);
@@ -126,7 +107,7 @@ static void test_runner__up_twice_and_down_twice(void **state)
 	assert_int_equal(apply(&skipped, db.c, &e, down, false, &err), CORM_OK);
 	assert_false(skipped);
 	expect_tables(db.c, "corm_migrations;");
-	expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
+	mig_expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
 	/* Not applied any more: reverting again does nothing. */
 	assert_int_equal(apply(&skipped, db.c, &e, down, false, &err), CORM_OK);
 	assert_true(skipped);
@@ -175,14 +156,14 @@ static void test_runner__resolve(void **state)
 	open_db(&db);
 	/* The user applied it by hand: recorded with the given checksum. */
 	assert_int_equal(corm_mig_resolve(db.c, &e, "abc", true), CORM_OK);
-	expect_rows(db.c, "SELECT version, name, checksum, status, step FROM "
+	mig_expect_rows(db.c, "SELECT version, name, checksum, status, step FROM "
 		"corm_migrations", "20260101000000|by_hand|abc|applied|0;");
 	/* Twice: still one row. */
 	assert_int_equal(corm_mig_resolve(db.c, &e, "def", true), CORM_OK);
-	expect_rows(db.c, "SELECT checksum FROM corm_migrations", "def;");
+	mig_expect_rows(db.c, "SELECT checksum FROM corm_migrations", "def;");
 	/* Rolled back by hand: no row. */
 	assert_int_equal(corm_mig_resolve(db.c, &e, "def", false), CORM_OK);
-	expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
+	mig_expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
 	mig_db_close(&db);
 }
 
@@ -199,10 +180,10 @@ static void test_runner__a_hand_made_history_table(void **state)
 
 	(void)state;
 	open_db(&db);
-	exec_ok(db.c, "CREATE TABLE corm_migrations (version VARCHAR(14) NOT "
+	mig_exec_ok(db.c, "CREATE TABLE corm_migrations (version VARCHAR(14) NOT "
 		"NULL PRIMARY KEY, name VARCHAR(255), checksum VARCHAR(64), "
 		"applied_at VARCHAR(32), status VARCHAR(16), step VARCHAR(16))");
-	exec_ok(db.c, "INSERT INTO corm_migrations (version, step, status) "
+	mig_exec_ok(db.c, "INSERT INTO corm_migrations (version, step, status) "
 		"VALUES ('20260101000000', 'many', '')");
 	assert_int_equal(corm_history_read(&h, db.c), CORM_OK);
 	assert_int_equal(h.count, 1);
@@ -238,7 +219,7 @@ static void test_runner__a_foreign_history_table(void **state)
 
 	(void)state;
 	open_db(&db);
-	exec_ok(db.c, "CREATE TABLE corm_migrations (id INTEGER PRIMARY KEY)");
+	mig_exec_ok(db.c, "CREATE TABLE corm_migrations (id INTEGER PRIMARY KEY)");
 	rc = corm_history_read(&h, db.c);
 	assert_true(rc < 0);
 	assert_null(h.items);
@@ -287,7 +268,7 @@ static void test_runner__a_failing_statement_is_named(void **state)
 	/* The engine's own words are in between. */
 	assert_non_null(strstr(msg, "r_no_such_table"));
 	if (on("mysql"))
-		expect_rows(db.c, "SELECT status, step FROM corm_migrations",
+		mig_expect_rows(db.c, "SELECT status, step FROM corm_migrations",
 			"failed|1;");
 	else
 		expect_tables(db.c, "corm_migrations;");
@@ -318,7 +299,7 @@ static void test_runner__a_failing_commit(void **state)
 	assert_int_equal(rc, CORM_EFOREIGNKEY);
 	assert_int_equal(strncmp(corm_buf_cstr(&err), "COMMIT failed: ", 15), 0);
 	expect_tables(db.c, "corm_migrations;");
-	expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
+	mig_expect_rows(db.c, "SELECT COUNT(*) FROM corm_migrations", "0;");
 	/* The connection is usable: a good migration goes through. */
 	assert_int_equal(apply(&skipped, db.c, &e,
 		"CREATE TABLE r_fine (id INTEGER);", true, &err), CORM_OK);
@@ -355,7 +336,7 @@ static void test_runner__foreign_key_check_fails_the_migration(void **state)
 		"after the migration (PRAGMA foreign_key_check reports table "
 		"r_child)");
 	expect_tables(db.c, "corm_migrations;");
-	expect_rows(db.c, "PRAGMA foreign_keys", "1;");
+	mig_expect_rows(db.c, "PRAGMA foreign_keys", "1;");
 	corm_buf_free(&err);
 	mig_db_close(&db);
 }
@@ -373,8 +354,8 @@ static void test_runner__no_history_table_can_be_made(void **state)
 	if (!on("sqlite"))
 		skip();
 	open_db(&db);
-	exec_ok(db.c, "CREATE TABLE r_other (id INTEGER)");
-	exec_ok(db.c, "CREATE INDEX corm_migrations ON r_other (id)");
+	mig_exec_ok(db.c, "CREATE TABLE r_other (id INTEGER)");
+	mig_exec_ok(db.c, "CREATE INDEX corm_migrations ON r_other (id)");
 	assert_true(apply(&skipped, db.c, &e, "CREATE TABLE r_never (id "
 		"INTEGER);", true, &err) < 0);
 	assert_int_equal(strncmp(corm_buf_cstr(&err),
@@ -400,11 +381,11 @@ static void test_runner__inside_an_open_transaction(void **state)
 		skip();
 	open_db(&db);
 	assert_int_equal(corm_history_ensure(db.c), CORM_OK);
-	exec_ok(db.c, "BEGIN");
-	exec_ok(db.c, "CREATE TABLE r_mine (id INTEGER)");
+	mig_exec_ok(db.c, "BEGIN");
+	mig_exec_ok(db.c, "CREATE TABLE r_mine (id INTEGER)");
 	assert_true(apply(&skipped, db.c, &e, "CREATE TABLE r_never (id "
 		"INTEGER);", true, &err) < 0);
-	exec_ok(db.c, "ROLLBACK");
+	mig_exec_ok(db.c, "ROLLBACK");
 	expect_tables(db.c, "corm_migrations;");
 	corm_buf_free(&err);
 	mig_db_close(&db);
@@ -426,7 +407,7 @@ static void test_runner__the_history_row_cannot_be_written(void **state)
 		skip();
 	open_db(&db);
 	assert_int_equal(corm_history_ensure(db.c), CORM_OK);
-	exec_ok(db.c, "CREATE TRIGGER r_no BEFORE INSERT ON corm_migrations "
+	mig_exec_ok(db.c, "CREATE TRIGGER r_no BEFORE INSERT ON corm_migrations "
 		"BEGIN SELECT RAISE(ABORT, 'no more migrations'); END");
 	assert_true(apply(&skipped, db.c, &e, "CREATE TABLE r_never (id "
 		"INTEGER);", true, &err) < 0);
@@ -454,7 +435,7 @@ static void test_runner__mysql_refuses_after_a_failure(void **state)
 		skip();
 	open_db(&db);
 	assert_true(apply(&skipped, db.c, &e, sql, true, &err) < 0);
-	expect_rows(db.c, "SELECT status, step FROM corm_migrations",
+	mig_expect_rows(db.c, "SELECT status, step FROM corm_migrations",
 		"failed|1;");
 	assert_int_equal(apply(&skipped, db.c, &e, sql, true, &err),
 		CORM_EINVAL);
@@ -466,14 +447,14 @@ static void test_runner__mysql_refuses_after_a_failure(void **state)
 	assert_int_equal(apply(&skipped, db.c, &e, "DROP TABLE r_done;", false,
 		&err), CORM_EINVAL);
 	/* The user finished it by hand. */
-	exec_ok(db.c, "CREATE TABLE r_missing (id INTEGER)");
+	mig_exec_ok(db.c, "CREATE TABLE r_missing (id INTEGER)");
 	assert_int_equal(corm_mig_resolve(db.c, &e, "abc", true), CORM_OK);
 	assert_int_equal(apply(&skipped, db.c, &e, sql, true, &err), CORM_OK);
 	assert_true(skipped);
 	/* A down that fails is marked failed too, at its statement. */
 	assert_true(apply(&skipped, db.c, &e, "DROP TABLE r_done;\n"
 		"DROP TABLE r_gone;\n", false, &err) < 0);
-	expect_rows(db.c, "SELECT status, step FROM corm_migrations",
+	mig_expect_rows(db.c, "SELECT status, step FROM corm_migrations",
 		"failed|1;");
 	corm_buf_free(&err);
 	mig_db_close(&db);
@@ -529,10 +510,10 @@ static long oom_loop(bool up, bool sticky)
 			test_alloc_install(n);
 		test_alloc_disarm(); /* set-up and checks do not fail */
 		assert_int_equal(corm_conn_open(&c, "sqlite::memory:"), CORM_OK);
-		exec_ok(c, "CREATE TABLE r_old (id INTEGER PRIMARY KEY, v TEXT)");
-		exec_ok(c, "INSERT INTO r_old (id, v) VALUES (1, 'a'), (2, 'b')");
+		mig_exec_ok(c, "CREATE TABLE r_old (id INTEGER PRIMARY KEY, v TEXT)");
+		mig_exec_ok(c, "INSERT INTO r_old (id, v) VALUES (1, 'a'), (2, 'b')");
 		/* kept across the rebuild (saved and made again) */
-		exec_ok(c, "CREATE INDEX r_v ON r_old (v); CREATE TRIGGER r_t "
+		mig_exec_ok(c, "CREATE INDEX r_v ON r_old (v); CREATE TRIGGER r_t "
 			"AFTER DELETE ON r_old BEGIN SELECT 1; END");
 		if (!up)
 			assert_int_equal(corm_mig_apply(&skipped, c, &e, rebuild,
@@ -547,21 +528,21 @@ static long oom_loop(bool up, bool sticky)
 				corm_strerror(rc), corm_buf_cstr(&err));
 		assert_false(skipped);
 		/* Not inside a transaction any more, foreign keys on. */
-		exec_ok(c, "BEGIN");
-		exec_ok(c, "ROLLBACK");
-		expect_rows(c, "PRAGMA foreign_keys", "1;");
-		expect_rows(c, "PRAGMA legacy_alter_table", "0;");
-		expect_rows(c, "SELECT name FROM sqlite_master WHERE type IN "
+		mig_exec_ok(c, "BEGIN");
+		mig_exec_ok(c, "ROLLBACK");
+		mig_expect_rows(c, "PRAGMA foreign_keys", "1;");
+		mig_expect_rows(c, "PRAGMA legacy_alter_table", "0;");
+		mig_expect_rows(c, "SELECT name FROM sqlite_master WHERE type IN "
 			"('index', 'trigger') AND sql IS NOT NULL ORDER BY name",
 			"r_t;r_v;");
 		if (up) {
-			expect_rows(c, "SELECT id, v FROM r_old ORDER BY id",
+			mig_expect_rows(c, "SELECT id, v FROM r_old ORDER BY id",
 				"1|a;2|b;");
-			expect_rows(c, "SELECT \"notnull\" FROM pragma_table_info("
+			mig_expect_rows(c, "SELECT \"notnull\" FROM pragma_table_info("
 				"'r_old') WHERE name = 'v'", rc == CORM_OK ? "1;" : "0;");
 			assert_int_equal(history_count(c), rc == CORM_OK ? 1 : 0);
 		} else {
-			expect_rows(c, "SELECT id FROM r_old ORDER BY id",
+			mig_expect_rows(c, "SELECT id FROM r_old ORDER BY id",
 				rc == CORM_OK ? "1;" : "1;2;");
 			assert_int_equal(history_count(c), rc == CORM_OK ? 0 : 1);
 		}
